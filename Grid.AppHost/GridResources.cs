@@ -1,0 +1,81 @@
+using Grid.AppHost.Hosting;
+
+namespace Grid.AppHost;
+
+/// <summary>The resource graph of the whole suite (DESIGN.md §2), as Aspire's Program.cs would write it.</summary>
+public static class GridResources
+{
+    /// <summary>Fixed local ports of a suite a person runs; the README lists them.</summary>
+    public static class Ports
+    {
+        public const int Gateway = 8080;
+        public const int Postgres = 25432;
+        public const int RabbitMq = 25672;
+        public const int RabbitMqManagement = 25673;
+        public const int Redis = 26379;
+    }
+
+    /// <summary>Every service: name, project folder, HTTP port, optional gRPC port, database name.</summary>
+    public static readonly IReadOnlyList<(string Name, string Project, int Http, int? Grpc, string Database)> Services =
+    [
+        ("organization", "services/Grid.Organization", 5101, 5102, "organizationdb"),
+        ("fire", "services/Grid.FireSafety", 5111, null, "firedb"),
+        ("environment", "services/Grid.EnvironmentMonitoring", 5121, null, "environmentdb"),
+        ("labor", "services/Grid.LaborInspection", 5131, null, "labordb"),
+        ("drugs", "services/Grid.DrugSupply", 5141, null, "drugsdb"),
+        ("cadre", "services/Grid.CadreSupervision", 5151, null, "cadredb"),
+        ("command", "services/Grid.CommandCenter", 5161, null, "commanddb"),
+    ];
+
+    public static DistributedApplication Suite(AppHostOptions o)
+    {
+        var builder = DistributedApplication.CreateBuilder(o.StateDir, o.RepoRoot, o.Configuration);
+        var postgres = builder.AddPostgres("postgres", Ports.Postgres);
+        var messaging = builder.AddRabbitMQ("messaging", Ports.RabbitMq, Ports.RabbitMqManagement);
+        var cache = builder.AddRedis("cache", Ports.Redis);
+
+        var services = new List<ExecutableResource>();
+        foreach (var s in Services)
+        {
+            var project = builder.AddProject(s.Name, s.Project)
+                .WithHttpEndpoint(s.Http)
+                .WithReference(postgres.AddDatabase(s.Database))
+                .WithReference(messaging)
+                .WithReference(cache)
+                .WithEnvironment("Grid__SeedDemoData", "true");
+            if (s.Grpc is int grpc)
+            {
+                project.WithEndpoint("grpc", grpc);
+            }
+
+            services.Add(project);
+        }
+
+        // Every service finds organization (tokens, grids) through service discovery.
+        var organization = services[0];
+        foreach (var s in services.Skip(1))
+        {
+            s.WithReference(organization);
+        }
+
+        var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway")
+            .WithHttpEndpoint(Ports.Gateway)
+            .WithReference(cache);
+        foreach (var s in services)
+        {
+            gateway.WithReference(s);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Only the servers, on free ports, tuned for tests: the run's shared infrastructure.</summary>
+    public static DistributedApplication Infrastructure(AppHostOptions o)
+    {
+        var builder = DistributedApplication.CreateBuilder(o.StateDir, o.RepoRoot, o.Configuration);
+        builder.AddPostgres("postgres", FreePort.Next(), durable: false);
+        builder.AddRabbitMQ("messaging", FreePort.Next(), FreePort.Next());
+        builder.AddRedis("cache", FreePort.Next(), durable: false);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Token validation for every service: a bearer JWT issued by the organization service (its JWKS) or, in
+/// development and tests, signed with <c>Identity:SigningKey</c>. Every endpoint requires a token unless
+/// it opts out with AllowAnonymous.
+/// </summary>
+public static class GridAuthentication
+{
+    public static TBuilder AddGridAuthentication<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var identity = builder.Configuration.GetSection("Identity");
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.RequireHttpsMetadata = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = identity["Issuer"] ?? GridClaims.DefaultIssuer,
+                    ValidAudience = identity["Audience"] ?? GridClaims.DefaultAudience,
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    ValidateIssuerSigningKey = true,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    RoleClaimType = GridClaims.Role,
+                    NameClaimType = GridClaims.Name,
+                };
+                if (identity["SigningKey"] is { Length: > 0 } key)
+                {
+                    o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key));
+                }
+            });
+        builder.Services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, JwksSigningKeys>();
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return builder;
+    }
+}
+
+/// <summary>The claims Grid tokens carry (DESIGN.md §5): roles, domains and grid scope.</summary>
+public static class GridClaims
+{
+    public const string DefaultIssuer = "grid-organization";
+    public const string DefaultAudience = "grid";
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+    public const string Domain = "domain";
+
+    /// <summary>A grid id whose subtree the holder may see; several allowed. "*" means the whole territory.</summary>
+    public const string GridScope = "grid";
+
+    public const string AllDomains = "*";
+    public const string AllGrids = "*";
+
+    public static IReadOnlyList<string> Roles(this ClaimsPrincipal user) => user.FindAll(Role).Select(c => c.Value).ToList();
+
+    public static IReadOnlyList<string> Domains(this ClaimsPrincipal user) => user.FindAll(Domain).Select(c => c.Value).ToList();
+
+    public static IReadOnlyList<string> GridScopes(this ClaimsPrincipal user) => user.FindAll(GridScope).Select(c => c.Value).ToList();
+
+    public static bool HasDomain(this ClaimsPrincipal user, string domain) =>
+        user.Domains().Any(d => d == AllDomains || string.Equals(d, domain, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// True when one of the holder's scope grids is the grid itself or one of its ancestors.
+    /// <paramref name="gridPath"/> is the grid's ancestor path, root first, the grid last.
+    /// </summary>
+    public static bool CanSeeGrid(this ClaimsPrincipal user, IEnumerable<string> gridPath)
+    {
+        var scopes = user.GridScopes();
+        return scopes.Contains(AllGrids) || gridPath.Any(scopes.Contains);
+    }
+}

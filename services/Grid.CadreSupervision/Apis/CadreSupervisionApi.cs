@@ -1,0 +1,12 @@
+namespace Grid.CadreSupervision.Apis;
+
+/// <summary>The 干部监督 HTTP API under /api/cadre/v1.</summary>
+public static class CadreSupervisionApi
+{
+    public static RouteGroupBuilder MapCadreSupervisionApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/cadre/v1");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "cadre", name = "干部监督" }));
+        return api;
+    }
+}

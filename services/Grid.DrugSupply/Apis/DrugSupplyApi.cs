@@ -1,0 +1,12 @@
+namespace Grid.DrugSupply.Apis;
+
+/// <summary>The 药品两网 HTTP API under /api/drugs/v1.</summary>
+public static class DrugSupplyApi
+{
+    public static RouteGroupBuilder MapDrugSupplyApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/drugs/v1");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "drugs", name = "药品两网" }));
+        return api;
+    }
+}

@@ -1,0 +1,12 @@
+namespace Grid.EnvironmentMonitoring.Apis;
+
+/// <summary>The 环境监测 HTTP API under /api/environment/v1.</summary>
+public static class EnvironmentMonitoringApi
+{
+    public static RouteGroupBuilder MapEnvironmentMonitoringApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/environment/v1");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "environment", name = "环境监测" }));
+        return api;
+    }
+}

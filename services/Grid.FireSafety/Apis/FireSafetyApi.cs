@@ -1,0 +1,12 @@
+namespace Grid.FireSafety.Apis;
+
+/// <summary>The 消防安全 HTTP API under /api/fire/v1.</summary>
+public static class FireSafetyApi
+{
+    public static RouteGroupBuilder MapFireSafetyApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/fire/v1");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "fire", name = "消防安全" }));
+        return api;
+    }
+}

@@ -1,0 +1,14 @@
+using Grid.FireSafety.Apis;
+using Grid.FireSafety.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapFireSafetyApi();
+app.Run();
+
+/// <summary>Entry point, public for in-process test hosts.</summary>
+public partial class Program;

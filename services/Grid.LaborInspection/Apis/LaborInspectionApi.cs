@@ -1,0 +1,12 @@
+namespace Grid.LaborInspection.Apis;
+
+/// <summary>The 劳动监察 HTTP API under /api/labor/v1.</summary>
+public static class LaborInspectionApi
+{
+    public static RouteGroupBuilder MapLaborInspectionApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/labor/v1");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "labor", name = "劳动监察" }));
+        return api;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Grid.LaborInspection.Extensions;
+
+internal static class Extensions
+{
+    public const string DatabaseName = "labordb";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddGridDependencyHealthChecks(DatabaseName);
+    }
+}

@@ -1,0 +1,109 @@
+using Grid.AppHost.Hosting;
+using Npgsql;
+
+namespace Grid.Testing;
+
+/// <summary>
+/// Real PostgreSQL+PostGIS, RabbitMQ and Redis for tests. Under ./grid test one set is started for the whole
+/// run and handed over in GRID_TEST_* variables; run alone (an IDE, one project), the first use starts a set
+/// of its own on free ports in a temp directory and stops it when the test process exits. Tests isolate
+/// themselves by database name, virtual host and key prefix.
+/// </summary>
+public sealed class GridInfrastructure
+{
+    private static readonly Lazy<Task<GridInfrastructure>> Shared = new(StartAsync);
+    private static int _sequence;
+
+    private GridInfrastructure(int postgresPort, int rabbitPort, int rabbitManagementPort, int redisPort, DistributedApplication? owned)
+    {
+        PostgresPort = postgresPort;
+        RabbitMqPort = rabbitPort;
+        RabbitMqManagementPort = rabbitManagementPort;
+        RedisPort = redisPort;
+        Owned = owned;
+    }
+
+    public int PostgresPort { get; }
+
+    public int RabbitMqPort { get; }
+
+    public int RabbitMqManagementPort { get; }
+
+    public int RedisPort { get; }
+
+    /// <summary>The servers this process started itself (null when the run's shared ones are used).</summary>
+    public DistributedApplication? Owned { get; }
+
+    public string RedisConnectionString => $"127.0.0.1:{RedisPort}";
+
+    public static Task<GridInfrastructure> GetAsync() => Shared.Value;
+
+    /// <summary>A name unique to this test process: databases, vhosts and key prefixes start with it.</summary>
+    public static string UniqueName(string prefix) =>
+        $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _sequence)}_{Guid.NewGuid():N}"[..Math.Min(60, prefix.Length + 40)].ToLowerInvariant();
+
+    public string PostgresConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={PostgresPort};Username={LocalPostgres.User};Database={database};Maximum Pool Size=30;Include Error Detail=true";
+
+    /// <summary>Creates a fresh database with PostGIS and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = UniqueName(prefix);
+        await using (var admin = new NpgsqlConnection(PostgresConnectionString("postgres")))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var conn = new NpgsqlConnection(PostgresConnectionString(name));
+        await conn.OpenAsync();
+        await using var ext = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS postgis", conn);
+        await ext.ExecuteNonQueryAsync();
+        return PostgresConnectionString(name);
+    }
+
+    /// <summary>Creates a fresh RabbitMQ virtual host and returns its AMQP URI.</summary>
+    public async Task<string> CreateVirtualHostAsync(string prefix)
+    {
+        var mq = new LocalRabbitMq("messaging", RabbitMqPort, RabbitMqManagementPort);
+        return await mq.CreateVirtualHostAsync(UniqueName(prefix));
+    }
+
+    private static async Task<GridInfrastructure> StartAsync()
+    {
+        static int? Env(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out var v) ? v : null;
+        if (Env("GRID_TEST_POSTGRES_PORT") is int pg && Env("GRID_TEST_RABBITMQ_PORT") is int mq
+            && Env("GRID_TEST_RABBITMQ_MANAGEMENT_PORT") is int mgmt && Env("GRID_TEST_REDIS_PORT") is int redis)
+        {
+            return new GridInfrastructure(pg, mq, mgmt, redis, null);
+        }
+
+        var app = await StartOwnAsync(Directory.CreateTempSubdirectory("grid-test-").FullName);
+        var infra = new GridInfrastructure(
+            app.Resources.OfType<LocalPostgres>().Single().Port,
+            app.Resources.OfType<LocalRabbitMq>().Single().Port,
+            app.Resources.OfType<LocalRabbitMq>().Single().ManagementPort,
+            app.Resources.OfType<LocalRedis>().Single().Port,
+            app);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => app.StopAsync().GetAwaiter().GetResult();
+        return infra;
+    }
+
+    /// <summary>Starts PostgreSQL, RabbitMQ and Redis on free ports under <paramref name="stateDir"/>.</summary>
+    public static async Task<DistributedApplication> StartOwnAsync(string stateDir)
+    {
+        // The postgres user must reach its data directory.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(stateDir, (UnixFileMode)0b111_101_101);
+        }
+        var builder = DistributedApplication.CreateBuilder(stateDir, stateDir);
+        builder.AddPostgres("postgres", FreePort.Next(), durable: false);
+        builder.AddRabbitMQ("messaging", FreePort.Next(), FreePort.Next());
+        builder.AddRedis("cache", FreePort.Next(), durable: false);
+        var app = builder.Build();
+        await app.StartAsync();
+        return app;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Grid.Testing;
+
+/// <summary>
+/// Hosts a Grid service in-process against the real servers of <see cref="GridInfrastructure"/>, with
+/// configuration passed the way the AppHost passes it (ConnectionStrings__name, services__name__http__0).
+/// </summary>
+public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
+    where TProgram : class
+{
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        ["Identity:SigningKey"] = TestTokens.SigningKey,
+        ["Grid:SeedDemoData"] = "false",
+    };
+
+    public GridServiceFactory<TProgram> WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public GridServiceFactory<TProgram> WithConnectionString(string name, string value) =>
+        WithSetting($"ConnectionStrings:{name}", value);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (k, v) in _settings)
+        {
+            builder.UseSetting(k, v);
+        }
+    }
+
+    /// <summary>A client that sends the given bearer token on every request.</summary>
+    public HttpClient CreateClient(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}

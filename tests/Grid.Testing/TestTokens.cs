@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Grid.Testing;
+
+/// <summary>
+/// Mints bearer tokens for in-process service hosts. The signing key is random per test process, so no
+/// key lives in the repository; hosts built by <see cref="GridServiceFactory{TProgram}"/> trust it.
+/// </summary>
+public static class TestTokens
+{
+    public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+    public static string Create(
+        string subject,
+        IEnumerable<string> roles,
+        IEnumerable<string>? domains = null,
+        IEnumerable<string>? grids = null,
+        TimeSpan? lifetime = null,
+        string? signingKey = null,
+        string? name = null)
+    {
+        var claims = new List<Claim> { new(GridClaims.Subject, subject), new(GridClaims.Name, name ?? subject) };
+        claims.AddRange(roles.Select(r => new Claim(GridClaims.Role, r)));
+        claims.AddRange((domains ?? [GridClaims.AllDomains]).Select(d => new Claim(GridClaims.Domain, d)));
+        claims.AddRange((grids ?? [GridClaims.AllGrids]).Select(g => new Claim(GridClaims.GridScope, g)));
+        var now = DateTime.UtcNow;
+        var life = lifetime ?? TimeSpan.FromHours(1);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = GridClaims.DefaultIssuer,
+            Audience = GridClaims.DefaultAudience,
+            Subject = new ClaimsIdentity(claims),
+            NotBefore = life < TimeSpan.Zero ? now + life - TimeSpan.FromMinutes(5) : now.AddSeconds(-5),
+            IssuedAt = life < TimeSpan.Zero ? now + life - TimeSpan.FromMinutes(5) : now.AddSeconds(-5),
+            Expires = now + life,
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey ?? SigningKey)), SecurityAlgorithms.HmacSha256),
+        };
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+
+    /// <summary>A token that may do anything anywhere (an administrator of the whole territory).</summary>
+    public static string Admin() => Create("admin", ["admin"]);
+}
