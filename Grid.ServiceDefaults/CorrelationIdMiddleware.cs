@@ -22,11 +22,21 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
         context.Response.Headers[HeaderName] = id;
         Activity.Current?.SetTag("grid.correlation_id", id);
         Activity.Current?.SetBaggage("correlation_id", id);
-        using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+        using (logger.BeginScope(new CorrelationScope(id)))
         {
+            var started = Stopwatch.GetTimestamp();
             await next(context);
+            if (!context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/alive"))
+            {
+                // One access line per request, inside the scope, so the id reaches the log.
+                Served(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode,
+                    Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} -> {StatusCode} in {ElapsedMs:0.0} ms")]
+    private static partial void Served(ILogger logger, string method, string path, int statusCode, double elapsedMs);
 
     /// <summary>Caller-supplied ids are bounded and plain, so they cannot smuggle text into logs.</summary>
     public static bool IsSane(string? value) => !string.IsNullOrEmpty(value) && value.Length <= 128 && SafeId().IsMatch(value);
@@ -35,4 +45,22 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
 
     [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
     private static partial Regex SafeId();
+}
+
+/// <summary>Log scope state: structured (CorrelationId = id) for OpenTelemetry, "CorrelationId:id" on the console.</summary>
+internal sealed class CorrelationScope(string id) : IReadOnlyList<KeyValuePair<string, object>>
+{
+    public KeyValuePair<string, object> this[int index] =>
+        index == 0 ? new("CorrelationId", id) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public int Count => 1;
+
+    public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+    {
+        yield return this[0];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"CorrelationId:{id}";
 }
