@@ -79,14 +79,25 @@ public sealed class GridInfrastructure
             return new GridInfrastructure(pg, mq, mgmt, redis, null);
         }
 
-        var app = await StartOwnAsync(Directory.CreateTempSubdirectory("grid-test-").FullName);
+        var dir = Directory.CreateTempSubdirectory("grid-test-").FullName;
+        var app = await StartOwnAsync(dir);
         var infra = new GridInfrastructure(
             app.Resources.OfType<LocalPostgres>().Single().Port,
             app.Resources.OfType<LocalRabbitMq>().Single().Port,
             app.Resources.OfType<LocalRabbitMq>().Single().ManagementPort,
             app.Resources.OfType<LocalRedis>().Single().Port,
             app);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => app.StopAsync().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            app.StopAsync().GetAwaiter().GetResult();
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
         return infra;
     }
 
