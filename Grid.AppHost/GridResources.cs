@@ -33,6 +33,7 @@ public static class GridResources
         var postgres = builder.AddPostgres("postgres", Ports.Postgres);
         var messaging = builder.AddRabbitMQ("messaging", Ports.RabbitMq, Ports.RabbitMqManagement);
         var cache = builder.AddRedis("cache", Ports.Redis);
+        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, "Casework__ReporterKey");
 
         var services = new List<ExecutableResource>();
         foreach (var s in Services)
@@ -42,7 +43,9 @@ public static class GridResources
                 .WithReference(postgres.AddDatabase(s.Database))
                 .WithReference(messaging)
                 .WithReference(cache)
-                .WithEnvironment("Grid__SeedDemoData", "true");
+                .WithEnvironment("Grid__SeedDemoData", "true")
+                .WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"])
+                .WithEnvironment("Identity__JwksUrl", $"http://127.0.0.1:{Services[0].Http}/.well-known/jwks.json");
             if (s.Grpc is int grpc)
             {
                 project.WithEndpoint("grpc", grpc);
@@ -60,7 +63,8 @@ public static class GridResources
 
         var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway")
             .WithHttpEndpoint(Ports.Gateway)
-            .WithReference(cache);
+            .WithReference(cache)
+            .WithEnvironment("Identity__JwksUrl", $"http://127.0.0.1:{Services[0].Http}/.well-known/jwks.json");
         foreach (var s in services)
         {
             gateway.WithReference(s);

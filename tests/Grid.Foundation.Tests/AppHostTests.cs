@@ -45,7 +45,8 @@ public class AppHostTests
     [Fact]
     public void The_suite_passes_configuration_in_aspire_conventions()
     {
-        var options = new AppHostOptions("run", "/repo", "/tmp/grid-state", null, "Release");
+        var state = Directory.CreateTempSubdirectory("grid-state-").FullName;
+        var options = new AppHostOptions("run", "/repo", state, null, "Release");
         var app = GridResources.Suite(options);
         var fire = app.Resources.OfType<ProjectResource>().Single(r => r.Name == "fire");
         var gateway = app.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
@@ -62,5 +63,12 @@ public class AppHostTests
         // Servers start before services; every service is in the graph.
         Assert.IsType<LocalPostgres>(app.Resources[0]);
         Assert.Equal(GridResources.Services.Count + 1, app.Resources.OfType<ProjectResource>().Count());
+
+        // Local secrets are generated once and kept: a second start reads what the first encrypted.
+        var key = env["Casework__ReporterKey"];
+        Assert.Equal(32, Convert.FromBase64String(key).Length);
+        var again = GridResources.Suite(options).Resources.OfType<ProjectResource>().Single(r => r.Name == "fire");
+        Assert.Equal(key, again.BuildEnvironment()["Casework__ReporterKey"]);
+        Directory.Delete(state, recursive: true);
     }
 }
