@@ -28,6 +28,9 @@ public sealed class OrgHost : IAsyncLifetime
 
     public HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>A service client's secret, random per run.</summary>
+    public string ClientSecret { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
     public Dictionary<string, Guid> Ids { get; } = [];
 
     public async Task InitializeAsync()
@@ -37,7 +40,8 @@ public sealed class OrgHost : IAsyncLifetime
         Factory = new GridServiceFactory<Program>()
             .WithConnectionString("organizationdb", Database)
             .WithConnectionString("cache", Infra.RedisConnectionString)
-            .WithSetting("Grid:CachePrefix", CachePrefix);
+            .WithSetting("Grid:CachePrefix", CachePrefix)
+            .WithSetting("Identity:Clients:fire-service:Secret", ClientSecret);
         Admin = Factory.CreateClient(TestTokens.Admin());
         await SeedAsync();
     }
@@ -62,6 +66,19 @@ public sealed class OrgHost : IAsyncLifetime
     public async Task<Guid> CreateGridAsync(string code, string name, string level, Guid? parent, JsonObject boundary, string hierarchy = "comprehensive")
     {
         var r = await Admin.PostAsJsonAsync("/api/org/v1/grids", GridBody(Code(code), name, level, parent, boundary, hierarchy));
+        Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        return (await r.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+    }
+
+    /// <summary>Creates a staff member through the admin API and returns its id.</summary>
+    public async Task<Guid> CreateStaffAsync(string name, string phone, params (string Grid, string Role, string Domain)[] posts)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = name, ["phone"] = phone,
+            ["assignments"] = new JsonArray(posts.Select(p => (JsonNode)new JsonObject { ["gridId"] = Ids[p.Grid].ToString(), ["role"] = p.Role, ["domain"] = p.Domain }).ToArray()),
+        };
+        var r = await Admin.PostAsJsonAsync("/api/org/v1/staff", body);
         Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
         return (await r.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
     }
