@@ -1,4 +1,3 @@
-using Grid.Organization.Apis;
 using Grid.Organization.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,7 +6,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapOrganizationApi();
+app.MapOrganization();
 app.Run();
 
 /// <summary>Entry point, public for in-process test hosts.</summary>

@@ -1,11 +1,116 @@
+using System.Net;
+using Dapper;
+using Grid.Organization.Apis;
+using Grid.Organization.Grpc;
+using Grid.Organization.Identity;
+using Grid.Organization.Infrastructure;
+using Grid.Organization.IntegrationEvents;
+using MassTransit;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
 namespace Grid.Organization.Extensions;
 
 internal static class Extensions
 {
     public const string DatabaseName = "organizationdb";
 
+    /// <summary>The suite's convention (GridResources): REST on 5101, gRPC (h2c) on 5102.</summary>
+    public const int DefaultGrpcPort = 5102;
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        var cs = builder.Configuration.GetConnectionString(DatabaseName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is required");
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
+        builder.Services.AddSingleton<OrganizationCache>();
+        builder.Services.AddSingleton<GridStore>();
+        builder.Services.AddSingleton<StaffStore>();
+        builder.Services.AddSingleton<SubjectStore>();
+        builder.Services.AddSingleton<NoticeCounts>();
+        builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<Imports.ImportService>();
+        builder.Services.AddHostedService<OrganizationInitializer>();
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireRole(Domain.SystemRoles.Admin, Domain.SystemRoles.OrgAdmin));
+        // Our own RS256 tokens are valid here too, beside the HMAC key of development and tests.
+        builder.Services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, OwnSigningKey>();
+
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck("organization", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddOpenApi();
+        // Unreadable bodies reach the shared exception handler, which names the field at fault.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        if (builder is WebApplicationBuilder web)
+        {
+            var grpcPort = GrpcPort(builder.Configuration);
+            web.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(listen =>
+            {
+                // Cleartext HTTP/2 needs prior knowledge: the gRPC port speaks only HTTP/2, the REST port HTTP/1.1.
+                listen.Protocols = (listen.EndPoint as IPEndPoint)?.Port == grpcPort ? HttpProtocols.Http2 : HttpProtocols.Http1;
+            }));
+        }
+
+        if (builder.Configuration.GetConnectionString(DependencyHealthChecks.Messaging) is { Length: > 0 } amqp)
+        {
+            builder.Services.AddMassTransit(x => x.UsingRabbitMq((ctx, cfg) =>
+            {
+                var uri = new Uri(amqp);
+                var userInfo = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
+                cfg.Host(uri.Host, (ushort)(uri.Port > 0 ? uri.Port : 5672), uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : "/", h =>
+                {
+                    if (userInfo.Length == 2)
+                    {
+                        h.Username(userInfo[0]);
+                        h.Password(userInfo[1]);
+                    }
+                });
+                cfg.ConfigureEndpoints(ctx);
+            }));
+            builder.Services.AddHostedService<OutboxRelay>();
+        }
+    }
+
+    /// <summary><c>Grid:GrpcPort</c>, else the port of <c>services:organization:grpc:0</c>, else 5102.</summary>
+    public static int GrpcPort(IConfiguration c) =>
+        c.GetValue<int?>("Grid:GrpcPort")
+        ?? (Uri.TryCreate(c["services:organization:grpc:0"], UriKind.Absolute, out var u) ? u.Port : DefaultGrpcPort);
+
+    public static WebApplication MapOrganization(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/org/v1");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "organization", name = "组织与网格" }));
+        api.MapGridsApi();
+        api.MapStaffApi();
+        api.MapSubjectsApi();
+        api.MapPublicNoticeApi();
+        api.MapImportsApi();
+        app.MapIdentityApi(api);
+        app.MapOpenApi().AllowAnonymous();
+
+        app.MapGrpcService<OrganizationService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        return app;
+    }
+
+    private sealed class OwnSigningKey(SigningKeyStore keys) : IPostConfigureOptions<JwtBearerOptions>
+    {
+        public void PostConfigure(string? name, JwtBearerOptions options)
+        {
+            var p = options.TokenValidationParameters;
+            var existing = (p.IssuerSigningKeys ?? []).Concat(p.IssuerSigningKey is null ? [] : [p.IssuerSigningKey]);
+            p.IssuerSigningKeys = existing.Append(keys.Current).ToList();
+        }
     }
 }

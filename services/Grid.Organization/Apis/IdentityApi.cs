@@ -1,0 +1,72 @@
+using Grid.Organization.Identity;
+
+namespace Grid.Organization.Apis;
+
+/// <summary>身份认证 The token endpoint (OAuth password and client-credentials grants) and the public keys.</summary>
+public static class IdentityApi
+{
+    public static IEndpointRouteBuilder MapIdentityApi(this IEndpointRouteBuilder app, RouteGroupBuilder api)
+    {
+        api.MapPost("/token", IssueAsync).AllowAnonymous().DisableAntiforgery().WithTags("Identity");
+        app.MapGet("/.well-known/jwks.json", (SigningKeyStore keys) => TypedResults.Json(keys.Jwks())).AllowAnonymous().WithTags("Identity");
+        app.MapGet("/.well-known/openid-configuration", (HttpRequest r, IConfiguration c) => TypedResults.Ok(new
+        {
+            issuer = c["Identity:Issuer"] ?? GridClaims.DefaultIssuer,
+            jwks_uri = $"{r.Scheme}://{r.Host}/.well-known/jwks.json",
+            token_endpoint = $"{r.Scheme}://{r.Host}/api/org/v1/token",
+            grant_types_supported = new[] { "password", "client_credentials" },
+            id_token_signing_alg_values_supported = new[] { "RS256" },
+        })).AllowAnonymous().WithTags("Identity");
+        return app;
+    }
+
+    /// <summary>Accepts application/x-www-form-urlencoded (as OAuth clients send) or a JSON object with the same names.</summary>
+    private static async Task<IResult> IssueAsync(HttpRequest request, TokenIssuer issuer)
+    {
+        Dictionary<string, string?> f;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            f = form.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
+        }
+        else
+        {
+            var body = await request.ReadFromJsonAsync<Dictionary<string, string?>>();
+            f = body ?? [];
+        }
+
+        string? Get(string k) => f.TryGetValue(k, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+        switch (Get("grant_type"))
+        {
+            case "password":
+                if (Get("username") is not { } user)
+                {
+                    return Access.Invalid("username", "Required for the password grant.");
+                }
+
+                if (Get("password") is not { } password)
+                {
+                    return Access.Invalid("password", "Required for the password grant.");
+                }
+
+                return await issuer.ForStaffAsync(user, password) is { } t ? TypedResults.Ok(t) : Refused("invalid_grant", "Wrong user name or password.");
+            case "client_credentials":
+                if (Get("client_id") is not { } id)
+                {
+                    return Access.Invalid("client_id", "Required for the client_credentials grant.");
+                }
+
+                if (Get("client_secret") is not { } secret)
+                {
+                    return Access.Invalid("client_secret", "Required for the client_credentials grant.");
+                }
+
+                return issuer.ForClient(id, secret) is { } c ? TypedResults.Ok(c) : Refused("invalid_client", "Unknown client or wrong secret.");
+            default:
+                return Access.Invalid("grant_type", "password or client_credentials.");
+        }
+    }
+
+    private static IResult Refused(string error, string detail) =>
+        TypedResults.Problem(statusCode: 401, title: "Not authenticated", detail: detail, extensions: new Dictionary<string, object?> { ["error"] = error });
+}

@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Grid.Organization.Domain;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace Grid.Organization.Identity;
+
+/// <summary>A signed token and how long it lives, in OAuth's response shape.</summary>
+public sealed record TokenResponse(string access_token, string token_type, int expires_in);
+
+/// <summary>
+/// Issues RS256 tokens with the claims every Grid service reads (sub, name, role*, domain*, grid*): for staff
+/// by password, for service clients by client credentials (<c>Identity:Clients:{id}:Secret</c>).
+/// </summary>
+public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConfiguration configuration, TimeProvider clock)
+{
+    private sealed class Account
+    {
+        public Guid Id { get; set; }
+
+        public string Name { get; set; } = "";
+
+        public string? PasswordHash { get; set; }
+
+        public string[] SystemRoles { get; set; } = [];
+
+        public Guid[] ScopeGrids { get; set; } = [];
+    }
+
+    private sealed class Post
+    {
+        public string Role { get; set; } = "";
+
+        public string Domain { get; set; } = "";
+
+        public Guid GridId { get; set; }
+    }
+
+    private TimeSpan Lifetime => TimeSpan.FromMinutes(configuration.GetValue("Identity:TokenLifetimeMinutes", 60));
+
+    /// <summary>Null when the user name or password is wrong (the caller cannot tell which).</summary>
+    public async Task<TokenResponse?> ForStaffAsync(string username, string password)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        var account = await conn.QuerySingleOrDefaultAsync<Account>(
+            "SELECT id, name, password_hash, system_roles, scope_grids FROM staff WHERE username = @username", new { username });
+        if (!PasswordHasher.Verify(password, account?.PasswordHash) || account is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var posts = (await conn.QueryAsync<Post>(
+            "SELECT role, domain, grid_id FROM assignments WHERE staff_id = @Id AND valid_from <= @now AND (valid_to IS NULL OR valid_to > @now)",
+            new { account.Id, now })).AsList();
+        var admin = account.SystemRoles.Contains(SystemRoles.Admin);
+        var roles = account.SystemRoles.Concat(posts.Select(p => p.Role)).Distinct();
+        var domains = admin || account.SystemRoles.Contains(SystemRoles.OrgAdmin) ? [GridClaims.AllDomains] : posts.Select(p => p.Domain).Distinct();
+        var grids = admin ? [GridClaims.AllGrids] : account.ScopeGrids.Concat(posts.Select(p => p.GridId)).Distinct().Select(g => g.ToString());
+        return Issue(account.Id.ToString(), account.Name, roles, domains, grids);
+    }
+
+    /// <summary>Null when the client is unknown or the secret wrong.</summary>
+    public TokenResponse? ForClient(string clientId, string secret)
+    {
+        var section = configuration.GetSection($"Identity:Clients:{clientId}");
+        if (section["Secret"] is not { Length: > 0 } expected
+            || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(secret)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+        {
+            return null;
+        }
+
+        static string[] List(string? csv, string fallback) =>
+            (csv ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return Issue(clientId, section["Name"] ?? clientId, List(section["Roles"], SystemRoles.Service), List(section["Domains"], "*"), List(section["Grids"], "*"));
+    }
+
+    public TokenResponse Issue(string subject, string name, IEnumerable<string> roles, IEnumerable<string> domains, IEnumerable<string> grids, TimeSpan? lifetime = null)
+    {
+        var claims = new List<Claim> { new(GridClaims.Subject, subject), new(GridClaims.Name, name) };
+        claims.AddRange(roles.Select(r => new Claim(GridClaims.Role, r)));
+        claims.AddRange(domains.Select(d => new Claim(GridClaims.Domain, d)));
+        claims.AddRange(grids.Select(g => new Claim(GridClaims.GridScope, g)));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var life = lifetime ?? Lifetime;
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = configuration["Identity:Issuer"] ?? GridClaims.DefaultIssuer,
+            Audience = configuration["Identity:Audience"] ?? GridClaims.DefaultAudience,
+            Subject = new ClaimsIdentity(claims),
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + life,
+            SigningCredentials = new SigningCredentials(keys.Current, SecurityAlgorithms.RsaSha256),
+        });
+        return new TokenResponse(token, "Bearer", (int)life.TotalSeconds);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Grid.Organization.Imports;
+
+public sealed class ImportService;

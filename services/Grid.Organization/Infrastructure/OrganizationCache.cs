@@ -1,0 +1,134 @@
+using Google.Protobuf;
+using StackExchange.Redis;
+
+namespace Grid.Organization.Infrastructure;
+
+/// <summary>
+/// Answers of the gRPC lookups, cached in Redis as protobuf bytes. Every key carries a generation number;
+/// a change to grids, staff or assignments bumps the generation (INCR) and announces it on a Redis channel,
+/// so every instance stops reading the old keys at once and they expire on their own. Coarse, but the
+/// organization changes rarely and is read constantly. Without <c>ConnectionStrings:cache</c> nothing is cached.
+/// </summary>
+public sealed class OrganizationCache : IDisposable
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);
+    private readonly ConnectionMultiplexer? _redis;
+    private readonly string _prefix;
+    private readonly ILogger<OrganizationCache> _logger;
+    private long _generation;
+
+    public OrganizationCache(IConfiguration configuration, ILogger<OrganizationCache> logger)
+    {
+        _logger = logger;
+        _prefix = configuration["Grid:CachePrefix"] is { Length: > 0 } p ? p : "org";
+        if (configuration.GetConnectionString("cache") is not { Length: > 0 } cs)
+        {
+            return;
+        }
+
+        var options = ConfigurationOptions.Parse(cs);
+        options.AbortOnConnectFail = false;
+        _redis = ConnectionMultiplexer.Connect(options);
+        try
+        {
+            _generation = (long?)_redis.GetDatabase().StringGet(GenerationKey) ?? 0;
+            _redis.GetSubscriber().Subscribe(RedisChannel.Literal(GenerationKey), (_, v) =>
+            {
+                if (v.TryParse(out long g))
+                {
+                    Raise(g);
+                }
+            });
+        }
+        catch (RedisException e)
+        {
+            logger.LogWarning(e, "Redis not reachable at start; lookups go to the database until it is");
+        }
+    }
+
+    public bool Enabled => _redis is not null;
+
+    public long Generation => Interlocked.Read(ref _generation);
+
+    private string GenerationKey => $"{_prefix}:gen";
+
+    /// <summary>The full Redis key of a cache entry (tests look at it).</summary>
+    public string KeyOf(string key) => $"{_prefix}:{Generation}:{key}";
+
+    /// <summary>The cached answer, or <paramref name="load"/>'s (cached too, including "none").</summary>
+    public async Task<T?> GetOrAddAsync<T>(string key, MessageParser<T> parser, Func<Task<T?>> load)
+        where T : class, IMessage<T>
+    {
+        if (_redis is null)
+        {
+            return await load();
+        }
+
+        var full = KeyOf(key);
+        var db = _redis.GetDatabase();
+        try
+        {
+            var hit = await db.StringGetAsync(full);
+            if (hit.HasValue)
+            {
+                var bytes = (byte[])hit!;
+                return bytes.Length == 0 ? null : parser.ParseFrom(bytes);
+            }
+        }
+        catch (RedisException e)
+        {
+            _logger.LogWarning(e, "Redis read failed; answering from the database");
+            return await load();
+        }
+
+        var generationBefore = Generation;
+        var value = await load();
+        // A change committed while loading must not be cached under the generation it invalidated.
+        if (Generation == generationBefore)
+        {
+            try
+            {
+                await db.StringSetAsync(full, value is null ? Array.Empty<byte>() : value.ToByteArray(), Ttl, flags: CommandFlags.FireAndForget);
+            }
+            catch (RedisException e)
+            {
+                _logger.LogWarning(e, "Redis write failed");
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>Forget every cached answer, here and in every other instance.</summary>
+    public async Task InvalidateAsync()
+    {
+        if (_redis is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var g = await _redis.GetDatabase().StringIncrementAsync(GenerationKey);
+            Raise(g);
+            await _redis.GetSubscriber().PublishAsync(RedisChannel.Literal(GenerationKey), g);
+        }
+        catch (RedisException e)
+        {
+            // Unreachable Redis: bump locally so this instance at least never serves the stale entry.
+            Interlocked.Increment(ref _generation);
+            _logger.LogError(e, "Cache invalidation could not reach Redis");
+        }
+    }
+
+    private void Raise(long g)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref _generation)) < g)
+        {
+            Interlocked.CompareExchange(ref _generation, g, current);
+        }
+    }
+
+    public void Dispose() => _redis?.Dispose();
+}

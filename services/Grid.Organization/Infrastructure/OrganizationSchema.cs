@@ -1,0 +1,115 @@
+using Dapper;
+using Npgsql;
+
+namespace Grid.Organization.Infrastructure;
+
+/// <summary>
+/// The service's tables, created idempotently at start-up (CREATE ... IF NOT EXISTS under an advisory lock,
+/// so several instances starting together do not race).
+/// </summary>
+public static class OrganizationSchema
+{
+    private const long LockId = 0x6F72_6773_6368;
+
+    public const string Sql = """
+        CREATE EXTENSION IF NOT EXISTS postgis;
+
+        CREATE TABLE IF NOT EXISTS grids (
+            id uuid PRIMARY KEY,
+            code text NOT NULL UNIQUE,
+            name text NOT NULL,
+            level_name text NOT NULL,
+            depth int NOT NULL,
+            parent_id uuid NULL REFERENCES grids(id),
+            hierarchy text NOT NULL,
+            path uuid[] NOT NULL,
+            boundary geometry(Geometry, 4326) NOT NULL,
+            households int NOT NULL DEFAULT 0,
+            population int NOT NULL DEFAULT 0,
+            key_grid boolean NOT NULL DEFAULT false,
+            hotline text NULL,
+            notice text NULL,
+            updated_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS grids_boundary_gist ON grids USING gist (boundary);
+        CREATE INDEX IF NOT EXISTS grids_parent ON grids (parent_id);
+        CREATE INDEX IF NOT EXISTS grids_path ON grids USING gin (path);
+        CREATE INDEX IF NOT EXISTS grids_hierarchy_depth ON grids (hierarchy, depth);
+
+        CREATE TABLE IF NOT EXISTS departments (
+            id uuid PRIMARY KEY,
+            code text NOT NULL UNIQUE,
+            name text NOT NULL,
+            kind text NOT NULL,
+            domain text NOT NULL,
+            grid_id uuid NULL REFERENCES grids(id));
+
+        CREATE TABLE IF NOT EXISTS staff (
+            id uuid PRIMARY KEY,
+            staff_no text NULL UNIQUE,
+            name text NOT NULL,
+            phone text NOT NULL,
+            department_id uuid NULL REFERENCES departments(id),
+            username text NULL UNIQUE,
+            password_hash text NULL,
+            system_roles text[] NOT NULL DEFAULT '{}',
+            scope_grids uuid[] NOT NULL DEFAULT '{}',
+            created_at timestamptz NOT NULL DEFAULT now());
+
+        CREATE TABLE IF NOT EXISTS assignments (
+            id uuid PRIMARY KEY,
+            staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            grid_id uuid NOT NULL REFERENCES grids(id) ON DELETE CASCADE,
+            role text NOT NULL,
+            domain text NOT NULL,
+            valid_from timestamptz NOT NULL,
+            valid_to timestamptz NULL);
+        CREATE INDEX IF NOT EXISTS assignments_grid ON assignments (grid_id, domain, role);
+        CREATE INDEX IF NOT EXISTS assignments_staff ON assignments (staff_id);
+
+        CREATE TABLE IF NOT EXISTS subjects (
+            id uuid PRIMARY KEY,
+            credit_code text NULL UNIQUE,
+            name text NOT NULL,
+            kind text NOT NULL,
+            category text NOT NULL,
+            domain text NOT NULL,
+            address text NOT NULL DEFAULT '',
+            location geometry(Point, 4326) NULL,
+            grid_id uuid NULL REFERENCES grids(id));
+        CREATE INDEX IF NOT EXISTS subjects_grid ON subjects (grid_id);
+
+        CREATE TABLE IF NOT EXISTS signing_keys (
+            kid text PRIMARY KEY,
+            pem text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now());
+
+        CREATE TABLE IF NOT EXISTS outbox (
+            id bigserial PRIMARY KEY,
+            event_id uuid NOT NULL UNIQUE,
+            event_type text NOT NULL,
+            payload jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            published_at timestamptz NULL);
+        CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE published_at IS NULL;
+
+        CREATE TABLE IF NOT EXISTS import_jobs (
+            id uuid PRIMARY KEY,
+            kind text NOT NULL,
+            status text NOT NULL,
+            total int NOT NULL DEFAULT 0,
+            processed int NOT NULL DEFAULT 0,
+            written int NOT NULL DEFAULT 0,
+            errors jsonb NULL,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            finished_at timestamptz NULL);
+        """;
+
+    public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(@LockId)", new { LockId }, tx);
+        await conn.ExecuteAsync(Sql, transaction: tx);
+        await tx.CommitAsync(ct);
+    }
+}
