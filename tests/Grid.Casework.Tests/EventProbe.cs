@@ -28,6 +28,23 @@ public sealed class EventProbe : IAsyncDisposable
     {
         var factory = new ConnectionFactory { Uri = new Uri(amqp) };
         var conn = await factory.CreateConnectionAsync();
+
+        // The queue is declared by the service at start (or by the broker's definitions): wait for it, never declare it here.
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await using var check = await conn.CreateChannelAsync();
+            try
+            {
+                await check.QueueDeclarePassiveAsync(queue);
+                break;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) when (DateTime.UtcNow < until)
+            {
+                await Task.Delay(100);
+            }
+        }
+
         var ch = await conn.CreateChannelAsync();
         var probe = new EventProbe(conn, ch);
         var consumer = new AsyncEventingBasicConsumer(ch);
