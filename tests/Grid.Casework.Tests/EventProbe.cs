@@ -90,7 +90,7 @@ public sealed class EventProbe : IAsyncDisposable
     }
 }
 
-internal static class Wait
+public static class Wait
 {
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
