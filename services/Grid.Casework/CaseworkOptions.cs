@@ -62,6 +62,9 @@ public sealed class CaseworkOptions
     /// <summary>Maximum length of free-text fields (title 200, others this).</summary>
     public int MaxTextLength { get; set; } = 4000;
 
+    /// <summary>Adds the domain's own consumers (IdempotentConsumer) and subscriptions to the casework bus.</summary>
+    public Action<Microsoft.Extensions.Hosting.CaseworkMessagingBuilder>? ConfigureMessaging { get; set; }
+
     internal string Prefix => (CaseNumberPrefix ?? Domain).ToUpperInvariant();
 
     internal string Connection => ConnectionName ?? $"{Domain}db";

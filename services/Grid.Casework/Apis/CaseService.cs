@@ -28,6 +28,9 @@ public sealed class CaseService(
 
     public CaseworkOptions Options => options;
 
+    /// <summary>The clock, at PostgreSQL's precision (microseconds), so what a response shows is what is stored.</summary>
+    internal DateTimeOffset Now() => AuditChain.Truncate(time.GetUtcNow());
+
     public CaseRoles Roles => roles;
 
     // ---------------------------------------------------------------- report
@@ -39,7 +42,7 @@ public sealed class CaseService(
             return CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}.");
         }
 
-        var now = time.GetUtcNow();
+        var now = Now();
         var errors = new Dictionary<string, string[]>();
         void Err(string f, string why) => errors[f] = [why];
         var category = r.Category?.Trim() ?? "";
@@ -58,7 +61,7 @@ public sealed class CaseService(
         if (r.Longitude.HasValue != r.Latitude.HasValue) Err(r.Longitude.HasValue ? "latitude" : "longitude", "longitude and latitude come together");
         if (r.GridId is { Length: > MaxShort * 2 }) Err("gridId", "is too long");
         if (string.IsNullOrWhiteSpace(r.GridId) && r.Longitude is null) Err("gridId", "is required unless longitude and latitude are given");
-        var occurred = r.OccurredAt ?? now;
+        var occurred = r.OccurredAt is { } device ? AuditChain.Truncate(device) : now;
         if (OfflineReportPolicy.Check(occurred, now, options.OfflineReportWindow) is { } bad) Err("occurredAt", bad);
         if (r.Reporter is { } rep)
         {
@@ -190,7 +193,7 @@ public sealed class CaseService(
             return CaseOutcome.Forbidden($"'{CaseNames.Of(action)}' needs one of the roles: {string.Join(", ", roles.For(action))}.");
         }
 
-        var now = time.GetUtcNow();
+        var now = Now();
         if (Validate(action, body, now) is { } invalid)
         {
             return invalid;
@@ -398,7 +401,7 @@ public sealed class CaseService(
     /// <summary>The target side: opens this domain's own case for another domain's transfer and answers it.</summary>
     public async Task OpenFromTransferAsync(CaseTransferRequested m, CaseworkTransaction tx, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Now();
         string? gridId = null;
         if (m.Longitude is { } lon && m.Latitude is { } lat)
         {
@@ -448,7 +451,7 @@ public sealed class CaseService(
         var before = c.Clone();
         c.TransferCaseId = m.CaseId;
         c.TransferCaseNumber = m.CaseNumber;
-        c.UpdatedAt = time.GetUtcNow();
+        c.UpdatedAt = Now();
         await CaseRepository.UpdateAsync(tx, c, ct);
         tx.Audit(c.Id, "system", "transfer-accepted", $"transfer:{m.Domain}", CaseView.From(before), CaseView.From(c));
     }
@@ -465,7 +468,7 @@ public sealed class CaseService(
             return;
         }
 
-        var now = time.GetUtcNow();
+        var now = Now();
         var action = m.Outcome == "resolved" ? CaseAction.TransferResolved : CaseAction.TransferRefused;
         var step = CaseLifecycle.Apply(c.State, action);
         if (!step.Legal)
@@ -509,7 +512,7 @@ public sealed class CaseService(
             return (CaseOutcome.Forbidden($"Summoning needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Summon))}."), null);
         }
 
-        var now = time.GetUtcNow();
+        var now = Now();
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(b.DepartmentId)) errors["departmentId"] = ["is required"];
         else if (b.DepartmentId.Length > MaxShort * 2) errors["departmentId"] = ["is too long"];
@@ -569,7 +572,7 @@ public sealed class CaseService(
             return (CaseOutcome.Invalid("summonsId", "is required"), null);
         }
 
-        var now = time.GetUtcNow();
+        var now = Now();
         await using var tx = await db.BeginAsync(ct);
         var c = await CaseRepository.GetAsync(tx, id, forUpdate: true, ct);
         if (c is null)

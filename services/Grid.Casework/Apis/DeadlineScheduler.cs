@@ -59,7 +59,7 @@ public sealed class DeadlineScheduler(
             do
             {
                 found = 0;
-                var now = time.GetUtcNow();
+                var now = cases.Now();
                 await using var tx = await db.BeginAsync(ct);
                 foreach (var c in await CaseRepository.OverdueAsync(tx, now, 100, ct))
                 {

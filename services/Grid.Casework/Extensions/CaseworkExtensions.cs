@@ -61,6 +61,7 @@ public static class CaseworkExtensions
             m.AddConsumer<TransferRequestedConsumer>(queue);
             m.AddConsumer<TransferAcceptedConsumer>(queue);
             m.AddConsumer<TransferResultConsumer>(queue);
+            options.ConfigureMessaging?.Invoke(m);
         });
         return builder;
     }
@@ -110,9 +111,6 @@ public static class CaseworkExtensions
         services.AddHostedService(sp => new SchemaInitializer(sp.GetRequiredService<CaseworkDatabase>(), m.CreateCaseTables, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
         services.AddSingleton<TopologyDeclarer>();
         services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
-        services.AddSingleton<OutboxRelay>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-
         services.AddMassTransit(x =>
         {
             foreach (var type in m.Endpoints.Values.SelectMany(t => t).Distinct())
@@ -145,6 +143,10 @@ public static class CaseworkExtensions
                 }
             });
         });
+
+        // After the bus: hosted services stop in reverse order, so the relay stops before the bus does.
+        services.AddSingleton<OutboxRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         return builder;
     }
 }

@@ -1,0 +1,67 @@
+// Case intake and outbox relay rates, each next to a baseline measured in the same run (about a minute).
+//   dotnet run -c Release --project bench/casework
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Grid.Casework.Infrastructure;
+using Grid.Casework.Tests;
+using Grid.Contracts.Events;
+using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+var infra = await GridInfrastructure.GetAsync();
+await using var grids = await FixedGridTree.StartAsync();
+
+// Baseline: pgbench, one single-row insert per transaction, same server, same concurrency.
+var baseDb = await infra.CreateDatabaseAsync("bench_pg");
+await Wait.ScalarAsync<int>(baseDb, "CREATE TABLE t (id bigserial primary key, v text not null, at timestamptz not null default now()); SELECT 1");
+var script = Path.GetTempFileName();
+await File.WriteAllTextAsync(script, "INSERT INTO t (v) VALUES ('x');\n");
+var dbName = Regex.Match(baseDb, "Database=([^;]+)").Groups[1].Value;
+var psi = new ProcessStartInfo("pgbench", ["-h", "127.0.0.1", "-p", infra.PostgresPort.ToString(CultureInfo.InvariantCulture), "-U", "grid", "-n", "-c", "8", "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", script, dbName])
+{ RedirectStandardOutput = true, RedirectStandardError = true };
+using var pgbench = Process.Start(psi)!;
+var pgOut = await pgbench.StandardOutput.ReadToEndAsync();
+await pgbench.WaitForExitAsync();
+var pgTps = double.Parse(Regex.Match(pgOut, @"tps = ([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+Console.WriteLine($"pgbench single-row insert (8 clients): {pgTps:F0} tx/s");
+
+// Case intake over the HTTP pipeline: case + number + outbox + audit in one transaction.
+var db = await infra.CreateDatabaseAsync("bench_cw");
+var mq = await infra.CreateVirtualHostAsync("bench_cw");
+await using var host = await CaseworkHost.StartAsync("fire", db, mq, grids.Address, configure: o => o.SchedulerEnabled = false);
+var client = host.Client(CaseworkHost.Chief());
+await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = FixedGridTree.VillageA1 });
+var count = 0;
+var sw = Stopwatch.StartNew();
+var until = DateTime.UtcNow.AddSeconds(seconds);
+await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+{
+    while (DateTime.UtcNow < until)
+    {
+        await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = FixedGridTree.VillageA1 });
+        Interlocked.Increment(ref count);
+    }
+}));
+var intake = count / sw.Elapsed.TotalSeconds;
+Console.WriteLine($"case intake over HTTP (8 clients): {intake:F0} cases/s = {intake / pgTps:F2}x pgbench (target >= 0.3x)");
+
+// Outbox relay into RabbitMQ with publisher confirms and mandatory.
+await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(120), "the intake outbox to drain");
+const int events = 20000;
+var cw = host.Services.GetRequiredService<CaseworkDatabase>();
+await using (var tx = await cw.BeginAsync())
+{
+    for (var i = 0; i < events; i++)
+    {
+        tx.Publish(new CaseReported { CaseId = Guid.NewGuid(), Domain = "fire", CaseNumber = $"FIRE-BENCH-{i}", Title = "bench", Category = "hazard", Severity = "general", GridId = "g", GridPath = ["g"], OccurredAt = DateTimeOffset.UtcNow });
+    }
+
+    sw.Restart();
+    await tx.CommitAsync();
+}
+
+await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(120), "the relay");
+var relay = events / sw.Elapsed.TotalSeconds;
+Console.WriteLine($"outbox relay to RabbitMQ (confirms, mandatory): {relay:F0} events/s (target >= 5000)");

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Grid.Casework.Apis;
+using Grid.Casework.Infrastructure;
+using Grid.Casework.Messaging;
+using Grid.Testing;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Grid.Casework.Tests;
+
+[Collection(CaseworkCollection.Name)]
+public class ConfidentialityAndAuditTests(CaseworkFixture fx)
+{
+    [Fact]
+    public async Task A_reporters_name_appears_in_no_event_log_line_or_response_and_only_the_reward_centre_reads_it()
+    {
+        var name = $"举报人{Guid.NewGuid():N}"[..16];
+        var phone = $"139{Random.Shared.Next(10000000, 99999999)}";
+        var logs = new CapturingLoggerProvider();
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_secret");
+        await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_sc"), mq, fx.Grids.Address, logs: logs);
+        await using var probe = await EventProbe.StartAsync(mq, CaseworkTopology.CommandCentreQueue);
+        var chief = host.Client(CaseworkHost.Chief());
+        var responses = new StringBuilder();
+
+        using var created = await chief.PostAsJsonAsync("/api/fire/v1/cases", new
+        {
+            category = "hazard", severity = "major", title = "占用消防通道", gridId = FixedGridTree.CompoundA1X,
+            reporter = new { name, phone, wantsReward = true },
+        });
+        var createdText = await created.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        responses.Append(createdText);
+        var c = System.Text.Json.JsonSerializer.Deserialize<CaseView>(createdText, CaseworkHost.Json)!;
+        foreach (var (step, body) in new (string, object?)[] { ("accept", null), ("dispatch", new { assignee = "w" }), ("start", null), ("handle", new { result = "ok" }), ("verify", new { passed = true }), ("close", null) })
+        {
+            responses.Append((await host.PostAsync(chief, c.Id, step, body)).Body);
+        }
+
+        responses.Append(await chief.GetStringAsync($"/api/fire/v1/cases/{c.Id}"));
+        responses.Append(await chief.GetStringAsync("/api/fire/v1/cases"));
+
+        // Only the reward centre reads it back; the administrator and the chief may not.
+        Assert.Equal(HttpStatusCode.Forbidden, (await chief.GetAsync($"/api/fire/v1/cases/{c.Id}/reporter")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Client(TestTokens.Admin()).GetAsync($"/api/fire/v1/cases/{c.Id}/reporter")).StatusCode);
+        var rewards = host.Client(TestTokens.Create("reward-1", ["reward-centre"]));
+        var reporter = await rewards.GetFromJsonAsync<ReporterIdentity>($"/api/fire/v1/cases/{c.Id}/reporter", CaseworkHost.Json);
+        Assert.Equal(name, reporter!.Name);
+        Assert.Equal(phone, reporter.Phone);
+
+        await probe.WaitForAsync("CaseClosed", m => m.GetProperty("caseId").GetGuid() == c.Id);
+        Assert.True(probe.Received.Count >= 7, $"only {probe.Received.Count} events");
+        Assert.True(logs.Lines.Count > 20, $"only {logs.Lines.Count} log lines captured");
+
+        // Searched for everywhere it must not be.
+        var outbox = await Wait.ScalarAsync<string>(host.Database, "SELECT string_agg(payload, '\n') FROM casework.outbox");
+        var audit = await Wait.ScalarAsync<string>(host.Database, "SELECT string_agg(coalesce(before, '') || coalesce(after, '') || actor || action || origin, '\n') FROM casework.audit");
+        var sealedBytes = await Wait.ScalarAsync<byte[]>(host.Database, "SELECT ciphertext FROM casework.reporters WHERE case_id = $1", c.Id);
+        foreach (var secret in new[] { name, phone })
+        {
+            Assert.DoesNotContain(probe.Received, r => r.Raw.Contains(secret));
+            Assert.DoesNotContain(logs.Lines, l => l.Contains(secret));
+            Assert.DoesNotContain(secret, outbox);
+            Assert.DoesNotContain(secret, audit);
+            Assert.DoesNotContain(secret, responses.ToString());
+            Assert.DoesNotContain(secret, Encoding.UTF8.GetString(sealedBytes));
+        }
+    }
+
+    [Fact]
+    public async Task A_tampered_or_removed_audit_entry_is_detected_and_named()
+    {
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_audit");
+        await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_au"), mq, fx.Grids.Address);
+        var chief = host.Client(CaseworkHost.Chief());
+        for (var i = 0; i < 3; i++)
+        {
+            var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"隐患{i}", gridId = FixedGridTree.VillageA1 });
+            await host.StepAsync(chief, c.Id, "accept");
+        }
+
+        var auditor = host.Client(TestTokens.Create("auditor-1", ["auditor"]));
+        Assert.Equal(HttpStatusCode.Forbidden, (await chief.GetAsync("/api/fire/v1/cases/audit/verify")).StatusCode);
+        var ok = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
+        Assert.True(ok!.Valid);
+        Assert.Equal(6, ok.Entries);
+
+        await using var conn = new NpgsqlConnection(host.Database);
+        await conn.OpenAsync();
+        async Task Sql(string sql)
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        // Someone rewrites who accepted the second case.
+        await Sql("UPDATE casework.audit SET actor = 'someone-else' WHERE seq = 4");
+        var altered = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
+        Assert.False(altered!.Valid);
+        Assert.Equal(4, altered.FirstBrokenSeq);
+        Assert.Contains("altered", altered.Reason);
+
+        // Restored, then an entry removed: the gap is named.
+        await Sql("UPDATE casework.audit SET actor = 'chief-*' WHERE seq = 4");
+        Assert.True((await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json))!.Valid);
+        await Sql("DELETE FROM casework.audit WHERE seq = 2");
+        var removed = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
+        Assert.False(removed!.Valid);
+        Assert.Equal(3, removed.FirstBrokenSeq);
+    }
+
+    [Fact]
+    public void The_audit_chain_links_each_entry_to_the_one_before()
+    {
+        var at = DateTimeOffset.UtcNow;
+        var e1 = new AuditEntry(1, null, "a", "report", "o", at, null, "{}", AuditChain.Genesis, "");
+        e1 = e1 with { Hash = AuditChain.Hash(e1) };
+        var e2 = new AuditEntry(2, null, "b", "accept", "o", at, "{}", "{}", e1.Hash, "");
+        e2 = e2 with { Hash = AuditChain.Hash(e2) };
+        Assert.Null(AuditChain.Verify([e1, e2]));
+        var forged1 = e1 with { Actor = "x" };
+        forged1 = forged1 with { Hash = AuditChain.Hash(forged1) };
+        Assert.Equal(2, AuditChain.Verify([forged1, e2])!.Seq);
+    }
+}
+
+/// <summary>Keeps every formatted log line (with exception text and scopes) of a host.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => owner._scopes.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var sb = new StringBuilder($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+            if (state is IEnumerable<KeyValuePair<string, object?>> values)
+            {
+                foreach (var (k, v) in values)
+                {
+                    sb.Append(' ').Append(k).Append('=').Append(v);
+                }
+            }
+
+            owner._scopes.ForEachScope((scope, b) => b.Append(" [").Append(scope).Append(']'), sb);
+            owner.Lines.Enqueue(sb.ToString());
+        }
+    }
+}
