@@ -22,7 +22,9 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
         context.Response.Headers[HeaderName] = id;
         Activity.Current?.SetTag("grid.correlation_id", id);
         Activity.Current?.SetBaggage("correlation_id", id);
-        using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+        // A message-template scope: structured for OpenTelemetry (CorrelationId attribute) and readable in the
+        // console log ("CorrelationId:…"), where a dictionary scope would print as its type name.
+        using (logger.BeginScope("CorrelationId:{CorrelationId}", id))
         {
             await next(context);
         }

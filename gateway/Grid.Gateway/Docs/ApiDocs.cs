@@ -11,13 +11,14 @@ public static class ApiDocs
     public static IEndpointConventionBuilder MapApiDocs(this WebApplication app)
     {
         var services = BackendServices.All.Where(s => GatewayRoutes.AddressOf(app.Configuration, s.Name) is not null).ToList();
-        return app.MapScalarApiReference(Path, o =>
+        return app.MapScalarApiReference(Path, (o, http) =>
         {
             o.WithTitle("Grid API · 网格化管理");
             o.DefaultFonts = false; // no font CDN: the page must work on an offline site network
             foreach (var s in services)
             {
-                o.AddDocument(s.Name, s.Title, $"/openapi/{s.Name}.json", isDefault: s.Name == BackendServices.Organization);
+                // Absolute: Scalar would make "/openapi/…" relative to the page (/docs/openapi/…).
+                o.AddDocument(s.Name, s.Title, $"{http.Request.Scheme}://{http.Request.Host}/openapi/{s.Name}.json", isDefault: s.Name == BackendServices.Organization);
             }
         }).AllowAnonymous();
     }

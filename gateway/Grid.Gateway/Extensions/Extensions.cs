@@ -43,6 +43,7 @@ internal static class Extensions
 
     public static void MapGateway(this WebApplication app)
     {
+        _ = app.Services.GetRequiredService<RedisRateLimiter>(); // start connecting to Redis now, not on the first request
         app.MapGet("/", () => TypedResults.Redirect("/dashboard/")).AllowAnonymous().ExcludeFromDescription();
         app.MapApiDocs();
         app.MapReverseProxy(proxy =>

@@ -13,10 +13,16 @@ public sealed class RequestSizeGuardMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        // YARP applies a route's own limit at the end of the proxy pipeline, after this; so look at it here.
+        var route = context.GetReverseProxyFeature().Route.Config;
+        var limit = route.MaxRequestBodySize switch
+        {
+            > 0 and var own => own,
+            -1 => null,
+            _ => context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize,
+        };
         if (limit is long max && context.Request.ContentLength is long length && length > max)
         {
-            var route = context.GetReverseProxyFeature().Route.Config;
             await GatewayProblems.WriteAsync(
                 context,
                 StatusCodes.Status413PayloadTooLarge,

@@ -26,7 +26,7 @@ public sealed class RedisRateLimiter : IAsyncDisposable
 
     private readonly RateLimitOptions _options;
     private readonly ILogger<RedisRateLimiter> _logger;
-    private readonly Lazy<Task<ConnectionMultiplexer>>? _redis;
+    private readonly Task<ConnectionMultiplexer>? _redis;
     private long _lastWarningTicks;
 
     public RedisRateLimiter(IConfiguration configuration, IOptions<RateLimitOptions> options, ILogger<RedisRateLimiter> logger)
@@ -45,7 +45,7 @@ public sealed class RedisRateLimiter : IAsyncDisposable
         redisOptions.ConnectTimeout = 2000;
         redisOptions.AsyncTimeout = (int)Math.Max(50, _options.RedisTimeout.TotalMilliseconds);
         redisOptions.BacklogPolicy = BacklogPolicy.FailFast; // while disconnected, fail at once instead of queueing
-        _redis = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(redisOptions));
+        _redis = ConnectionMultiplexer.ConnectAsync(redisOptions); // connects while the gateway starts
     }
 
     public bool IsActive => _redis is not null;
@@ -61,7 +61,7 @@ public sealed class RedisRateLimiter : IAsyncDisposable
 
         try
         {
-            var redis = await _redis.Value.WaitAsync(_options.RedisTimeout, ct);
+            var redis = await _redis.WaitAsync(_options.RedisTimeout, ct);
             var key = new RedisKey(_options.KeyPrefix + routeId + ":" + client);
             var windowMs = (long)rule.Window.TotalMilliseconds;
             var result = (RedisResult[]?)await redis.GetDatabase()
@@ -86,7 +86,7 @@ public sealed class RedisRateLimiter : IAsyncDisposable
             return TimeSpan.Zero;
         }
 
-        var redis = await _redis.Value.WaitAsync(_options.RedisTimeout, ct);
+        var redis = await _redis.WaitAsync(_options.RedisTimeout, ct);
         return await redis.GetDatabase().PingAsync().WaitAsync(_options.RedisTimeout, ct);
     }
 
@@ -102,11 +102,11 @@ public sealed class RedisRateLimiter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_redis is { IsValueCreated: true })
+        if (_redis is not null)
         {
             try
             {
-                await (await _redis.Value).DisposeAsync();
+                await (await _redis).DisposeAsync();
             }
             catch (RedisException)
             {
