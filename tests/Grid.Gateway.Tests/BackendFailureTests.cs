@@ -69,12 +69,14 @@ public class BackendFailureTests(GatewaySuite suite)
         Assert.Equal("fire", problem.Str("service"));
         Assert.Empty(suite.Echo.SeenWith(marker));
 
-        // A chunked body declares no length: Kestrel cuts it at the same limit while it streams.
+        // A chunked body declares no length: Kestrel cuts it at the same limit while it streams. (The client
+        // asks before sending, as curl does, so that it reads the answer instead of writing into a closed socket.)
         using var chunked = new HttpRequestMessage(HttpMethod.Post, $"/api/fire/v1/upload/{marker}-chunked")
         {
-            Content = new ByteArrayContent(new byte[GatewaySuite.BodyLimit * 2]),
+            Content = new ByteArrayContent(new byte[GatewaySuite.BodyLimit + 1024]),
         };
         chunked.Headers.TransferEncodingChunked = true;
+        chunked.Headers.ExpectContinue = true;
         using var streamed = await client.SendAsync(chunked);
         await streamed.ProblemAsync(413);
 
@@ -91,7 +93,12 @@ public class BackendFailureTests(GatewaySuite suite)
         using var client = suite.Client(TestTokens.Admin());
 
         using var response = await client.PostAsync($"/api/cadre/v1/attachments/{marker}", new ByteArrayContent(new byte[GatewaySuite.BodyLimit * 4]));
-        using var tooBig = await client.PostAsync($"/api/cadre/v1/attachments/{marker}-2", new ByteArrayContent(new byte[GatewaySuite.CadreBodyLimit + 1]));
+        using var big = new HttpRequestMessage(HttpMethod.Post, $"/api/cadre/v1/attachments/{marker}-2")
+        {
+            Content = new ByteArrayContent(new byte[GatewaySuite.CadreBodyLimit + 1]),
+        };
+        big.Headers.ExpectContinue = true; // refused before the megabyte is sent
+        using var tooBig = await client.SendAsync(big);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(GatewaySuite.BodyLimit * 4, Assert.Single(suite.Echo.SeenWith(marker)).BodyBytes);
