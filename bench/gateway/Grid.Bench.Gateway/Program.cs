@@ -64,6 +64,7 @@ builder.AddExecutable("nginx", "nginx", "-p", nginxDir, "-c", nginxConf, "-g", "
 var app = builder.Build();
 Console.WriteLine($"starting redis, labor, two gateways and nginx ({configuration} build) ...");
 await app.StartAsync();
+var loadBefore = LoadAverage();
 var results = new List<(string Name, Wrk Load, Wrk Single)>();
 try
 {
@@ -97,7 +98,7 @@ finally
 var direct = results[0];
 var nginx = results[^1];
 var table = new StringBuilder();
-table.AppendLine($"wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts");
+table.AppendLine($"wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts; load average before {loadBefore}, after {LoadAverage()} (figures are only comparable within a quiet run)");
 table.AppendLine();
 table.AppendLine("| path | req/s | × nginx | p50 load | p99 load | p50 single | added p50 single |");
 table.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -128,6 +129,8 @@ int IntArg(string name, int fallback) =>
 
 string StringArg(string name, string fallback) =>
     Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 static string FindRepoRoot()
 {
