@@ -6,7 +6,7 @@ builder.AddGatewayServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapReverseProxy();
+app.MapGateway();
 app.Run();
 
 /// <summary>Entry point, public for in-process test hosts.</summary>

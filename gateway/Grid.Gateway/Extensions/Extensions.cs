@@ -1,48 +1,57 @@
-using Yarp.ReverseProxy.Configuration;
+using Grid.Gateway.Docs;
+using Grid.Gateway.Health;
+using Grid.Gateway.Hosting;
+using Grid.Gateway.Proxy;
+using Grid.Gateway.RateLimiting;
+using Grid.Gateway.Routing;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Grid.Gateway.Extensions;
 
 internal static class Extensions
 {
-    /// <summary>Path prefix → the service that owns it (its name in service discovery).</summary>
-    public static readonly IReadOnlyDictionary<string, string> Routes = new Dictionary<string, string>
+    public static void AddGatewayServices(this WebApplicationBuilder builder)
     {
-        ["/api/org"] = "organization",
-        ["/api/fire"] = "fire",
-        ["/api/environment"] = "environment",
-        ["/api/labor"] = "labor",
-        ["/api/drugs"] = "drugs",
-        ["/api/cadre"] = "cadre",
-        ["/api/command"] = "command",
-    };
+        var (routes, clusters) = GatewayRoutes.Build(builder.Configuration);
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(routes, clusters)
+            .AddTransforms<CorrelationIdTransform>();
 
-    public static void AddGatewayServices(this IHostApplicationBuilder builder)
-    {
-        var routes = new List<RouteConfig>();
-        var clusters = new List<ClusterConfig>();
-        foreach (var (prefix, service) in Routes)
+        // Tokens are validated at the edge with the same settings as every service; refusals become problems.
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.Events = new EdgeTokenEvents());
+
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        builder.Services.AddSingleton<RedisRateLimiter>();
+
+        // /health names every back end that is down (Degraded), and says when rate limits are not enforced.
+        var healthClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+        var checks = builder.Services.AddHealthChecks();
+        foreach (var service in BackendServices.All)
         {
-            // Destinations come from Aspire-style service discovery configuration: services:<name>:http:0.
-            var address = builder.Configuration[$"services:{service}:http:0"];
-            if (string.IsNullOrEmpty(address))
+            if (GatewayRoutes.AddressOf(builder.Configuration, service.Name) is { } address)
             {
-                continue;
+                var health = new Uri(new Uri(address), Microsoft.Extensions.Hosting.Extensions.HealthEndpointPath);
+                checks.Add(new HealthCheckRegistration(
+                    service.Name, _ => new BackendHealthCheck(service.Name, health, healthClient), HealthStatus.Degraded, ["backend"]));
             }
-
-            routes.Add(new RouteConfig
-            {
-                RouteId = service,
-                ClusterId = service,
-                AuthorizationPolicy = "anonymous",
-                Match = new RouteMatch { Path = prefix + "/{**rest}" },
-            });
-            clusters.Add(new ClusterConfig
-            {
-                ClusterId = service,
-                Destinations = new Dictionary<string, DestinationConfig> { [service] = new() { Address = address } },
-            });
         }
 
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        checks.AddCheck<RateLimitStoreHealthCheck>("ratelimit-redis", HealthStatus.Degraded, ["redis"]);
+        builder.AddGrpcListener();
+    }
+
+    public static void MapGateway(this WebApplication app)
+    {
+        _ = app.Services.GetRequiredService<RedisRateLimiter>(); // start connecting to Redis now, not on the first request
+        app.MapGet("/", () => TypedResults.Redirect("/dashboard/")).AllowAnonymous().ExcludeFromDescription();
+        app.MapApiDocs();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<RequestSizeGuardMiddleware>();
+            proxy.UseMiddleware<EdgeRateLimitMiddleware>();
+            proxy.UseMiddleware<BackendErrorMiddleware>();
+            proxy.UseLoadBalancing();
+        });
     }
 }

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using Grid.AppHost.Hosting;
+using Grid.Gateway.Tests.Support;
+
+namespace Grid.Gateway.Tests;
+
+[Collection(GatewayCollection.Name)]
+public class RateLimitTests(GatewaySuite suite)
+{
+    [Fact]
+    public async Task Two_gateway_replicas_share_one_limit_per_client_in_redis()
+    {
+        var shared = new Dictionary<string, string>
+        {
+            ["Gateway__RateLimit__KeyPrefix"] = Grid.Testing.GridInfrastructure.UniqueName("shared") + ":",
+            ["Gateway__RateLimit__Routes__fire__PermitLimit"] = "4",
+            ["Gateway__RateLimit__Routes__fire__Window"] = "00:01:00",
+        };
+        var startA = suite.StartGatewayAsync(shared);
+        var startB = suite.StartGatewayAsync(shared);
+        var (a, b) = (await startA, await startB);
+        var token = GatewaySuite.FreshToken();
+        var marker = Http.Marker();
+        using var clientA = GatewaySuite.Client(a, token);
+        using var clientB = GatewaySuite.Client(b, token);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var r = await (i % 2 == 0 ? clientA : clientB).GetAsync($"/api/fire/v1/places/{marker}");
+            statuses.Add(r.StatusCode);
+        }
+
+        using var overA = await clientA.GetAsync($"/api/fire/v1/places/{marker}");
+        using var overB = await clientB.GetAsync($"/api/fire/v1/places/{marker}");
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        foreach (var over in new[] { overA, overB })
+        {
+            var problem = await over.ProblemAsync(429);
+            Assert.Equal("fire", problem.Str("route"));
+            var retryAfter = int.Parse(over.Headers.GetValues("Retry-After").Single());
+            Assert.InRange(retryAfter, 1, 60);
+        }
+
+        // Refused requests never reached the service: 4 of 6 arrived.
+        Assert.Equal(4, suite.Echo.SeenWith(marker).Count);
+
+        // The limit is per client and per route: another token, and another route, still pass.
+        using var other = GatewaySuite.Client(b, GatewaySuite.FreshToken());
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/api/fire/v1/places/{marker}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clientA.GetAsync($"/api/environment/v1/places/{marker}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_are_limited_by_address_on_the_token_route()
+    {
+        var gateway = await suite.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["Gateway__RateLimit__Routes__organization-token__PermitLimit"] = "2",
+        });
+        var marker = Http.Marker();
+        using var client = GatewaySuite.Client(gateway);
+
+        var codes = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var r = await client.PostAsync($"/api/org/v1/token?{marker}", new StringContent("{}"));
+            codes.Add((int)r.StatusCode);
+        }
+
+        Assert.Equal([200, 200, 429], codes);
+        Assert.Equal(2, suite.Echo.SeenWith(marker).Count);
+    }
+
+    [Fact]
+    public async Task With_redis_down_requests_pass_unlimited_with_a_warning_never_a_500()
+    {
+        var deadRedis = FreePort.Next(); // nothing listens there
+        var gateway = await suite.StartGatewayAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__cache"] = $"127.0.0.1:{deadRedis}",
+            ["Gateway__RateLimit__Routes__fire__PermitLimit"] = "1",
+        });
+        var marker = Http.Marker();
+        using var client = GatewaySuite.Client(gateway, GatewaySuite.FreshToken());
+
+        var watch = Stopwatch.StartNew();
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var r = await client.GetAsync($"/api/fire/v1/places/{marker}");
+            codes.Add(r.StatusCode);
+        }
+
+        watch.Stop();
+        Assert.All(codes, c => Assert.Equal(HttpStatusCode.OK, c)); // a limit of 1 not enforced: fail open
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.Contains("Rate limits are NOT enforced", gateway.Log);
+        using var health = await client.GetAsync("/health");
+        var report = await health.JsonAsync();
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Degraded", report.GetProperty("entries").GetProperty("ratelimit-redis").Str("status"));
+    }
+}

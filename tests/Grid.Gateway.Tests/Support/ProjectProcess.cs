@@ -1,0 +1,77 @@
+using System.Reflection;
+using Grid.AppHost.Hosting;
+
+namespace Grid.Gateway.Tests.Support;
+
+/// <summary>
+/// A project of this repository run as its own process from the build output, the way the AppHost runs it
+/// (ASPNETCORE_URLS, ConnectionStrings__*, services__*), with its console log in a file the test can read.
+/// </summary>
+public sealed class ProjectProcess : IAsyncDisposable
+{
+    private readonly DistributedApplication _app;
+    private readonly ProjectResource _resource;
+
+    private ProjectProcess(DistributedApplication app, ProjectResource resource, int port)
+    {
+        _app = app;
+        _resource = resource;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public Uri Url => new($"http://127.0.0.1:{Port}");
+
+    public string Name => _resource.Name;
+
+    /// <summary>Everything the process wrote to stdout/stderr so far.</summary>
+    public string Log => Resource.LogTail(_resource.LogPath, int.MaxValue);
+
+    public static async Task<ProjectProcess> StartAsync(string name, string projectDir, IReadOnlyDictionary<string, string> environment)
+    {
+        var state = Directory.CreateTempSubdirectory($"grid-gw-{name}-").FullName;
+        var builder = DistributedApplication.CreateBuilder(state, RepoRoot, BuildConfiguration);
+        var port = FreePort.Next();
+        var resource = builder.AddProject(name, projectDir).WithHttpEndpoint(port);
+        resource.WithEnvironment("Identity__SigningKey", Grid.Testing.TestTokens.SigningKey);
+        resource.WithEnvironment("Grid__SeedDemoData", "false");
+        foreach (var (k, v) in environment)
+        {
+            resource.WithEnvironment(k, v);
+        }
+
+        resource.StartTimeout = TimeSpan.FromSeconds(60);
+        var app = builder.Build();
+        await app.StartAsync();
+        return new ProjectProcess(app, (ProjectResource)resource, port);
+    }
+
+    /// <summary>Stops the process (SIGTERM), as an operator or a crash would take it away.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
+    /// <summary>Starts it again on the same port and waits for its /health.</summary>
+    public Task RestartAsync() => _app.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _app.StopAsync();
+
+    /// <summary>The repository root: the folder holding Grid.sln above the test's output folder.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>Debug or Release, whichever this test assembly was built as (the projects were built alike).</summary>
+    public static string BuildConfiguration { get; } =
+        typeof(ProjectProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Grid.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Grid.sln not found above " + AppContext.BaseDirectory);
+    }
+}
