@@ -36,7 +36,11 @@
   }
 
   function claims() {
-    try { return JSON.parse(atob(token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); } catch { return {}; }
+    try {
+      const b64 = token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const bytes = Uint8Array.from(atob(b64.padEnd(b64.length + (4 - b64.length % 4) % 4, '=')), (c) => c.charCodeAt(0));
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch { return {}; }
   }
 
   // ---- login ----
@@ -103,7 +107,7 @@
       const fill = p.overdue > 0 ? '#c0392b' : p.open > 0 ? '#c98a1b' : '#1d6f5a';
       const path = svg('path', { d, fill, 'data-grid': p.id, 'fill-opacity': '0.75' });
       const title = svg('title'); title.textContent = `${p.name}: 在办 ${p.open}, 超期 ${p.overdue}`; path.append(title);
-      path.addEventListener('click', () => drill(p.id, p.name, p.hasChildren));
+      path.addEventListener('click', () => drill(p.id, p.name));
       map.append(path);
       const all = rings(f.geometry)[0] || [];
       const c = px([all.reduce((a, q) => a + q[0], 0) / Math.max(1, all.length), all.reduce((a, q) => a + q[1], 0) / Math.max(1, all.length)]);
@@ -113,8 +117,7 @@
     }
   }
 
-  function drill(id, name, hasChildren) {
-    if (hasChildren === false) { state.names[id] = name; state.path.push(id); refresh(); state.path.pop(); return; }
+  function drill(id, name) {
     state.names[id] = name;
     state.path.push(id);
     refresh();
@@ -149,7 +152,7 @@
     const groups = [...byKey.values()].slice(0, 8);
     const chart = $('chart');
     chart.replaceChildren();
-    const W = 560, H = 260, left = 36, bottom = 40, top = 10;
+    const W = 900, H = 240, left = 40, bottom = 30, top = 10;
     const ih = H - bottom - top;
     for (let i = 0; i <= 4; i++) {
       const y = top + ih - ih * i / 4;
@@ -159,7 +162,7 @@
     if (!groups.length) { const t = svg('text', { x: 220, y: 120 }); t.textContent = '本月暂无考核数据'; chart.append(t); return; }
     const colors = ['#3fa7ff', '#2bb673', '#f5a623', '#e5484d'];
     const gw = (W - left - 10) / groups.length;
-    const bw = Math.min(16, gw / 5);
+    const bw = Math.min(28, gw / 5);
     groups.forEach((g2, i) => {
       const rates = [g2.due ? g2.closed / g2.due : 0, g2.due ? g2.onTime / g2.due : 0, g2.handled ? g2.reopened / g2.handled : 0, g2.due ? g2.breached / g2.due : 0];
       rates.forEach((v, j) => {
