@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Grid.Casework.Tests;
+
+/// <summary>
+/// Reads what a subscriber would get: every message arriving on a declared queue (the command centre's
+/// receives every event type), parsed from MassTransit's JSON envelope.
+/// </summary>
+public sealed class EventProbe : IAsyncDisposable
+{
+    private readonly IConnection _conn;
+    private readonly IChannel _channel;
+
+    private EventProbe(IConnection conn, IChannel channel)
+    {
+        _conn = conn;
+        _channel = channel;
+    }
+
+    public ConcurrentQueue<(string Type, JsonElement Message, string Raw)> Received { get; } = new();
+
+    public static async Task<EventProbe> StartAsync(string amqp, string queue)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(amqp) };
+        var conn = await factory.CreateConnectionAsync();
+        var ch = await conn.CreateChannelAsync();
+        var probe = new EventProbe(conn, ch);
+        var consumer = new AsyncEventingBasicConsumer(ch);
+        consumer.ReceivedAsync += async (_, ea) =>
+        {
+            var raw = Encoding.UTF8.GetString(ea.Body.Span);
+            using var doc = JsonDocument.Parse(raw);
+            var type = doc.RootElement.GetProperty("messageType")[0].GetString()!.Split(':')[^1];
+            probe.Received.Enqueue((type, doc.RootElement.GetProperty("message").Clone(), raw));
+            await ch.BasicAckAsync(ea.DeliveryTag, false);
+        };
+        await ch.BasicConsumeAsync(queue, autoAck: false, consumer);
+        return probe;
+    }
+
+    public IEnumerable<JsonElement> Of(string type) => Received.Where(r => r.Type == type).Select(r => r.Message);
+
+    public async Task<JsonElement> WaitForAsync(string type, Func<JsonElement, bool> match, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < until)
+        {
+            foreach (var m in Of(type))
+            {
+                if (match(m))
+                {
+                    return m;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no {type} arrived; got: {string.Join(", ", Received.Select(r => r.Type))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.CloseAsync();
+        await _conn.CloseAsync();
+        _channel.Dispose();
+        _conn.Dispose();
+    }
+}
+
+internal static class Wait
+{
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"timed out waiting for {what}");
+    }
+
+    public static async Task<T> ScalarAsync<T>(string cs, string sql, params object[] args)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var a in args)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        }
+
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+}
