@@ -187,7 +187,7 @@ public class ApiTests : IClassFixture<CommandCenterHost>
 
         using var client = _host.Client(commander);
         client.DefaultRequestHeaders.Add("Idempotency-Key", "whistle-1");
-        var reportBy = DateTimeOffset.UtcNow.AddSeconds(2);
+        var reportBy = DateTimeOffset.UtcNow.AddSeconds(8);
         using var created = await client.PostAsJsonAsync("/api/command/v1/summons",
             new { caseId = c.CaseId, departmentId = "应急管理局", reportBy, reason = "联合执法" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -203,14 +203,15 @@ public class ApiTests : IClassFixture<CommandCenterHost>
             Assert.Equal(id, JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("summonsId").GetGuid());
         }
 
-        // DepartmentSummoned left through the outbox (the broker confirmed it).
+        // DepartmentSummoned left through Grid.Casework's outbox (the relay marks it once the broker confirmed it).
         await using (var conn = new NpgsqlConnection(_host.Database))
         {
             DateTime? sent = null;
             for (var i = 0; i < 50 && sent is null; i++)
             {
                 sent = await conn.QuerySingleOrDefaultAsync<DateTime?>(
-                    "SELECT sent_at FROM cc_outbox WHERE event_type = 'DepartmentSummoned' AND payload->>'SummonsId' = @id", new { id = id.ToString() });
+                    "SELECT created_at FROM casework.outbox WHERE event_type = 'DepartmentSummoned' AND state <> 0 AND payload::jsonb->>'summonsId' = @id",
+                    new { id = id.ToString() });
                 if (sent is null)
                 {
                     await Task.Delay(100);
@@ -220,7 +221,12 @@ public class ApiTests : IClassFixture<CommandCenterHost>
             Assert.NotNull(sent);
         }
 
-        await Task.Delay(2500); // past the report-by deadline
+        var wait = reportBy - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait); // past the report-by deadline
+        }
+
         using (var reported = await client.PostAsync($"/api/command/v1/summons/{id}/report", null))
         {
             Assert.Equal(HttpStatusCode.OK, reported.StatusCode);

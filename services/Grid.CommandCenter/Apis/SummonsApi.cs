@@ -5,7 +5,7 @@ using Grid.CommandCenter.Domain;
 using Grid.CommandCenter.Infrastructure;
 using Grid.Contracts.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
+using Grid.Casework.Infrastructure;
 using static Grid.CommandCenter.Apis.ApiHelpers;
 
 namespace Grid.CommandCenter.Apis;
@@ -42,7 +42,7 @@ public static class SummonsApi
         (await queries.SummonsAsync(UserScope.Of(http.User), null, id, ct)).FirstOrDefault() is { } row ? TypedResults.Ok(row) : TypedResults.NotFound();
 
     static async Task<Results<Created<SummonsRow>, Ok<SummonsRow>, ValidationProblem, ProblemHttpResult>> SummonAsync(
-        SummonsRequest? body, HttpContext http, CommandQueries queries, GridMap map, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+        SummonsRequest? body, HttpContext http, CommandQueries queries, GridMap map, CaseworkDatabase db, TimeProvider clock, CancellationToken ct)
     {
         if (!CommandRoles.MaySummon.Any(http.User.IsInRole))
         {
@@ -122,10 +122,9 @@ public static class SummonsApi
             ReportBy = reportBy.ToUniversalTime(), Reason = body.Reason ?? "", OccurredAt = now,
         };
 
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        await using (var tx = await conn.BeginTransactionAsync(ct))
+        await using (var tx = await db.BeginAsync(ct))
         {
-            var inserted = await conn.ExecuteAsync("""
+            var inserted = await tx.Connection.ExecuteAsync("""
                 INSERT INTO cc_summons (summons_id, case_id, domain, grid_id, grid_path, department_id, summoned_by, reason, summoned_at, report_by)
                 VALUES (@SummonsId, @CaseId, @Domain, @GridId, @GridPath, @DepartmentId, @SummonedBy, @Reason, @SummonedAt, @ReportBy)
                 ON CONFLICT (summons_id) DO NOTHING
@@ -133,28 +132,26 @@ public static class SummonsApi
             {
                 e.SummonsId, CaseId = body.CaseId, e.Domain, e.GridId, GridPath = path, e.DepartmentId, e.SummonedBy, e.Reason,
                 SummonedAt = now.UtcDateTime, ReportBy = e.ReportBy.UtcDateTime,
-            }, tx);
+            }, tx.Transaction);
             if (inserted == 0)
             {
-                await tx.RollbackAsync(ct);
                 var existing = (await queries.SummonsAsync(scope, null, id, ct)).First();
                 return TypedResults.Ok(existing);
             }
 
-            // Our own event comes back from the broker: mark it applied so it is not counted twice.
-            await conn.ExecuteAsync("INSERT INTO cc_processed_events (event_id, event_type) VALUES (@EventId, 'DepartmentSummoned')", new { e.EventId }, tx);
-            await CommandOutbox.AddAsync(conn, tx, e);
+            // Our own event comes back from the broker: mark it handled so it is not applied twice.
+            await tx.TryMarkHandledAsync(e.EventId, ReadModelProjector.InboxConsumer, ct);
+            tx.Publish(e);
             await tx.CommitAsync(ct);
         }
 
-        OutboxRelay.Poke();
         http.RequestServices.GetRequiredService<LiveFeed>().Publish(FeedItem.From(e, null));
         var row = (await queries.SummonsAsync(scope, null, id, ct)).First();
         return TypedResults.Created($"/api/command/v1/summons/{id}", row);
     }
 
     static async Task<Results<Ok<SummonsRow>, NotFound, ProblemHttpResult>> ReportAsync(
-        Guid id, HttpContext http, CommandQueries queries, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+        Guid id, HttpContext http, CommandQueries queries, CaseworkDatabase db, TimeProvider clock, CancellationToken ct)
     {
         if (!CommandRoles.MayReport.Any(http.User.IsInRole))
         {
@@ -179,22 +176,20 @@ public static class SummonsApi
             GridPath = summons.GridPath, DepartmentId = summons.DepartmentId, ReportBy = summons.ReportBy,
             Late = now.UtcDateTime > summons.ReportBy, OccurredAt = now,
         };
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        await using (var tx = await conn.BeginTransactionAsync(ct))
+        await using (var tx = await db.BeginAsync(ct))
         {
-            var updated = await conn.ExecuteAsync(
-                "UPDATE cc_summons SET reported_at = @At WHERE summons_id = @Id AND reported_at IS NULL", new { At = now.UtcDateTime, Id = id }, tx);
+            var updated = await tx.Connection.ExecuteAsync(
+                "UPDATE cc_summons SET reported_at = @At WHERE summons_id = @Id AND reported_at IS NULL", new { At = now.UtcDateTime, Id = id }, tx.Transaction);
             if (updated == 0)
             {
                 return TypedResults.Problem(statusCode: 409, title: "Already reported for duty");
             }
 
-            await conn.ExecuteAsync("INSERT INTO cc_processed_events (event_id, event_type) VALUES (@EventId, 'DepartmentReported')", new { e.EventId }, tx);
-            await CommandOutbox.AddAsync(conn, tx, e);
+            await tx.TryMarkHandledAsync(e.EventId, ReadModelProjector.InboxConsumer, ct);
+            tx.Publish(e);
             await tx.CommitAsync(ct);
         }
 
-        OutboxRelay.Poke();
         http.RequestServices.GetRequiredService<LiveFeed>().Publish(FeedItem.From(e, null));
         return TypedResults.Ok((await queries.SummonsAsync(scope, null, id, ct)).First());
     }

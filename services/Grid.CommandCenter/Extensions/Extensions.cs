@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Grid.CommandCenter.Infrastructure;
 using Grid.CommandCenter.IntegrationEvents;
-using MassTransit;
+using Grid.Casework.Infrastructure;
+using Grid.Casework.Messaging;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Npgsql;
 
@@ -12,17 +13,13 @@ internal static class Extensions
 {
     public const string DatabaseName = "commanddb";
 
-    /// <summary>Name of the queue every event the command centre consumes arrives on.</summary>
-    public const string DefaultQueueName = "command-center";
-
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-        var cs = builder.Configuration.GetConnectionString(DatabaseName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured");
-        builder.Services.AddSingleton(NpgsqlDataSource.Create(cs));
+        // One connection pool: the one Grid.Casework's database wrapper owns.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<CaseworkDatabase>().DataSource);
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddSingleton<ReadModelProjector>();
         builder.Services.AddSingleton<CommandQueries>();
@@ -50,43 +47,16 @@ internal static class Extensions
             };
         });
 
-        if (builder.Configuration.GetConnectionString(DependencyHealthChecks.Messaging) is { Length: > 0 } messaging)
+        // Grid.Casework's messaging: inbox, outbox and relay in this database, the subscriber topology declared
+        // before anything is published, MassTransit on RabbitMQ. Every event arrives on the command centre's queue.
+        builder.AddCaseworkMessaging(DatabaseName, m =>
         {
-            var queue = builder.Configuration["Command:QueueName"] ?? DefaultQueueName;
-            builder.Services.AddMassTransit(x =>
+            var add = typeof(CaseworkMessagingBuilder).GetMethod(nameof(CaseworkMessagingBuilder.AddConsumer))!;
+            foreach (var e in CommandEvents.All)
             {
-                foreach (var e in CommandEvents.All)
-                {
-                    x.AddConsumer(typeof(CommandEventConsumer<>).MakeGenericType(e));
-                }
-
-                x.UsingRabbitMq((ctx, cfg) =>
-                {
-                    var uri = new Uri(messaging);
-                    var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-                    var user = uri.UserInfo.Split(':');
-                    cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port <= 0 ? 5672 : uri.Port), vhost.Length == 0 ? "/" : vhost, h =>
-                    {
-                        if (user.Length == 2)
-                        {
-                            h.Username(Uri.UnescapeDataString(user[0]));
-                            h.Password(Uri.UnescapeDataString(user[1]));
-                        }
-                    });
-                    cfg.ReceiveEndpoint(queue, e =>
-                    {
-                        e.PrefetchCount = 64;
-                        e.ConcurrentMessageLimit = 16;
-                        e.UseMessageRetry(r => r.Intervals(100, 500, 2000));
-                        foreach (var t in CommandEvents.All)
-                        {
-                            e.ConfigureConsumer(ctx, typeof(CommandEventConsumer<>).MakeGenericType(t));
-                        }
-                    });
-                });
-            });
-            builder.Services.AddHostedService<OutboxRelay>();
-        }
+                add.MakeGenericMethod(typeof(CommandEventConsumer<>).MakeGenericType(e)).Invoke(m, [CaseworkTopology.CommandCentreQueue]);
+            }
+        });
     }
 }
 

@@ -3,17 +3,12 @@ using Npgsql;
 namespace Grid.CommandCenter.Infrastructure;
 
 /// <summary>
-/// The command centre's own database: read models fed by events, the inbox of handled events, the outbox
-/// of events it publishes itself (吹哨/报到) and the grid boundaries it draws. Created idempotently at start.
+/// The command centre's own database: read models fed by events and the grid boundaries it draws (the
+/// inbox and outbox are Grid.Casework's, in schema casework of the same database). Created idempotently at start.
 /// </summary>
 public static class CommandSchema
 {
     public const string Sql = """
-        CREATE TABLE IF NOT EXISTS cc_processed_events (
-            event_id uuid PRIMARY KEY,
-            event_type text NOT NULL,
-            processed_at timestamptz NOT NULL DEFAULT now());
-
         CREATE TABLE IF NOT EXISTS cc_cases (
             case_id uuid PRIMARY KEY,
             seq bigserial NOT NULL,
@@ -52,15 +47,6 @@ public static class CommandSchema
             department_id text NOT NULL,
             summoned_by text, reason text, summoned_at timestamptz,
             report_by timestamptz NOT NULL, reported_at timestamptz);
-
-        CREATE TABLE IF NOT EXISTS cc_outbox (
-            id bigserial PRIMARY KEY,
-            event_id uuid NOT NULL UNIQUE,
-            event_type text NOT NULL,
-            payload jsonb NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            sent_at timestamptz);
-        CREATE INDEX IF NOT EXISTS ix_cc_outbox_pending ON cc_outbox (id) WHERE sent_at IS NULL;
 
         CREATE TABLE IF NOT EXISTS cc_grids (
             grid_id text PRIMARY KEY,

@@ -1,4 +1,5 @@
 using Dapper;
+using Grid.Casework.Infrastructure;
 using Grid.CommandCenter.Domain;
 using Grid.Contracts.Events;
 using Npgsql;
@@ -6,25 +7,37 @@ using Npgsql;
 namespace Grid.CommandCenter.Infrastructure;
 
 /// <summary>
-/// Applies one integration event to the read models in one transaction together with its inbox entry, so a
-/// redelivered or replayed event changes nothing and a crash leaves either both or neither.
+/// Applies one integration event to the read models in one transaction together with its inbox entry
+/// (Grid.Casework's inbox), so a redelivered or replayed event changes nothing and a crash leaves either
+/// both or neither.
 /// </summary>
-public sealed class ReadModelProjector(NpgsqlDataSource db, LiveFeed feed, ILogger<ReadModelProjector> logger)
+public sealed class ReadModelProjector(CaseworkDatabase db, LiveFeed feed, ILogger<ReadModelProjector> logger)
 {
-    /// <summary>Returns false when the event had been applied before.</summary>
+    /// <summary>The command centre's name in the inbox: one entry per event, whichever type it is.</summary>
+    public const string InboxConsumer = "command-centre";
+
+    /// <summary>Applies an event in a transaction of its own. Returns false when it had been applied before.</summary>
     public async Task<bool> ApplyAsync(IntegrationEvent e, CancellationToken ct = default)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var fresh = await conn.ExecuteAsync(
-            "INSERT INTO cc_processed_events (event_id, event_type) VALUES (@id, @type) ON CONFLICT DO NOTHING",
-            new { id = e.EventId, type = e.GetType().Name }, tx);
-        if (fresh == 0)
+        await using var tx = await db.BeginAsync(ct);
+        if (!await tx.TryMarkHandledAsync(e.EventId, InboxConsumer, ct))
         {
             logger.LogDebug("Event {EventId} ({Type}) already applied", e.EventId, e.GetType().Name);
             return false;
         }
 
+        var state = await ProjectAsync(tx.Connection, tx.Transaction, e, ct);
+        await tx.CommitAsync(ct);
+        feed.Publish(FeedItem.From(e, state));
+        return true;
+    }
+
+    /// <summary>
+    /// The read-model change of one event inside the caller's transaction (whose inbox entry the caller made).
+    /// Returns the case's state afterwards, when the event concerns a case.
+    /// </summary>
+    public async Task<string?> ProjectAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IntegrationEvent e, CancellationToken ct)
+    {
         string? state = null;
         if (CaseProjection.ToCaseChange(e) is { } change)
         {
@@ -41,9 +54,7 @@ public sealed class ReadModelProjector(NpgsqlDataSource db, LiveFeed feed, ILogg
             await conn.ExecuteAsync(new CommandDefinition(UpsertSummons, summons, tx, cancellationToken: ct));
         }
 
-        await tx.CommitAsync(ct);
-        feed.Publish(FeedItem.From(e, state));
-        return true;
+        return state;
     }
 
     static DynamicParameters Parameters(CaseChange c)

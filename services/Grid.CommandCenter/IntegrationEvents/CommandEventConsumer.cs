@@ -1,17 +1,27 @@
+using Grid.Casework.Infrastructure;
+using Grid.Casework.Messaging;
 using Grid.CommandCenter.Infrastructure;
 using Grid.Contracts.Events;
-using MassTransit;
 
 namespace Grid.CommandCenter.IntegrationEvents;
 
 /// <summary>
-/// Feeds one event type into the read models. Thin on purpose: idempotency and ordering live in
-/// <see cref="ReadModelProjector"/>, so every event type is handled the same way.
+/// Feeds one event type into the read models. Thin on purpose: the inbox is Grid.Casework's
+/// <see cref="IdempotentConsumer{TEvent}"/>, ordering lives in <see cref="ReadModelProjector"/>, so every
+/// event type is handled the same way.
 /// </summary>
-public sealed class CommandEventConsumer<TEvent>(ReadModelProjector projector) : IConsumer<TEvent>
+public sealed class CommandEventConsumer<TEvent>(CaseworkDatabase db, ReadModelProjector projector, LiveFeed feed) : IdempotentConsumer<TEvent>(db)
     where TEvent : IntegrationEvent
 {
-    public Task Consume(ConsumeContext<TEvent> context) => projector.ApplyAsync(context.Message, context.CancellationToken);
+    protected override string ConsumerName => ReadModelProjector.InboxConsumer;
+
+    protected override async Task HandleAsync(TEvent message, CaseworkTransaction tx, CancellationToken ct)
+    {
+        var state = await projector.ProjectAsync(tx.Connection, tx.Transaction, message, ct);
+        // Shown just before the commit; should the commit fail, the redelivery shows it again with the same
+        // EventId, which the page ignores.
+        feed.Publish(FeedItem.From(message, state));
+    }
 }
 
 /// <summary>Every event the command centre listens to: all case events and grid changes.</summary>

@@ -8,7 +8,7 @@
   const STATES = { reported: '已上报', accepted: '已立案', dispatched: '已派遣', handling: '处置中', handled: '已反馈', verified: '已核查',
     closed: '已结案', reopened: '返工', transferred: '已移交', rejected: '不予立案', unknown: '待同步' };
   const SUMMONS = { pending: '待报到', reported: '已报到', late: '迟到', missed: '未到' };
-  const state = { path: [], names: {}, board: 'overdue', source: null };
+  const state = { path: [], names: {}, board: 'overdue', source: null, seen: new Set() };
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs = {}, ...children) => {
     const e = document.createElement(tag);
@@ -242,6 +242,8 @@
     source.onerror = () => $('feed-status').classList.remove('on');
     source.addEventListener('case', (ev) => {
       const item = JSON.parse(ev.data);
+      if (state.seen.has(item.eventId)) return; // a redelivery after a failed commit
+      state.seen.add(item.eventId);
       const li = el('li', { 'data-case': item.caseNumber || '' }, el('span', { class: 't' }, cst(item.occurredAt)), el('span', { class: 'd' }, domainName(item.domain)),
         `${item.caseNumber ? item.caseNumber + ' ' : ''}${item.summary} · ${gridName(item.gridId)}`);
       const feed = $('feed');
