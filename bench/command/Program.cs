@@ -18,6 +18,8 @@ internal static class CommandCenterBench
         var seconds = Math.Clamp(Arg(args, "--seconds", 30), 1, 60);
         var total = rate * seconds;
 
+        // The service's content root for an in-process host outside a test project.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_GRID_COMMANDCENTER", AppContext.BaseDirectory);
         var infra = await GridInfrastructure.GetAsync();
         var database = await infra.CreateDatabaseAsync("benchcmd");
         var messaging = await infra.CreateVirtualHostAsync("benchcmd");

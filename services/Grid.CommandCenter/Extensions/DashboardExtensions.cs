@@ -26,6 +26,12 @@ internal static class DashboardExtensions
             root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         }
 
+        if (!Directory.Exists(root))
+        {
+            app.Logger.LogWarning("No wwwroot found: the dashboard page is not served");
+            return app;
+        }
+
         var files = new PhysicalFileProvider(root);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
