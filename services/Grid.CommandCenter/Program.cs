@@ -6,7 +6,9 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+app.UseDashboard();
 app.MapDefaultEndpoints();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapCommandCenterApi();
 app.Run();
 

@@ -1,3 +1,12 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Grid.CommandCenter.Infrastructure;
+using Grid.CommandCenter.IntegrationEvents;
+using Grid.Casework.Infrastructure;
+using Grid.Casework.Messaging;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Npgsql;
+
 namespace Grid.CommandCenter.Extensions;
 
 internal static class Extensions
@@ -7,5 +16,62 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        // One connection pool: the one Grid.Casework's database wrapper owns.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<CaseworkDatabase>().DataSource);
+        builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddSingleton<ReadModelProjector>();
+        builder.Services.AddSingleton<CommandQueries>();
+        builder.Services.AddSingleton<GridMap>();
+        builder.Services.AddHostedService<SchemaInitializer>();
+        builder.Services.AddHttpClient(GridMap.OrganizationClient, c => c.BaseAddress = new Uri("http://organization"));
+        builder.Services.AddOpenApi();
+
+        // EventSource and download links cannot send headers: accept the token from the query string or a
+        // cookie on those endpoints only.
+        builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
+        {
+            o.Events ??= new JwtBearerEvents();
+            var previous = o.Events.OnMessageReceived;
+            o.Events.OnMessageReceived = async ctx =>
+            {
+                await previous(ctx);
+                var path = ctx.Request.Path.Value ?? "";
+                if (ctx.Token is null && HttpMethods.IsGet(ctx.Request.Method) && path.StartsWith("/api/command/v1/", StringComparison.Ordinal)
+                    && (path.EndsWith("/stream", StringComparison.Ordinal) || path.EndsWith("/export", StringComparison.Ordinal)
+                        || path.Contains("/reports/", StringComparison.Ordinal)))
+                {
+                    ctx.Token = ctx.Request.Query["access_token"].FirstOrDefault() ?? ctx.Request.Cookies["grid_token"];
+                }
+            };
+        });
+
+        // Grid.Casework's messaging: inbox, outbox and relay in this database, the subscriber topology declared
+        // before anything is published, MassTransit on RabbitMQ. Every event arrives on the command centre's queue.
+        builder.AddCaseworkMessaging(DatabaseName, m =>
+        {
+            var add = typeof(CaseworkMessagingBuilder).GetMethod(nameof(CaseworkMessagingBuilder.AddConsumer))!;
+            foreach (var e in CommandEvents.All)
+            {
+                add.MakeGenericMethod(typeof(CommandEventConsumer<>).MakeGenericType(e)).Invoke(m, [CaseworkTopology.CommandCentreQueue]);
+            }
+        });
     }
+}
+
+/// <summary>Creates the schema and loads configured grid boundaries before the service takes traffic.</summary>
+internal sealed class SchemaInitializer(NpgsqlDataSource db, GridMap map, IConfiguration configuration, ILogger<SchemaInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await CommandSchema.EnsureAsync(db, cancellationToken);
+        if (configuration["Command:GridBoundariesFile"] is { Length: > 0 } file && File.Exists(file))
+        {
+            var n = await map.ImportAsync(JsonNode.Parse(await File.ReadAllTextAsync(file, cancellationToken))!, cancellationToken);
+            logger.LogInformation("Loaded {Count} grid boundaries from {File}", n, file);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

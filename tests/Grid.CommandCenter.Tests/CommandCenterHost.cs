@@ -1,0 +1,62 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grid.CommandCenter.Infrastructure;
+using Grid.Contracts.Events;
+using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grid.CommandCenter.Tests;
+
+/// <summary>The command centre on its own fresh database and virtual host of the real test servers.</summary>
+public sealed class CommandCenterHost : IAsyncLifetime
+{
+    public GridServiceFactory<Program> Factory { get; private set; } = null!;
+
+    public string Database { get; private set; } = "";
+
+    public string Messaging { get; private set; } = "";
+
+    public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    public async Task InitializeAsync()
+    {
+        var infra = await GridInfrastructure.GetAsync();
+        Database = await infra.CreateDatabaseAsync("command");
+        Messaging = await infra.CreateVirtualHostAsync("command");
+        Factory = new GridServiceFactory<Program>()
+            .WithConnectionString("commanddb", Database)
+            .WithConnectionString("messaging", Messaging);
+        _ = Factory.Server; // start: schema, bus
+    }
+
+    public Task DisposeAsync() => Factory.DisposeAsync().AsTask();
+
+    public ReadModelProjector Projector => Factory.Services.GetRequiredService<ReadModelProjector>();
+
+    public async Task ApplyAsync(IEnumerable<IntegrationEvent> events)
+    {
+        foreach (var e in events)
+        {
+            await Projector.ApplyAsync(e);
+        }
+    }
+
+    public HttpClient Client(string token) => Factory.CreateClient(token);
+
+    public async Task<JsonElement> GetJsonAsync(string token, string url)
+    {
+        using var client = Client(token);
+        using var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public static string Commander(params string[] grids) =>
+        TestTokens.Create("commander-" + string.Join("-", grids), ["commander"], grids: grids.Length == 0 ? null : grids);
+
+    public static string Viewer(string[] grids, string[]? domains = null) =>
+        TestTokens.Create("viewer-" + string.Join("-", grids), ["grid-chief"], domains, grids);
+
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage r) => (await r.Content.ReadFromJsonAsync<T>(Json))!;
+}
