@@ -7,6 +7,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapFireSafetyApi();
 app.Run();
 
