@@ -183,12 +183,14 @@ public static class InspectionsApi
 
         if (from is { } f)
         {
-            q = q.Where(i => i.StartedAt >= f);
+            var fu = f.ToUniversalTime();
+            q = q.Where(i => i.StartedAt >= fu);
         }
 
         if (to is { } t)
         {
-            q = q.Where(i => i.StartedAt < t);
+            var tu = t.ToUniversalTime();
+            q = q.Where(i => i.StartedAt < tu);
         }
 
         if (cursor is { } after)
@@ -211,12 +213,14 @@ public static class InspectionsApi
         var q = Scoped(db.Inspections.AsNoTracking(), user, gridId);
         if (from is { } f)
         {
-            q = q.Where(i => i.StartedAt >= f);
+            var fu = f.ToUniversalTime();
+            q = q.Where(i => i.StartedAt >= fu);
         }
 
         if (to is { } t)
         {
-            q = q.Where(i => i.StartedAt < t);
+            var tu = t.ToUniversalTime();
+            q = q.Where(i => i.StartedAt < tu);
         }
 
         var rows = await q.OrderBy(i => i.StartedAt).Take(50_000).ToListAsync(ct);
@@ -287,8 +291,8 @@ public static class InspectionsApi
         }
 
         var ids = subtree.Keys.ToArray();
-        var fromUtc = new DateTimeOffset(from!.Value.ToDateTime(TimeOnly.MinValue), ComplianceCalculator.ChinaOffset);
-        var toUtc = new DateTimeOffset(to!.Value.AddDays(1).ToDateTime(TimeOnly.MinValue), ComplianceCalculator.ChinaOffset);
+        var fromUtc = new DateTimeOffset(from!.Value.ToDateTime(TimeOnly.MinValue), ComplianceCalculator.ChinaOffset).ToUniversalTime();
+        var toUtc = new DateTimeOffset(to!.Value.AddDays(1).ToDateTime(TimeOnly.MinValue), ComplianceCalculator.ChinaOffset).ToUniversalTime();
         var duties = await db.Duties.AsNoTracking().Where(d => ids.Contains(d.GridId)).ToListAsync(ct);
         var records = await db.Inspections.AsNoTracking()
             .Where(i => i.GridPath.Any(g => ids.Contains(g)) && i.StartedAt >= fromUtc && i.StartedAt < toUtc)
