@@ -31,12 +31,20 @@ public sealed class FireHost : GridServiceFactory<Program>
 
     public string ConnectionString { get; private set; } = "";
 
-    public static async Task<FireHost> StartAsync(Action<FireHost>? configure = null)
+    public static readonly string ReporterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public string Messaging { get; private set; } = "";
+
+    public static async Task<FireHost> StartAsync(Action<FireHost>? configure = null, string? messaging = null)
     {
         var infra = await GridInfrastructure.GetAsync();
-        var host = new FireHost { ConnectionString = await infra.CreateDatabaseAsync("fire") };
+        var host = new FireHost { ConnectionString = await infra.CreateDatabaseAsync("fire"), Messaging = messaging ?? await infra.CreateVirtualHostAsync("fire") };
         host.WithConnectionString("firedb", host.ConnectionString);
-        host.WithConnectionString("messaging", await infra.CreateVirtualHostAsync("fire"));
+        host.WithConnectionString("messaging", host.Messaging);
+        host.WithSetting("Casework:ReporterKey", ReporterKey);
+
+        // The deadline scan runs when a test calls it, on the fake clock.
+        host.WithSetting("Casework:SchedulerEnabled", "false");
         configure?.Invoke(host);
         _ = host.Server; // start now: schema and topology exist before the first request
         return host;
@@ -51,12 +59,27 @@ public sealed class FireHost : GridServiceFactory<Program>
     public HttpClient As(string subject, string role, params string[] grids) =>
         CreateClient(TestTokens.Create(subject, [role], ["fire"], grids.Length == 0 ? ["*"] : grids, name: subject));
 
-    public async Task<long> CountAsync(string table)
+    public async Task<long> CountAsync(string table, string where = "true")
     {
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {table}", conn);
+        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE {where}", conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Polls until <paramref name="check"/> holds (events cross the broker), at most 20 s.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> check, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (!await check())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                Assert.Fail($"Timed out waiting for: {what}");
+            }
+
+            await Task.Delay(200);
+        }
     }
 }
 

@@ -46,7 +46,7 @@ public static class EquipmentApi
         return e;
     }
 
-    private static async Task<IResult> Create(PointRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Create(PointRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, Keepers) is { } denied)
         {

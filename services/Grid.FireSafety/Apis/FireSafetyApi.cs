@@ -11,6 +11,8 @@ public static class FireSafetyApi
         api.MapInspectionsApi();
         api.MapEquipmentApi();
         api.MapStatisticsApi();
+        api.MapHazardsApi();
+        api.MapRewardsApi();
         return api;
     }
 }

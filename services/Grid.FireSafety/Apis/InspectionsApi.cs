@@ -29,7 +29,7 @@ public static class InspectionsApi
     }
 
     private static async Task<IResult> Record(
-        InspectionRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
+        InspectionRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Inspectors) is { } denied)
         {
@@ -237,7 +237,7 @@ public static class InspectionsApi
     /// Standard Time. Person rules bind everyone on duty in the subtree; grid rules bind every grid of the rule's level.
     /// </summary>
     private static async Task<IResult> Compliance(
-        ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, FireOptions options, TimeProvider time,
+        ClaimsPrincipal user, FireDbContext db, IGridTree grids, FireOptions options, TimeProvider time,
         string? gridId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)

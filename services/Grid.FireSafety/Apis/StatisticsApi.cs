@@ -17,7 +17,7 @@ public static class StatisticsApi
         return api;
     }
 
-    private static async Task<IResult> Assess(AssessmentRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Assess(AssessmentRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, TimeProvider time, CancellationToken ct)
     {
         string[] roles = [FireRoles.Admin, FireRoles.FireBrigade];
         if (FireAccess.Deny(user, roles) is { } denied)
@@ -64,7 +64,7 @@ public static class StatisticsApi
         return TypedResults.Ok(row);
     }
 
-    private static async Task<IResult> Rollout(ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, FireOptions options, int? year, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Rollout(ClaimsPrincipal user, FireDbContext db, IGridTree grids, FireOptions options, int? year, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
         {

@@ -18,6 +18,22 @@ public sealed class FireDbContext(DbContextOptions<FireDbContext> options) : DbC
 
     public DbSet<TownshipAssessment> TownshipAssessments => Set<TownshipAssessment>();
 
+    public DbSet<Hazard> Hazards => Set<Hazard>();
+
+    public DbSet<RectificationNotice> Notices => Set<RectificationNotice>();
+
+    public DbSet<ListedSupervision> ListedSupervisions => Set<ListedSupervision>();
+
+    public DbSet<RewardClaim> RewardClaims => Set<RewardClaim>();
+
+    /// <summary>A context on a Casework transaction's connection: fire's rows commit with the case change and its events.</summary>
+    public static FireDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
+    {
+        var db = new FireDbContext(new DbContextOptionsBuilder<FireDbContext>().UseNpgsql(tx.Connection).Options);
+        db.Database.UseTransaction(tx.Transaction);
+        return db;
+    }
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.HasDefaultSchema(Schema);
@@ -61,6 +77,37 @@ public sealed class FireDbContext(DbContextOptions<FireDbContext> options) : DbC
             e.Property(p => p.Kind).HasConversion<string>().HasMaxLength(16);
             e.OwnsMany(p => p.Items, c => c.ToJson());
             e.HasIndex(p => p.GridPath).HasMethod("gin");
+        });
+
+        b.Entity<Hazard>(e =>
+        {
+            e.ToTable("hazards");
+            e.HasKey(h => h.CaseId);
+            e.HasIndex(h => h.GridPath).HasMethod("gin");
+            e.HasIndex(h => h.PlaceId);
+        });
+
+        b.Entity<RectificationNotice>(e =>
+        {
+            e.ToTable("rectification_notices");
+            e.HasIndex(n => n.Number).IsUnique();
+            e.HasIndex(n => n.CaseId);
+            e.OwnsMany(n => n.ReInspections, r => r.ToJson());
+        });
+
+        b.Entity<ListedSupervision>(e =>
+        {
+            e.ToTable("listed_supervisions");
+            e.HasIndex(l => l.CaseId).IsUnique();
+            e.HasIndex(l => l.GridPath).HasMethod("gin");
+        });
+
+        b.Entity<RewardClaim>(e =>
+        {
+            e.ToTable("reward_claims");
+            e.HasKey(r => r.CaseId);
+            e.Property(r => r.Amount).HasPrecision(12, 2);
+            e.HasIndex(r => r.GridPath).HasMethod("gin");
         });
 
         b.Entity<TownshipAssessment>(e =>

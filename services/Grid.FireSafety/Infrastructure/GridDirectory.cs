@@ -7,8 +7,8 @@ namespace Grid.FireSafety.Infrastructure;
 /// <summary>A grid as fire needs it: id, name, level and ancestor path (root first, itself last).</summary>
 public sealed record GridNode(string Id, string Name, string Level, string? ParentId, IReadOnlyList<string> Path);
 
-/// <summary>Where fire learns about grids; the organization service owns them.</summary>
-public interface IGridDirectory
+/// <summary>Where fire learns about grids (their levels and subtrees); the organization service owns them.</summary>
+public interface IGridTree
 {
     Task<GridNode?> FindAsync(string gridId, CancellationToken ct);
 
@@ -36,7 +36,7 @@ public sealed class GridEntry
 /// reachable, a generated demo county: codes shaped like administrative division codes (county 511921,
 /// township 511921101, village 511921101201, small grid 51192110120101) — plausible, not real.
 /// </summary>
-public sealed class ConfiguredGridDirectory : IGridDirectory
+public sealed class ConfiguredGridDirectory : IGridTree, Grid.Casework.Infrastructure.IGridDirectory
 {
     private readonly Dictionary<string, GridNode> _nodes;
 
@@ -77,6 +77,16 @@ public sealed class ConfiguredGridDirectory : IGridDirectory
     public Task<IReadOnlyList<GridNode>> RootsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<GridNode>>(_nodes.Values.Where(n => n.Path.Count == 1).ToList());
 
+    /// <summary>The escalation chain as Casework wants it: the grid first, the root last.</summary>
+    public Task<IReadOnlyList<Grid.Casework.Infrastructure.GridLevel>?> GetChainAsync(string gridId, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<Grid.Casework.Infrastructure.GridLevel>?>(_nodes.TryGetValue(gridId, out var n)
+            ? n.Path.Reverse().Select(id => new Grid.Casework.Infrastructure.GridLevel(id, id, _nodes[id].Name, [])).ToList()
+            : null);
+
+    /// <summary>No boundaries in configuration: points do not resolve; reports must name their grid.</summary>
+    public Task<string?> ResolveAsync(string hierarchy, double longitude, double latitude, CancellationToken ct = default) =>
+        Task.FromResult<string?>(null);
+
     public static IEnumerable<GridEntry> DemoTree()
     {
         const string county = "511921";
@@ -104,7 +114,7 @@ public sealed class ConfiguredGridDirectory : IGridDirectory
 }
 
 /// <summary>Grids from the organization service over gRPC (grid.organization.v1), cached in memory for a few minutes.</summary>
-public sealed class OrganizationGridDirectory(Organization.OrganizationClient client, TimeProvider time) : IGridDirectory
+public sealed class OrganizationGridDirectory(Organization.OrganizationClient client, TimeProvider time) : IGridTree
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (GridNode? Node, DateTimeOffset At)> _cache = new();
