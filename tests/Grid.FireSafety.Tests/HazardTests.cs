@@ -78,6 +78,20 @@ public class HazardTests
         Assert.Equal(1, await host.CountAsync("casework.outbox", "event_type = 'CaseDispatched'"));
         var audit = await (await host.As("aud-1", "auditor").GetAsync("/api/fire/v1/cases/audit/verify")).OkJsonAsync();
         Assert.True(audit.GetProperty("valid").GetBoolean());
+
+        // Statistics of the township: 东街社区 found 1, cleared 1 on time; its rectification met the deadline; the others found none.
+        var stats = await (await office.GetAsync($"/api/fire/v1/statistics/hazards?gridId={FireHost.Town}&from=2026-11-01&to=2026-11-30")).OkJsonAsync();
+        var first = stats.GetProperty("rows")[0];
+        Assert.Equal((FireHost.Village, 1, 1L, 1.0, 1.0, 1), (first.GetProperty("gridId").GetString(), first.GetProperty("rank").GetInt32(),
+            first.GetProperty("found").GetInt64(), first.GetProperty("clearanceRate").GetDouble(), first.GetProperty("rectificationOnTimeRate").GetDouble(),
+            first.GetProperty("rectifiedByDeadline").GetInt32()));
+        Assert.Equal(3, stats.GetProperty("rows").GetArrayLength());
+        Assert.Equal(0, stats.GetProperty("rows")[1].GetProperty("found").GetInt64());
+
+        var ledger = await office.GetAsync($"/api/fire/v1/hazards/ledger.xlsx?gridId={FireHost.Town}");
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ledger.Content.Headers.ContentType?.MediaType);
+        var rows = MiniExcelLibs.MiniExcel.Query(await ledger.Content.ReadAsStreamAsync(), useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+        Assert.Equal("电动车在楼道内充电", Assert.Single(rows)["隐患"]);
     }
 
     [Fact]
