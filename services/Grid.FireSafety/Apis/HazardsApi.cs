@@ -345,11 +345,9 @@ public static class HazardsApi
         var hazard = await db.Hazards.AsNoTracking().FirstOrDefaultAsync(x => x.CaseId == id, ct);
         var supervision = await db.ListedSupervisions.AsNoTracking().FirstOrDefaultAsync(l => l.CaseId == id, ct);
         var latest = supervision?.Deadline ?? now.AddDays(options.Rectification.MaxDays);
-        if (req.Deadline is not { } deadline)
-        {
-            e.Add("deadline", "is required");
-        }
-        else if (deadline <= now)
+        // No deadline given: the configured default, but never past a listed supervision's.
+        var deadline = req.Deadline ?? (now.AddDays(options.Rectification.DefaultDays) < latest ? now.AddDays(options.Rectification.DefaultDays) : latest);
+        if (deadline <= now)
         {
             e.Add("deadline", "must be in the future");
         }
@@ -391,7 +389,7 @@ public static class HazardsApi
         {
             Id = Guid.CreateVersion7(now), PlaceId = place?.Id, UnitName = place?.Name ?? req.UnitName!.Trim(), UnitAddress = place?.Address,
             Items = [.. items.Select(i => i.Trim())], LegalBasis = req.LegalBasis is { Count: > 0 } lb ? [.. lb] : [.. RectificationNoticeDocument.DefaultLegalBasis],
-            Deadline = req.Deadline!.Value.ToUniversalTime(), IssuedBy = actor.Subject, IssuerName = options.Rectification.IssuerName,
+            Deadline = deadline.ToUniversalTime(), IssuedBy = actor.Subject, IssuerName = options.Rectification.IssuerName,
         };
         var dispatched = await FireCaseContext.RunAsync(new FireCaseContext { Notice = notice }, () => cases.ActAsync(id, CaseAction.Dispatch,
             new CaseActionRequest { Assignee = notice.UnitName, Department = place?.ResponsiblePerson, HandleBy = notice.Deadline }, actor, ct));
