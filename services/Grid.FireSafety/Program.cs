@@ -7,7 +7,9 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapFireSafetyApi();
+app.MapCaseworkApi();
 app.Run();
 
 /// <summary>Entry point, public for in-process test hosts.</summary>

@@ -5,8 +5,14 @@ public static class FireSafetyApi
 {
     public static RouteGroupBuilder MapFireSafetyApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/fire/v1");
+        var api = app.MapGroup("/api/fire/v1").WithTags("fire");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "fire", name = "消防安全" }));
+        api.MapPlacesApi();
+        api.MapInspectionsApi();
+        api.MapEquipmentApi();
+        api.MapStatisticsApi();
+        api.MapHazardsApi();
+        api.MapRewardsApi();
         return api;
     }
 }

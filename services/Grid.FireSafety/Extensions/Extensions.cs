@@ -1,3 +1,10 @@
+using System.Text.Json.Serialization;
+using Grid.Contracts.Events;
+using Grid.Contracts.Organization.V1;
+using Grid.FireSafety.Domain;
+using Grid.FireSafety.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
 namespace Grid.FireSafety.Extensions;
 
 internal static class Extensions
@@ -7,5 +14,52 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
+        builder.Services.AddOpenApi();
+
+        // Unreadable bodies must reach the shared handler, which names the field (it only sees thrown exceptions).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        var options = builder.Configuration.GetSection(FireOptions.Section).Get<FireOptions>() ?? new FireOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new SupervisionRouting(options.Supervision));
+
+        builder.Services.AddDbContext<FireDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+
+        // Grids: the organization service when it is configured, else the configured (or generated demo) tree, which
+        // then also serves Casework's escalation chains.
+        if (builder.Configuration["services:organization:grpc:0"] is { Length: > 0 } org)
+        {
+            builder.Services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(org));
+            builder.Services.AddSingleton<IGridTree, OrganizationGridDirectory>();
+        }
+        else
+        {
+            var grids = new ConfiguredGridDirectory(builder.Configuration.GetSection("Fire:Grids").Get<List<GridEntry>>() ?? []);
+            builder.Services.AddSingleton<IGridTree>(grids);
+            builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridDirectory>(grids);
+        }
+
+        // Fire's schema before Casework's hosted services start using the database.
+        builder.Services.AddHostedService<FireStartup>();
+
+        // Hazards are Casework cases of domain fire; fire adds its roles, deadlines and hooks.
+        builder.AddCasework(Domains.Fire, o =>
+        {
+            foreach (var (step, roles) in FireCaseRoles.Defaults)
+            {
+                o.Roles.TryAdd(step, roles);
+            }
+
+            // A major hazard is rectified under listed supervision, within its deadline, not Casework's 24 h default.
+            o.Deadlines.Insert(0, new Grid.Casework.Domain.DeadlineRule
+            {
+                Severity = Grid.Casework.Domain.DeadlinePolicy.Major, HandleWithin = TimeSpan.FromDays(options.Rectification.ListedSupervisionDays),
+            });
+        });
+        builder.Services.AddCaseworkHooks<FireCaseHooks>();
+
+        // Demo data goes through the case service, so it starts after Casework's schema.
+        builder.Services.AddHostedService<DemoDataLoader>();
     }
 }

@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using Grid.Contracts.Events;
+
+namespace Grid.FireSafety.Apis;
+
+/// <summary>
+/// The checks every fire endpoint makes after authentication: the token's domain includes fire, one of its
+/// roles may take this step, and the grid concerned lies in the token's grid scope.
+/// </summary>
+internal static class FireAccess
+{
+    /// <summary>Null when allowed, else the 403 problem to return (naming what was missing).</summary>
+    public static IResult? Deny(ClaimsPrincipal user, IReadOnlyCollection<string> roles, IEnumerable<string>? gridPath = null)
+    {
+        if (!user.HasDomain(Domains.Fire))
+        {
+            return Forbidden("The token does not carry the fire domain.", "domain");
+        }
+
+        if (!user.Roles().Any(roles.Contains))
+        {
+            return Forbidden($"This step needs one of the roles: {string.Join(", ", roles)}.", "role");
+        }
+
+        if (gridPath is not null && !user.CanSeeGrid(gridPath))
+        {
+            return Forbidden("The grid is outside the token's grid scope.", "grid");
+        }
+
+        return null;
+    }
+
+    public static bool InScope(ClaimsPrincipal user, IEnumerable<string> gridPath) => user.CanSeeGrid(gridPath);
+
+    /// <summary>The scope ids to filter lists by, or null for the whole territory.</summary>
+    public static string[]? ScopeFilter(ClaimsPrincipal user)
+    {
+        var scopes = user.GridScopes();
+        return scopes.Contains(GridClaims.AllGrids) ? null : scopes.ToArray();
+    }
+
+    public static string Actor(ClaimsPrincipal user) => user.FindFirst(GridClaims.Subject)?.Value ?? "unknown";
+
+    public static string ActorName(ClaimsPrincipal user) => user.FindFirst(GridClaims.Name)?.Value ?? Actor(user);
+
+    private static IResult Forbidden(string detail, string claim) => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail,
+        extensions: new Dictionary<string, object?> { ["claim"] = claim });
+}
+
+/// <summary>Collects field errors for one ValidationProblem answer.</summary>
+internal sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = [];
+
+    public bool Any => _errors.Count > 0;
+
+    public FieldErrors Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+        return this;
+    }
+
+    public FieldErrors Require(string field, string? value, int maxLength = 200)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required");
+        }
+        else if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters");
+        }
+
+        return this;
+    }
+
+    public FieldErrors Max(string field, string? value, int maxLength)
+    {
+        if (value is { } v && v.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters");
+        }
+
+        return this;
+    }
+
+    public IResult Problem() => TypedResults.ValidationProblem(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+}
+
+/// <summary>Cursor pagination: the cursor is the last id of the previous page.</summary>
+internal sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
