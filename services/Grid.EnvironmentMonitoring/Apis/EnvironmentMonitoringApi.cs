@@ -10,6 +10,7 @@ public static class EnvironmentMonitoringApi
         api.MapGet("/about", () => TypedResults.Ok(new { service = "environment", name = "环境监测" }));
         api.MapReadingsApi();
         api.MapSourcesApi();
+        api.MapFieldworkApi();
         return api;
     }
 }

@@ -20,6 +20,9 @@ internal static class Extensions
 
         builder.Services.AddScoped<RuleEvaluator>();
         builder.Services.AddScoped<ReadingIngestor>();
+        builder.Services.AddScoped<CaseFollowUp>();
+        builder.Services.AddSingleton<SilenceWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SilenceWatcher>());
     }
 }
 

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Grid.EnvironmentMonitoring.Infrastructure;
 
 /// <summary>Why and where environment opens a case; the case itself lives in the shared case life cycle.</summary>
@@ -15,23 +13,24 @@ public sealed record CaseOpening
 
     public string Description { get; init; } = "";
 
-    /// <summary>patrol, inspection, complaint, hotline, sensor, transfer, assignment (CaseReported.Source).</summary>
+    /// <summary>patrol, inspection, complaint, hotline, sensor, assignment (CaseReported.Source).</summary>
     public required string Source { get; init; }
 
     public required string GridId { get; init; }
 
-    public required IReadOnlyList<string> GridPath { get; init; }
-
     public required DateTimeOffset OccurredAt { get; init; }
 
-    /// <summary>The pollution source the case is about, if any (feeds the "found first by whom" trigger).</summary>
-    public Guid? SourceId { get; init; }
+    public double? Longitude { get; init; }
 
-    public string ReportedBy { get; init; } = "system";
+    public double? Latitude { get; init; }
 }
 
-/// <summary>Opens cases in the shared case life cycle inside the caller's transaction, so state and event commit together.</summary>
+/// <summary>
+/// Opens cases in the shared case life cycle. The key makes it idempotent: opening again with the same key
+/// returns the case opened the first time, so a record whose case id was not saved can simply be retried.
+/// </summary>
 public interface ICaseGateway
 {
-    Task<Guid> OpenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CaseOpening opening, CancellationToken ct);
+    /// <summary>The case id, or the reason the case life cycle refused it.</summary>
+    Task<(Guid? CaseId, string? Error)> OpenAsync(CaseOpening opening, string idempotencyKey, CancellationToken ct);
 }

@@ -119,7 +119,12 @@ internal static class EnvironmentSchema
             at timestamptz NOT NULL,
             findings text,
             problem_found boolean NOT NULL,
+            category text,
+            severity text,
+            transfer_to text,
+            transferred_at timestamptz,
             case_id uuid,
+            case_opened_at timestamptz,
             recorded_at timestamptz NOT NULL);
         CREATE INDEX IF NOT EXISTS patrols_at ON environment.patrols (at);
 
@@ -136,6 +141,19 @@ internal static class EnvironmentSchema
             due_at timestamptz NOT NULL,
             status text NOT NULL,
             steps jsonb NOT NULL DEFAULT '[]',
+            case_id uuid);
+
+        CREATE TABLE IF NOT EXISTS environment.incidents (
+            id uuid PRIMARY KEY,
+            grid_id text NOT NULL,
+            grid_path text[] NOT NULL,
+            source_id uuid REFERENCES environment.sources(id),
+            title text NOT NULL,
+            description text,
+            severity text NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            reported_by text NOT NULL,
+            recorded_at timestamptz NOT NULL,
             case_id uuid);
 
         CREATE TABLE IF NOT EXISTS environment.source_cases (

@@ -19,7 +19,7 @@ public sealed record IngestRefusal(int Status, string Title, Dictionary<string, 
 /// the limit rules over the stretch the new rows can change — all in one transaction: nothing of a refused or
 /// failed batch is stored.
 /// </summary>
-internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
+internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, CaseFollowUp followUp, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
 {
     internal sealed record StationRow(string Id, string Name, string GridId, string[] GridPath, string[] Pollutants, Guid SourceId);
 
@@ -130,6 +130,11 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
 
         var opened = await rules.EvaluateAsync(conn, tx, touched, ct);
         await tx.CommitAsync(ct);
+        if (opened > 0)
+        {
+            await followUp.SweepAsync(ct);
+        }
+
         return (new IngestResult(rows.Count, inserted.Count, rows.Count - inserted.Count, opened), null);
     }
 }

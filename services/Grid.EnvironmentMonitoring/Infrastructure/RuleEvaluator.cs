@@ -10,7 +10,7 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// and reconciles the episodes found with those on record: a new episode opens a case, a known one is updated.
 /// Runs inside the ingestion transaction, under the stations' advisory locks.
 /// </summary>
-internal sealed class RuleEvaluator(ICaseGateway cases, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
+internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
 {
     private sealed record RuleRow(string StationId, string StationName, Guid SourceId, string GridId, string[] GridPath,
         Guid Id, Guid DischargePointId, string Pollutant, string Kind, double LimitValue, int? WindowMinutes, int? ConsecutiveCount);
@@ -131,34 +131,18 @@ internal sealed class RuleEvaluator(ICaseGateway cases, IOptionsMonitor<Environm
 
     private async Task OpenEpisodeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RuleRow row, LimitRule rule, Episode e, CancellationToken ct)
     {
-        var pollutant = Pollutants.Find(rule.Pollutant)!;
-        var how = rule.Kind switch
-        {
-            LimitKind.Instant => $"瞬时值 > {rule.Limit} {pollutant.Unit}",
-            LimitKind.RollingAverage => $"{rule.WindowMinutes} 分钟均值 > {rule.Limit} {pollutant.Unit}",
-            _ => $"连续 {rule.ConsecutiveCount} 次 > {rule.Limit} {pollutant.Unit}",
-        };
-        var caseId = await cases.OpenAsync(conn, tx, new CaseOpening
-        {
-            Category = "exceedance",
-            Title = $"{row.StationName} {pollutant.Name}({pollutant.Code}) 超标: {how}",
-            Description = $"Station {row.StationId}, rule {rule.Kind}, limit {rule.Limit} {pollutant.Unit}, first breach {e.StartedAt:O}, value {e.PeakValue}.",
-            Source = "sensor",
-            GridId = row.GridId,
-            GridPath = row.GridPath,
-            OccurredAt = e.StartedAt,
-            SourceId = row.SourceId,
-        }, ct);
+        // The case is opened right after commit by CaseFollowUp (idempotent by episode id), so a crash in between
+        // leaves an episode without a case that the next sweep picks up, never an episode with two cases.
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment.exceedance_episodes (id, station_id, pollutant, rule_id, started_at, last_breach_at, ended_at, peak_value, case_id, detected_at)
-            VALUES (@id, @station, @pollutant, @rule, @start, @last, @ended, @peak, @caseId, @now)
+            VALUES (@id, @station, @pollutant, @rule, @start, @last, @ended, @peak, NULL, @now)
             """, new
         {
             id = Guid.CreateVersion7(), station = row.StationId, pollutant = rule.Pollutant, rule = rule.Id,
             start = e.StartedAt.UtcDateTime, last = e.LastBreachAt.UtcDateTime, ended = e.EndedAt?.UtcDateTime,
-            peak = e.PeakValue, caseId, now = clock.GetUtcNow().UtcDateTime,
+            peak = e.PeakValue, now = clock.GetUtcNow().UtcDateTime,
         }, tx, cancellationToken: ct));
-        logger.LogInformation("Exceedance episode at {Station} {Pollutant} from {Start} opened case {CaseId}", row.StationId, rule.Pollutant, e.StartedAt, caseId);
+        logger.LogInformation("Exceedance episode at {Station} {Pollutant} ({Kind}) from {Start}", row.StationId, rule.Pollutant, rule.Kind, e.StartedAt);
     }
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeSpan.Zero);
