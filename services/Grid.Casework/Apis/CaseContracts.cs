@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using Grid.Casework.Domain;
+using Grid.Casework.Infrastructure;
+
+namespace Grid.Casework.Apis;
+
+/// <summary>A new report (上报). Reporter identity is optional and is stored sealed, apart from the case.</summary>
+public sealed record ReportCaseRequest
+{
+    public string? Category { get; init; }
+
+    public string? Severity { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>patrol, inspection, complaint, hotline, sensor, assignment (transfer is set by the system).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The grid where it happened; or give longitude/latitude and the grid is resolved.</summary>
+    public string? GridId { get; init; }
+
+    public double? Longitude { get; init; }
+
+    public double? Latitude { get; init; }
+
+    /// <summary>Device time for offline, back-dated reports; defaults to the receipt time.</summary>
+    public DateTimeOffset? OccurredAt { get; init; }
+
+    public ReporterIdentity? Reporter { get; init; }
+}
+
+/// <summary>The body of a life-cycle step; each step reads the fields it needs and names any that are missing.</summary>
+public sealed record CaseActionRequest
+{
+    /// <summary>reject, verify (fail), escalate, summon.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>dispatch: who handles it.</summary>
+    public string? Assignee { get; init; }
+
+    /// <summary>dispatch: the department handling it.</summary>
+    public string? Department { get; init; }
+
+    /// <summary>dispatch: a handle-by earlier than the policy's.</summary>
+    public DateTimeOffset? HandleBy { get; init; }
+
+    /// <summary>handle: what was done (反馈).</summary>
+    public string? Result { get; init; }
+
+    /// <summary>verify: true passes, false sends it back (返工).</summary>
+    public bool? Passed { get; init; }
+
+    /// <summary>escalate: straight to the top of the chain instead of one level.</summary>
+    public bool? ToTop { get; init; }
+
+    /// <summary>transfer: the competent domain.</summary>
+    public string? TargetDomain { get; init; }
+
+    /// <summary>transfer: when the result is due back.</summary>
+    public DateTimeOffset? ResultDueBy { get; init; }
+
+    /// <summary>summon: the department summoned (吹哨).</summary>
+    public string? DepartmentId { get; init; }
+
+    /// <summary>summon: report-for-duty deadline (报到).</summary>
+    public DateTimeOffset? ReportBy { get; init; }
+
+    /// <summary>report-for-duty: which summons.</summary>
+    public Guid? SummonsId { get; init; }
+}
+
+/// <summary>A case as every reader sees it. Never carries the reporter's identity.</summary>
+public sealed record CaseView(
+    Guid Id, string Number, string Domain, string Category, string Severity, string Title, string Description, string Source,
+    string GridId, IReadOnlyList<string> GridPath, string HolderGridId, double? Longitude, double? Latitude, string State,
+    DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, DateTimeOffset UpdatedAt, string EnteredBy, string? Assignee,
+    string? Department, string? Step, DateTimeOffset? StepDeadline, int ReopenCount, bool Breached, string? Result,
+    Guid? TransferId, string? TransferDomain, Guid? TransferCaseId, string? TransferCaseNumber, string? OriginDomain,
+    Guid? OriginCaseId, IReadOnlyList<string> AllowedActions)
+{
+    public static CaseView From(Case c) => new(
+        c.Id, c.Number, c.Domain, c.Category, c.Severity, c.Title, c.Description, c.Source, c.GridId, c.GridPath, c.HolderGridId,
+        c.Longitude, c.Latitude, CaseNames.Of(c.State), c.OccurredAt, c.ReceivedAt, c.UpdatedAt, c.EnteredBy, c.Assignee,
+        c.Department, c.Step, c.StepDeadline, c.ReopenCount, c.Breached, c.Result, c.TransferId, c.TransferDomain,
+        c.TransferCaseId, c.TransferCaseNumber, c.OriginDomain, c.OriginCaseId,
+        CaseLifecycle.AllowedFrom(c.State).Select(CaseNames.Of).ToList());
+}
+
+public sealed record CasePage(IReadOnlyList<CaseView> Items, string? NextCursor);
+
+public sealed record SummonsView(Guid Id, Guid CaseId, string DepartmentId, DateTimeOffset ReportBy, DateTimeOffset? ReportedAt, bool? Late);
+
+public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq, string? Reason);
+
+/// <summary>Who acts: a person from a token, or the system (scheduler, consumers).</summary>
+public sealed record Actor(string Subject, IReadOnlyList<string> Roles, string Origin, ClaimsPrincipal? User)
+{
+    public static Actor System(string origin) => new("system", [], origin, null);
+
+    public bool IsSystem => User is null;
+
+    public bool CanSee(Case c) => User is null || User.CanSeeGridPath(c.GridPath);
+}
+
+internal static class ClaimsExtensions
+{
+    public static bool CanSeeGridPath(this ClaimsPrincipal user, IEnumerable<string> path) =>
+        Microsoft.Extensions.Hosting.GridClaims.CanSeeGrid(user, path);
+}
+
+/// <summary>What a case operation came to; the API turns it into a response.</summary>
+public sealed record CaseOutcome(int Status, Case? Case = null, string? Title = null, string? Detail = null, Dictionary<string, string[]>? Errors = null, object? Extra = null)
+{
+    public static CaseOutcome Ok(Case c, int status = 200) => new(status, c);
+
+    public static CaseOutcome NotFound(string what = "case") => new(404, Title: "Not found", Detail: $"No such {what}.");
+
+    public static CaseOutcome Forbidden(string why) => new(403, Title: "Forbidden", Detail: why);
+
+    public static CaseOutcome Conflict(string why, object? extra = null) => new(409, Title: "Conflict", Detail: why, Extra: extra);
+
+    public static CaseOutcome Invalid(string field, string why) => new(400, Errors: new() { [field] = [why] });
+
+    public static CaseOutcome Invalid(Dictionary<string, string[]> errors) => new(400, Errors: errors);
+}

@@ -1,0 +1,177 @@
+using System.Security.Claims;
+using Grid.Casework;
+using Grid.Casework.Apis;
+using Grid.Casework.Domain;
+using Grid.Casework.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// The generic case endpoints under <c>/api/{domain}/v1/cases</c>. Every endpoint needs a token (the
+/// fallback policy) and checks the role of the step, the domain claim and the grid scope of the case.
+/// </summary>
+public static class CaseworkApi
+{
+    public static RouteGroupBuilder MapCaseworkApi(this IEndpointRouteBuilder app)
+    {
+        var options = app.ServiceProvider.GetRequiredService<CaseworkOptions>();
+        var api = app.MapGroup($"/api/{options.Domain}/v1/cases").WithTags("cases");
+        api.AddEndpointFilter(async (ctx, next) =>
+            ctx.HttpContext.User.HasDomain(options.Domain)
+                ? await next(ctx)
+                : TypedResults.Problem(title: "Forbidden", detail: $"Your token does not carry the domain '{options.Domain}'.", statusCode: 403));
+
+        api.MapPost("/", Report).WithSummary("上报: report a case (Idempotency-Key honoured)");
+        api.MapGet("/", List).WithSummary("Cases in your grid scope, newest first, cursor paged");
+        api.MapGet("/{id:guid}", Get);
+        api.MapPost("/{id:guid}/accept", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Accept, body, h, s, ct)).WithSummary("立案");
+        api.MapPost("/{id:guid}/reject", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Reject, body, h, s, ct)).WithSummary("不予立案");
+        api.MapPost("/{id:guid}/dispatch", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Dispatch, body, h, s, ct)).WithSummary("派遣");
+        api.MapPost("/{id:guid}/start", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Start, body, h, s, ct)).WithSummary("开始处置");
+        api.MapPost("/{id:guid}/handle", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Handle, body, h, s, ct)).WithSummary("处置反馈");
+        api.MapPost("/{id:guid}/verify", Verify).WithSummary("核查: passed=true closes the check, false reopens (返工)");
+        api.MapPost("/{id:guid}/close", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Close, body, h, s, ct)).WithSummary("结案");
+        api.MapPost("/{id:guid}/escalate", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Escalate, body, h, s, ct)).WithSummary("上报上级网格 (cannot handle)");
+        api.MapPost("/{id:guid}/transfer", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Transfer, body, h, s, ct)).WithSummary("移交 another domain");
+        api.MapPost("/{id:guid}/summon", Summon).WithSummary("吹哨: summon a department");
+        api.MapPost("/{id:guid}/report-for-duty", ReportForDuty).WithSummary("报到: the summoned department arrived");
+        api.MapGet("/{id:guid}/breaches", Breaches).WithSummary("Missed deadlines of a case and whose they were");
+        api.MapGet("/{id:guid}/reporter", Reporter).WithSummary("举报人: reporter identity (reward centre only)");
+        api.MapGet("/audit/verify", VerifyAudit).WithSummary("Verify the audit hash chain; names the first broken entry");
+        return api;
+    }
+
+    internal static Actor ActorOf(HttpContext h) =>
+        new(h.User.FindFirstValue(GridClaims.Subject) ?? "unknown", h.User.Roles(),
+            $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
+
+    private static async Task<IResult> Report(ReportCaseRequest? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, CaseService s, CancellationToken ct)
+    {
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON report is required"] });
+        }
+
+        var outcome = await s.ReportAsync(body, ActorOf(h), idempotencyKey, ct);
+        return outcome.Status == 201
+            ? TypedResults.Created($"{h.Request.PathBase}{h.Request.Path.Value?.TrimEnd('/')}/{outcome.Case!.Id}", CaseView.From(outcome.Case))
+            : ToResult(outcome);
+    }
+
+    private static async Task<IResult> List(HttpContext h, CaseService s, CaseworkDatabase db, string? state, string? gridId, string? cursor, int? limit, CancellationToken ct)
+    {
+        var actor = ActorOf(h);
+        if (!s.Roles.Allows(CaseRoles.Read, actor.Roles) && !s.Roles.Allows(CaseRoles.Report, actor.Roles))
+        {
+            return TypedResults.Problem(title: "Forbidden", detail: "Reading cases needs a staff role of this domain.", statusCode: 403);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        CaseState? st = null;
+        if (state is not null)
+        {
+            if (CaseNames.TryParseState(state, out var parsed)) st = parsed;
+            else errors["state"] = [$"must be one of: {string.Join(", ", Enum.GetValues<CaseState>().Select(CaseNames.Of))}"];
+        }
+
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, out var c) && c > 0) before = c;
+            else errors["cursor"] = ["is not a cursor this API returned"];
+        }
+
+        if (limit is < 1 or > 200) errors["limit"] = ["must be between 1 and 200"];
+        if (gridId is { Length: > 128 }) errors["gridId"] = ["is too long"];
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var scopes = h.User.GridScopes();
+        var take = limit ?? 50;
+        var items = await CaseRepository.ListAsync(db.DataSource, scopes.Contains(GridClaims.AllGrids) ? null : scopes, st, gridId, before, take, ct);
+        return TypedResults.Ok(new CasePage(items.Select(CaseView.From).ToList(), items.Count == take ? items[^1].Seq.ToString() : null));
+    }
+
+    private static async Task<IResult> Get(Guid id, HttpContext h, CaseService s, CancellationToken ct) =>
+        ToResult(await s.GetAsync(id, ActorOf(h), ct));
+
+    private static async Task<IResult> Act(Guid id, CaseAction action, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) =>
+        ToResult(await s.ActAsync(id, action, body ?? new CaseActionRequest(), ActorOf(h), ct));
+
+    private static async Task<IResult> Verify(Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct)
+    {
+        if (body?.Passed is not { } passed)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["passed"] = ["is required (true passes, false reopens)"] });
+        }
+
+        return ToResult(await s.ActAsync(id, passed ? CaseAction.VerifyPass : CaseAction.VerifyFail, body, ActorOf(h), ct));
+    }
+
+    private static async Task<IResult> Summon(Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct)
+    {
+        var (outcome, summons) = await s.SummonAsync(id, body ?? new CaseActionRequest(), ActorOf(h), ct);
+        return summons is not null ? TypedResults.Created($"{h.Request.Path}/{summons.Id}", summons) : ToResult(outcome);
+    }
+
+    private static async Task<IResult> ReportForDuty(Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct)
+    {
+        var (outcome, summons) = await s.ReportForDutyAsync(id, body ?? new CaseActionRequest(), ActorOf(h), ct);
+        return summons is not null ? TypedResults.Ok(summons) : ToResult(outcome);
+    }
+
+    private static async Task<IResult> Breaches(Guid id, HttpContext h, CaseService s, CaseworkDatabase db, CancellationToken ct)
+    {
+        var outcome = await s.GetAsync(id, ActorOf(h), ct);
+        return outcome.Case is null ? ToResult(outcome) : TypedResults.Ok(await CaseRepository.BreachesAsync(db.DataSource, id, ct));
+    }
+
+    private static async Task<IResult> Reporter(Guid id, HttpContext h, CaseService s, CancellationToken ct)
+    {
+        var (outcome, reporter) = await s.GetReporterAsync(id, ActorOf(h), ct);
+        return reporter is not null ? TypedResults.Ok(reporter) : ToResult(outcome);
+    }
+
+    private static async Task<IResult> VerifyAudit(HttpContext h, CaseService s, CancellationToken ct)
+    {
+        if (!s.Roles.Allows(CaseRoles.AuditVerify, h.User.Roles()))
+        {
+            return TypedResults.Problem(title: "Forbidden", detail: $"Audit verification is for the roles: {string.Join(", ", s.Roles.For(CaseRoles.AuditVerify))}.", statusCode: 403);
+        }
+
+        return TypedResults.Ok(await s.VerifyAuditAsync(ct));
+    }
+
+    internal static IResult ToResult(CaseOutcome o)
+    {
+        if (o.Status is 200 or 201 && o.Case is not null)
+        {
+            return TypedResults.Ok(CaseView.From(o.Case));
+        }
+
+        if (o.Errors is not null)
+        {
+            return TypedResults.ValidationProblem(o.Errors);
+        }
+
+        var extensions = new Dictionary<string, object?>();
+        if (o.Extra is not null)
+        {
+            foreach (var p in o.Extra.GetType().GetProperties())
+            {
+                extensions[p.Name] = p.GetValue(o.Extra);
+            }
+        }
+
+        return TypedResults.Problem(title: o.Title, detail: o.Detail, statusCode: o.Status, extensions: extensions);
+    }
+}

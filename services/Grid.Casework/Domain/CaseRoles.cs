@@ -1,0 +1,69 @@
+namespace Grid.Casework.Domain;
+
+/// <summary>
+/// 岗位权限: which roles may take each step. Defaults follow the texts: the grid worker (网格员) reports and
+/// handles, the grid chief (网格长) accepts, dispatches, verifies and closes, the administrator does
+/// everything except read reporter identities, which only the reward centre sees (举报保密). Configurable
+/// per step under <c>Casework:Roles:&lt;step&gt;</c>.
+/// </summary>
+public sealed class CaseRoles
+{
+    public const string Admin = "admin";
+    public const string GridChief = "grid-chief";
+    public const string GridWorker = "grid-worker";
+    public const string Informant = "informant";
+    public const string Liaison = "liaison";
+    public const string RewardCentre = "reward-centre";
+    public const string Auditor = "auditor";
+
+    /// <summary>Steps that are not life-cycle actions.</summary>
+    public const string Report = "report";
+    public const string Read = "read";
+    public const string Summon = "summon";
+    public const string ReportForDuty = "report-for-duty";
+    public const string AuditVerify = "audit";
+    public const string ReadReporter = "reporter";
+
+    public static Dictionary<string, string[]> Defaults() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        [Report] = [GridWorker, GridChief, Informant],
+        [Read] = [GridWorker, GridChief, Informant, Liaison, Auditor, "supervisor", "leader-in-charge"],
+        [CaseNames.Of(CaseAction.Accept)] = [GridChief],
+        [CaseNames.Of(CaseAction.Reject)] = [GridChief],
+        [CaseNames.Of(CaseAction.Dispatch)] = [GridChief],
+        [CaseNames.Of(CaseAction.Start)] = [GridWorker, GridChief],
+        [CaseNames.Of(CaseAction.Handle)] = [GridWorker, GridChief],
+        [CaseNames.Of(CaseAction.VerifyPass)] = [GridChief],
+        [CaseNames.Of(CaseAction.VerifyFail)] = [GridChief],
+        [CaseNames.Of(CaseAction.Close)] = [GridChief],
+        [CaseNames.Of(CaseAction.Escalate)] = [GridWorker, GridChief],
+        [CaseNames.Of(CaseAction.Transfer)] = [GridChief],
+        [Summon] = [GridChief],
+        [ReportForDuty] = [Liaison, GridChief],
+        [AuditVerify] = [Auditor],
+        [ReadReporter] = [RewardCentre],
+    };
+
+    private readonly Dictionary<string, string[]> _roles;
+
+    public CaseRoles(IDictionary<string, string[]>? overrides = null)
+    {
+        _roles = Defaults();
+        foreach (var (step, roles) in overrides ?? new Dictionary<string, string[]>())
+        {
+            _roles[step] = roles;
+        }
+    }
+
+    public IReadOnlyList<string> For(string step) => _roles.TryGetValue(step, out var r) ? r : [];
+
+    public IReadOnlyList<string> For(CaseAction action) => For(CaseNames.Of(action));
+
+    /// <summary>Admin may do every step but read reporter identities (unless configured to).</summary>
+    public bool Allows(string step, IEnumerable<string> userRoles)
+    {
+        var allowed = For(step);
+        return userRoles.Any(r => allowed.Contains(r, StringComparer.OrdinalIgnoreCase)
+            || (string.Equals(r, Admin, StringComparison.OrdinalIgnoreCase) && !string.Equals(step, ReadReporter, StringComparison.OrdinalIgnoreCase)));
+    }
+}

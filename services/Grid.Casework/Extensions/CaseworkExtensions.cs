@@ -1,0 +1,216 @@
+using Grid.Casework;
+using Grid.Casework.Apis;
+using Grid.Casework.Domain;
+using Grid.Casework.Infrastructure;
+using Grid.Casework.IntegrationEvents;
+using Grid.Casework.Messaging;
+using Grid.Contracts.Organization.V1;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Wiring of the shared case life cycle. A domain service needs two lines:
+/// <c>builder.AddCasework(Domains.Fire);</c> and <c>app.MapCaseworkApi();</c>.
+/// </summary>
+public static class CaseworkExtensions
+{
+    /// <summary>
+    /// The whole life cycle for <paramref name="domain"/>: schema creation at start, case service, grid
+    /// directory (organization gRPC), deadline scheduler, outbox relay, inbox, MassTransit bus on RabbitMQ
+    /// with the transfer consumers on queue "&lt;domain&gt;-casework".
+    /// </summary>
+    public static IHostApplicationBuilder AddCasework(this IHostApplicationBuilder builder, string domain, Action<CaseworkOptions>? configure = null)
+    {
+        var options = new CaseworkOptions();
+        builder.Configuration.GetSection("Casework").Bind(options);
+        options.Domain = domain.ToLowerInvariant();
+        configure?.Invoke(options);
+        options.OrganizationAddress ??= builder.Configuration["services:organization:grpc:0"] ?? "http://127.0.0.1:5102";
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(new CaseRoles(options.Roles));
+        services.AddSingleton(new DeadlinePolicy(options.Deadlines));
+        services.AddSingleton<ReporterVault>();
+        services.AddSingleton<CaseService>();
+        services.TryAddSingleton<ICaseworkHooks, NoCaseworkHooks>();
+        services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(options.OrganizationAddress));
+        services.TryAddSingleton<IGridDirectory, GrpcGridDirectory>();
+        services.AddSingleton<DeadlineScheduler>();
+        if (options.SchedulerEnabled)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<DeadlineScheduler>());
+        }
+
+        builder.AddCaseworkMessaging(options.Connection, m =>
+        {
+            m.MessagingConnectionName = options.MessagingConnectionName;
+            m.CreateCaseTables = true;
+            m.DeclareTopology = options.DeclareTopology;
+            m.RelayPollInterval = options.RelayPollInterval;
+            m.RelayBatchSize = options.RelayBatchSize;
+            m.PublishTimeout = options.PublishTimeout;
+            var queue = CaseworkTopology.CaseworkQueue(options.Domain);
+            m.AddConsumer<TransferRequestedConsumer>(queue);
+            m.AddConsumer<TransferAcceptedConsumer>(queue);
+            m.AddConsumer<TransferResultConsumer>(queue);
+        });
+        return builder;
+    }
+
+    /// <summary>Replaces the domain hooks (category validation, on-closed callbacks ...).</summary>
+    public static IServiceCollection AddCaseworkHooks<THooks>(this IServiceCollection services)
+        where THooks : class, ICaseworkHooks
+    {
+        services.RemoveAll<ICaseworkHooks>();
+        services.AddSingleton<ICaseworkHooks, THooks>();
+        return services;
+    }
+
+    /// <summary>
+    /// Only the messaging part (outbox, relay, inbox, MassTransit on RabbitMQ) over the database named
+    /// <paramref name="connectionName"/> — for services with consumers but no cases, like the command centre.
+    /// Consumers derive from <see cref="IdempotentConsumer{TEvent}"/> and are added with
+    /// <see cref="CaseworkMessagingBuilder.AddConsumer{TConsumer}"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddCaseworkMessaging(this IHostApplicationBuilder builder, string connectionName, Action<CaseworkMessagingBuilder>? configure = null)
+    {
+        var m = new CaseworkMessagingBuilder { ConnectionName = connectionName };
+        configure?.Invoke(m);
+        var services = builder.Services;
+        var cs = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
+        var amqp = builder.Configuration.GetConnectionString(m.MessagingConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{m.MessagingConnectionName} is not configured.");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new MessagingSettings
+        {
+            AmqpUri = amqp,
+            DeclareTopology = m.DeclareTopology,
+            RelayBatchSize = m.RelayBatchSize,
+            RelayPollInterval = m.RelayPollInterval,
+            PublishTimeout = m.PublishTimeout,
+        });
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(cs), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
+        foreach (var s in m.Subscriptions)
+        {
+            services.AddSingleton(s);
+        }
+
+        // Order matters: the schema exists before the bus consumes and the relay publishes.
+        services.AddHostedService(sp => new SchemaInitializer(sp.GetRequiredService<CaseworkDatabase>(), m.CreateCaseTables, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
+        services.AddSingleton<TopologyDeclarer>();
+        services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
+        services.AddSingleton<OutboxRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+
+        services.AddMassTransit(x =>
+        {
+            foreach (var type in m.Endpoints.Values.SelectMany(t => t).Distinct())
+            {
+                x.AddConsumer(type);
+            }
+
+            x.UsingRabbitMq((ctx, cfg) =>
+            {
+                var uri = new Uri(amqp);
+                var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+                var user = uri.UserInfo.Split(':', 2);
+                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port <= 0 ? 5672 : uri.Port), vhost.Length == 0 ? "/" : vhost, h =>
+                {
+                    h.Username(user.Length > 0 && user[0].Length > 0 ? Uri.UnescapeDataString(user[0]) : "guest");
+                    h.Password(user.Length > 1 ? Uri.UnescapeDataString(user[1]) : "guest");
+                    h.PublisherConfirmation = true;
+                });
+                foreach (var (queue, consumers) in m.Endpoints)
+                {
+                    cfg.ReceiveEndpoint(queue, e =>
+                    {
+                        // Transient failures (a concurrent redelivery, a dropped connection) are retried; the inbox makes that safe.
+                        e.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
+                        foreach (var c in consumers)
+                        {
+                            e.ConfigureConsumer(ctx, c);
+                        }
+                    });
+                }
+            });
+        });
+        return builder;
+    }
+}
+
+/// <summary>Settings of <see cref="CaseworkExtensions.AddCaseworkMessaging"/>.</summary>
+public sealed class CaseworkMessagingBuilder
+{
+    public string ConnectionName { get; set; } = "";
+
+    public string MessagingConnectionName { get; set; } = "messaging";
+
+    /// <summary>Create the case tables too (AddCasework does), not only outbox, inbox and audit.</summary>
+    public bool CreateCaseTables { get; set; }
+
+    public bool DeclareTopology { get; set; } = true;
+
+    public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public int RelayBatchSize { get; set; } = 500;
+
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    internal Dictionary<string, List<Type>> Endpoints { get; } = new(StringComparer.Ordinal);
+
+    internal List<Subscription> Subscriptions { get; } = [];
+
+    /// <summary>Consumes on <paramref name="queue"/> (declare the queue's bindings in CaseworkTopology or with <see cref="Subscribe"/>).</summary>
+    public CaseworkMessagingBuilder AddConsumer<TConsumer>(string queue)
+        where TConsumer : class, IConsumer
+    {
+        if (!Endpoints.TryGetValue(queue, out var list))
+        {
+            Endpoints[queue] = list = [];
+        }
+
+        list.Add(typeof(TConsumer));
+        return this;
+    }
+
+    /// <summary>An extra subscriber queue to declare before publishing (beyond CaseworkTopology.Subscriptions).</summary>
+    public CaseworkMessagingBuilder Subscribe(string queue, params Type[] events)
+    {
+        Subscriptions.Add(new Subscription(queue, events));
+        return this;
+    }
+}
+
+/// <summary>Creates the casework schema at start, retrying while the database comes up.</summary>
+internal sealed class SchemaInitializer(CaseworkDatabase db, bool cases, ILogger<SchemaInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CaseworkSchema.EnsureAsync(db.DataSource, cases, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException ex) when (attempt < 30)
+            {
+                logger.LogWarning("Database not ready for the casework schema ({Error}); retrying", ex.Message);
+                await Task.Delay(1000, cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

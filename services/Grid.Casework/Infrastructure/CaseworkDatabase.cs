@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Grid.Casework.Messaging;
+using Grid.Contracts.Events;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Grid.Casework.Infrastructure;
+
+/// <summary>The service's own database as the case life cycle, outbox and inbox use it.</summary>
+public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal signal, TimeProvider time)
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>Opens a connection and a transaction; events and audit entries written through it commit with it.</summary>
+    public async Task<CaseworkTransaction> BeginAsync(CancellationToken ct = default)
+    {
+        var conn = await DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var tx = await conn.BeginTransactionAsync(ct);
+            return new CaseworkTransaction(conn, tx, signal, Time);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// One unit of work: a state change, the events it causes (outbox) and its audit entries, committed
+/// together or not at all (eShop's IntegrationEventLog pattern).
+/// </summary>
+public sealed class CaseworkTransaction : IAsyncDisposable
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly OutboxSignal _signal;
+    private readonly TimeProvider _time;
+    private readonly List<IntegrationEvent> _events = [];
+    private readonly List<(Guid? CaseId, string Actor, string Action, string Origin, string? Before, string? After)> _audit = [];
+    private bool _done;
+
+    internal CaseworkTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxSignal signal, TimeProvider time)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        _signal = signal;
+        _time = time;
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    public NpgsqlTransaction Transaction { get; }
+
+    public IReadOnlyList<IntegrationEvent> PendingEvents => _events;
+
+    public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
+
+    /// <summary>Queues an integration event into the outbox of this transaction.</summary>
+    public void Publish(IntegrationEvent e) => _events.Add(e);
+
+    /// <summary>Queues an audit entry (before/after are serialized to JSON as given).</summary>
+    public void Audit(Guid? caseId, string actor, string action, string origin, object? before, object? after) =>
+        _audit.Add((caseId, actor, action, origin,
+            before is null ? null : JsonSerializer.Serialize(before, Json),
+            after is null ? null : JsonSerializer.Serialize(after, Json)));
+
+    /// <summary>
+    /// Records that <paramref name="consumer"/> handled <paramref name="eventId"/>; false when it already
+    /// had (a redelivery), in which case the caller must do nothing.
+    /// </summary>
+    public async Task<bool> TryMarkHandledAsync(Guid eventId, string consumer, CancellationToken ct = default)
+    {
+        await using var cmd = Command("INSERT INTO casework.inbox (event_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = consumer });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        if (_events.Count > 0)
+        {
+            await WriteOutboxAsync(ct);
+        }
+
+        if (_audit.Count > 0)
+        {
+            await WriteAuditAsync(ct);
+        }
+
+        await Transaction.CommitAsync(ct);
+        _done = true;
+        if (_events.Count > 0)
+        {
+            _signal.Notify();
+        }
+    }
+
+    private async Task WriteOutboxAsync(CancellationToken ct)
+    {
+        await using var cmd = Command("""
+            INSERT INTO casework.outbox (event_id, event_type, case_id, payload)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[])
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => e.EventId).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => e.GetType().Name).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter
+        {
+            Value = _events.Select(e => e is CaseEvent c && c.CaseId != Guid.Empty ? (Guid?)c.CaseId : null).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid,
+        });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => JsonSerializer.Serialize(e, e.GetType(), Json)).ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task WriteAuditAsync(CancellationToken ct)
+    {
+        // The chain has one head: take it last, just before commit, so the lock is held as briefly as possible.
+        long seq = 0;
+        var prev = AuditChain.Genesis;
+        await using (var batch = new NpgsqlBatch(Connection, Transaction))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('casework.audit'))"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, hash FROM casework.audit ORDER BY seq DESC LIMIT 1"));
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                seq = reader.GetInt64(0);
+                prev = reader.GetString(1);
+            }
+        }
+
+        var at = AuditChain.Truncate(_time.GetUtcNow());
+        var entries = new List<AuditEntry>(_audit.Count);
+        foreach (var a in _audit)
+        {
+            var entry = new AuditEntry(++seq, a.CaseId, a.Actor, a.Action, a.Origin, at, a.Before, a.After, prev, "");
+            entry = entry with { Hash = AuditChain.Hash(entry) };
+            entries.Add(entry);
+            prev = entry.Hash;
+        }
+
+        await using var cmd = Command("""
+            INSERT INTO casework.audit (seq, case_id, actor, action, origin, at, before, after, prev_hash, hash)
+            SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Seq).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Actor).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Action).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Origin).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.PrevHash).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Hash).ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_done)
+        {
+            try
+            {
+                await Transaction.RollbackAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The connection is already broken; disposing it ends the transaction anyway.
+            }
+        }
+
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}

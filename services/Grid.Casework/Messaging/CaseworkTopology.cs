@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grid.Contracts.Events;
+
+namespace Grid.Casework.Messaging;
+
+/// <summary>
+/// 订阅清单: every subscriber's queue and the events bound to it, declared before anyone publishes. Events
+/// published before a subscriber's queue exists are dropped by RabbitMQ (DESIGN.md §9), so publishers
+/// declare all of these at start and the broker can load the same set from deploy/rabbitmq/definitions.json
+/// (generated from this list; a test keeps them equal). The layout is MassTransit's own: a fanout exchange
+/// per message type, bound to an exchange named like the queue, bound to the queue.
+/// </summary>
+public static class CaseworkTopology
+{
+    /// <summary>The joint command centre's queue: every case, summons and grid event.</summary>
+    public const string CommandCentreQueue = "command-centre";
+
+    /// <summary>Each domain's casework queue: transfers in and out.</summary>
+    public static string CaseworkQueue(string domain) => $"{domain}-casework";
+
+    public static readonly IReadOnlyList<Type> TransferEvents =
+        [typeof(CaseTransferRequested), typeof(CaseTransferAccepted), typeof(CaseTransferResult)];
+
+    /// <summary>The case domains that run the case life cycle.</summary>
+    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment, Domains.Labor, Domains.Drugs, Domains.Cadre];
+
+    public static IReadOnlyList<Subscription> Subscriptions { get; } = Build();
+
+    private static List<Subscription> Build()
+    {
+        var list = CaseDomains.Select(d => new Subscription(CaseworkQueue(d), TransferEvents)).ToList();
+        list.Add(new Subscription(CommandCentreQueue, EventTypes.ByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList()));
+        return list;
+    }
+
+    /// <summary>The RabbitMQ definitions document (management "import definitions" format) for a vhost.</summary>
+    public static string Definitions(string vhost = "/")
+    {
+        var exchanges = new JsonArray();
+        var queues = new JsonArray();
+        var bindings = new JsonArray();
+        var seen = new HashSet<string>();
+        void Exchange(string name)
+        {
+            if (seen.Add(name))
+            {
+                exchanges.Add(new JsonObject
+                {
+                    ["name"] = name, ["vhost"] = vhost, ["type"] = "fanout", ["durable"] = true, ["auto_delete"] = false,
+                    ["internal"] = false, ["arguments"] = new JsonObject(),
+                });
+            }
+        }
+
+        foreach (var s in Subscriptions)
+        {
+            queues.Add(new JsonObject { ["name"] = s.Queue, ["vhost"] = vhost, ["durable"] = true, ["auto_delete"] = false, ["arguments"] = new JsonObject() });
+            Exchange(s.Queue);
+            bindings.Add(Binding(s.Queue, s.Queue, "queue"));
+            foreach (var t in s.Events)
+            {
+                Exchange(EventTypes.ExchangeName(t));
+                bindings.Add(Binding(EventTypes.ExchangeName(t), s.Queue, "exchange"));
+            }
+        }
+
+        JsonObject Binding(string source, string destination, string type) => new()
+        {
+            ["source"] = source, ["vhost"] = vhost, ["destination"] = destination, ["destination_type"] = type,
+            ["routing_key"] = "", ["arguments"] = new JsonObject(),
+        };
+
+        var doc = new JsonObject { ["queues"] = queues, ["exchanges"] = exchanges, ["bindings"] = bindings };
+        return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+}
+
+/// <summary>One subscriber queue and the event types bound to it.</summary>
+public sealed record Subscription(string Queue, IReadOnlyList<Type> Events);

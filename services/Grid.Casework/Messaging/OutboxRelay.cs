@@ -1,0 +1,156 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Grid.Casework.Infrastructure;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Grid.Casework.Messaging;
+
+/// <summary>
+/// 发件箱中继: publishes outbox rows through MassTransit with publisher confirms and the <c>mandatory</c>
+/// flag, then marks them sent. A row stays pending until the broker confirmed it was routed, so nothing is
+/// lost when the broker is down or a subscriber's queue is missing. Order: rows go out in sequence; within a
+/// batch, events of one case are published one after another, different cases side by side. One relay per
+/// database works at a time (advisory lock), so replicas do not reorder each other.
+/// </summary>
+public sealed class OutboxRelay(
+    CaseworkDatabase database,
+    IBus bus,
+    OutboxSignal signal,
+    TopologyDeclarer topology,
+    MessagingSettings settings,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly Meter Meter = new("Grid.Casework");
+    private static readonly Counter<long> Published = Meter.CreateCounter<long>("grid.casework.outbox.published");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await topology.Ready.WaitAsync(stoppingToken);
+            var failures = 0;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var (count, failed) = await RelayOnceAsync(stoppingToken);
+                if (failed)
+                {
+                    failures++;
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * Math.Pow(2, Math.Min(failures, 5)), 5000)), stoppingToken);
+                    continue;
+                }
+
+                failures = 0;
+                if (count < settings.RelayBatchSize)
+                {
+                    await signal.WaitAsync(settings.RelayPollInterval, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Publishes one batch; returns how many rows it handled and whether any publish failed.</summary>
+    public async Task<(int Count, bool Failed)> RelayOnceAsync(CancellationToken ct)
+    {
+        List<OutboxRow> rows;
+        await using var conn = await database.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(hashtext('casework.relay'))", conn, tx))
+        {
+            if (!(bool)(await lockCmd.ExecuteScalarAsync(ct))!)
+            {
+                return (0, false);
+            }
+        }
+
+        await using (var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload FROM casework.outbox WHERE state = 0 ORDER BY seq LIMIT $1", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = settings.RelayBatchSize });
+            rows = [];
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                rows.Add(new OutboxRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetGuid(3), r.GetString(4)));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return (0, false);
+        }
+
+        var sent = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var errors = new System.Collections.Concurrent.ConcurrentDictionary<long, string>();
+        var groups = rows.GroupBy(r => r.CaseId ?? r.EventId).ToList();
+        await Task.WhenAll(groups.Select(async g =>
+        {
+            foreach (var row in g)
+            {
+                try
+                {
+                    await PublishAsync(row, ct);
+                    sent.Add(row.Seq);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Later events of the same case wait for this one.
+                    errors[row.Seq] = ex.GetType().Name + ": " + ex.Message;
+                    break;
+                }
+            }
+        }));
+
+        if (!sent.IsEmpty)
+        {
+            await using var mark = new NpgsqlCommand("UPDATE casework.outbox SET state = 1, sent_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)", conn, tx);
+            mark.Parameters.Add(new NpgsqlParameter { Value = sent.ToArray() });
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var (seq, error) in errors)
+        {
+            await using var fail = new NpgsqlCommand("UPDATE casework.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1", conn, tx);
+            fail.Parameters.Add(new NpgsqlParameter { Value = seq });
+            fail.Parameters.Add(new NpgsqlParameter { Value = error.Length > 1000 ? error[..1000] : error });
+            await fail.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        Published.Add(sent.Count);
+        if (!errors.IsEmpty)
+        {
+            logger.LogWarning("Outbox relay: {Sent} published, {Failed} kept for retry: {Error}", sent.Count, errors.Count, errors.First().Value);
+        }
+
+        return (rows.Count, !errors.IsEmpty);
+    }
+
+    private async Task PublishAsync(OutboxRow row, CancellationToken ct)
+    {
+        if (!EventTypes.ByName.TryGetValue(row.EventType, out var type))
+        {
+            throw new InvalidOperationException($"unknown event type '{row.EventType}'");
+        }
+
+        var message = JsonSerializer.Deserialize(row.Payload, type, CaseworkTransaction.Json)!;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(settings.PublishTimeout);
+        await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>
+        {
+            ctx.MessageId = row.EventId;
+
+            // Unroutable events come back (basic.return) and fail the publish instead of vanishing.
+            if (ctx.TryGetPayload(out RabbitMqSendContext? rabbit))
+            {
+                rabbit.Mandatory = true;
+            }
+        }), timeout.Token);
+    }
+
+    private sealed record OutboxRow(long Seq, Guid EventId, string EventType, Guid? CaseId, string Payload);
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace Grid.Casework.Messaging;
+
+/// <summary>
+/// Declares every subscriber's queue and bindings (<see cref="CaseworkTopology"/> plus any extra
+/// <see cref="Subscription"/> registered in DI) on the broker before the relay publishes anything, so no
+/// event goes into an exchange nobody is bound to yet. Retries until the broker answers.
+/// </summary>
+public sealed class TopologyDeclarer(MessagingSettings settings, IEnumerable<Subscription> extra, ILogger<TopologyDeclarer> logger) : BackgroundService
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the topology exists (the relay waits for it).</summary>
+    public Task Ready => _ready.Task;
+
+    public static async Task DeclareAsync(string amqpUri, IEnumerable<Subscription> subscriptions, CancellationToken ct)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(amqpUri), ClientProvidedName = "casework-topology" };
+        await using var conn = await factory.CreateConnectionAsync(ct);
+        await using var ch = await conn.CreateChannelAsync(cancellationToken: ct);
+        foreach (var s in subscriptions)
+        {
+            await ch.QueueDeclareAsync(s.Queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+            await ch.ExchangeDeclareAsync(s.Queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+            await ch.QueueBindAsync(s.Queue, s.Queue, "", cancellationToken: ct);
+            foreach (var t in s.Events)
+            {
+                var exchange = EventTypes.ExchangeName(t);
+                await ch.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+                await ch.ExchangeBindAsync(s.Queue, exchange, "", cancellationToken: ct);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.DeclareTopology)
+        {
+            _ready.TrySetResult();
+            return;
+        }
+
+        var all = CaseworkTopology.Subscriptions.Concat(extra).ToList();
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DeclareAsync(settings.AmqpUri, all, stoppingToken);
+                logger.LogInformation("Declared {Count} subscriber queues and their bindings", all.Count);
+                _ready.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Broker not ready for topology declaration ({Error}); retrying", ex.Message);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            }
+        }
+    }
+}
+
+/// <summary>Where and how this service talks to the broker.</summary>
+public sealed class MessagingSettings
+{
+    public string AmqpUri { get; set; } = "";
+
+    public bool DeclareTopology { get; set; } = true;
+
+    public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public int RelayBatchSize { get; set; } = 500;
+
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

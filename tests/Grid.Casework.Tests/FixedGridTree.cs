@@ -1,0 +1,122 @@
+using System.Net;
+using Google.Protobuf.WellKnownTypes;
+using Grid.AppHost.Hosting;
+using Grid.Contracts.Organization.V1;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Casework.Tests;
+
+/// <summary>
+/// A real grid.organization.v1 gRPC server (Kestrel, h2c on a free loopback port) over a fixed tree:
+/// county → town-a → village-a1 → compound-a1x, and county → town-b → village-b1. Each grid has a chief and
+/// a worker. Points with longitude in [116, 117) resolve to compound-a1x, [117, 118) to village-b1.
+/// </summary>
+public sealed class FixedGridTree : Organization.OrganizationBase, IAsyncDisposable
+{
+    public const string County = "county";
+    public const string TownA = "town-a";
+    public const string VillageA1 = "village-a1";
+    public const string CompoundA1X = "compound-a1x";
+    public const string TownB = "town-b";
+    public const string VillageB1 = "village-b1";
+
+    private static readonly Dictionary<string, string?> Parents = new()
+    {
+        [County] = null, [TownA] = County, [VillageA1] = TownA, [CompoundA1X] = VillageA1, [TownB] = County, [VillageB1] = TownB,
+    };
+
+    private WebApplication? _app;
+
+    public string Address { get; private set; } = "";
+
+    public int AncestorCalls;
+
+    public static IReadOnlyList<string> PathOf(string grid)
+    {
+        var path = new List<string>();
+        for (string? g = grid; g is not null; g = Parents[g])
+        {
+            path.Insert(0, g);
+        }
+
+        return path;
+    }
+
+    public static async Task<FixedGridTree> StartAsync()
+    {
+        var tree = new FixedGridTree();
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(tree);
+        tree._app = builder.Build();
+        tree._app.MapGrpcService<FixedGridTree>();
+        await tree._app.StartAsync();
+        tree.Address = $"http://127.0.0.1:{port}";
+        return tree;
+    }
+
+    private static GridInfo Info(string id) => new()
+    {
+        Id = id, Code = id.ToUpperInvariant(), Name = id, Depth = PathOf(id).Count, ParentId = Parents[id] ?? "", Hierarchy = "comprehensive",
+        Path = { PathOf(id) },
+    };
+
+    public static IEnumerable<StaffMember> StaffOf(string id) =>
+    [
+        new() { Id = $"chief-{id}", Name = $"Chief of {id}", Role = "grid-chief", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
+        new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
+    ];
+
+    public override Task<GridInfo> GetGrid(GetGridRequest request, ServerCallContext context) =>
+        Parents.ContainsKey(request.Id) ? Task.FromResult(Info(request.Id)) : throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+
+    public override Task<GridChain> GetAncestors(GetAncestorsRequest request, ServerCallContext context)
+    {
+        // The request arrives through the service's singleton, not this instance, when hosted; count on the shared one.
+        var self = context.GetHttpContext().RequestServices.GetRequiredService<FixedGridTree>();
+        Interlocked.Increment(ref self.AncestorCalls);
+        if (!Parents.ContainsKey(request.GridId))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+        }
+
+        var chain = new GridChain();
+        foreach (var g in PathOf(request.GridId).Reverse())
+        {
+            var level = new ChainLevel { Grid = Info(g) };
+            if (request.IncludeStaff)
+            {
+                level.Responsible.AddRange(StaffOf(g));
+            }
+
+            chain.Levels.Add(level);
+        }
+
+        return Task.FromResult(chain);
+    }
+
+    public override Task<GridInfo> ResolveGridByPoint(ResolveGridByPointRequest request, ServerCallContext context) =>
+        request.Longitude switch
+        {
+            >= 116 and < 117 => Task.FromResult(Info(CompoundA1X)),
+            >= 117 and < 118 => Task.FromResult(Info(VillageB1)),
+            _ => throw new RpcException(new Status(StatusCode.NotFound, "no grid contains the point")),
+        };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
