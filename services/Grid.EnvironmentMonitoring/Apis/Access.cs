@@ -59,20 +59,4 @@ internal static class Access
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [why] });
 
     public static string Subject(ClaimsPrincipal user) => user.FindFirst(GridClaims.Subject)?.Value ?? "unknown";
-
-    /// <summary>The grid path given with a record must end with its grid id (root first, the grid last).</summary>
-    public static IResult? CheckGrid(string? gridId, string[]? gridPath)
-    {
-        if (string.IsNullOrWhiteSpace(gridId))
-        {
-            return Invalid("gridId", "required");
-        }
-
-        if (gridPath is null || gridPath.Length == 0 || gridPath[^1] != gridId || gridPath.Any(string.IsNullOrWhiteSpace))
-        {
-            return Invalid("gridPath", "required: the grid's ancestor path, root first, ending with gridId");
-        }
-
-        return null;
-    }
 }

@@ -11,6 +11,7 @@ public static class EnvironmentMonitoringApi
         api.MapReadingsApi();
         api.MapSourcesApi();
         api.MapFieldworkApi();
+        app.MapCaseworkApi();
         return api;
     }
 }

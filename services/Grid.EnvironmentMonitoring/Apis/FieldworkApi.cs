@@ -12,20 +12,20 @@ namespace Grid.EnvironmentMonitoring.Apis;
 /// <summary>巡查/现场检查 records, 交办单 (complaints, assignments, disputes), sudden pollution incidents, compliance and criticism triggers.</summary>
 public static class FieldworkApi
 {
-    public sealed record PatrolRequest(string? Kind, string? GridId, string[]? GridPath, string? Person, Guid? SourceId, DateTimeOffset? At,
+    public sealed record PatrolRequest(string? Kind, string? GridId, string? Person, Guid? SourceId, DateTimeOffset? At,
         string? Findings, bool? ProblemFound, string? Category, string? Severity, string? TransferTo);
 
     public sealed record PatrolView(Guid Id, string Kind, string GridId, string[] GridPath, string Person, Guid? SourceId, DateTimeOffset At,
         string? Findings, bool ProblemFound, string? TransferTo, DateTimeOffset? TransferredAt, Guid? CaseId);
 
-    public sealed record SlipRequest(string? Kind, string? GridId, string[]? GridPath, Guid? SourceId, string? Title, string? Description, DateTimeOffset? DueAt);
+    public sealed record SlipRequest(string? Kind, string? GridId, Guid? SourceId, string? Title, string? Description, DateTimeOffset? DueAt);
 
     public sealed record SlipStepRequest(string? Step, string? Note);
 
     public sealed record SlipView(Guid Id, string Kind, string GridId, string[] GridPath, Guid? SourceId, string Title, string? Description,
         string IssuedBy, DateTimeOffset IssuedAt, DateTimeOffset DueAt, string Status, JsonElement Steps, Guid? CaseId);
 
-    public sealed record IncidentRequest(string? GridId, string[]? GridPath, Guid? SourceId, string? Title, string? Description, string? Severity, DateTimeOffset? OccurredAt);
+    public sealed record IncidentRequest(string? GridId, Guid? SourceId, string? Title, string? Description, string? Severity, DateTimeOffset? OccurredAt);
 
     public sealed record IncidentView(Guid Id, string GridId, Guid? SourceId, string Title, string Severity, DateTimeOffset OccurredAt, Guid? CaseId);
 
@@ -46,9 +46,9 @@ public static class FieldworkApi
         return api;
     }
 
-    internal static async Task<IResult> RecordPatrol(PatrolRequest r, ClaimsPrincipal user, NpgsqlDataSource db, CaseFollowUp followUp, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> RecordPatrol(PatrolRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, CaseFollowUp followUp, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.FieldStaff) ?? Access.CheckGrid(r.GridId, r.GridPath)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.FieldStaff)) is { } refused)
         {
             return refused;
         }
@@ -79,12 +79,17 @@ public static class FieldworkApi
             return Access.Invalid("problemFound", "a transfer needs a problem found");
         }
 
-        if (r.Severity is not (null or "minor" or "general" or "major"))
+        if (r.Severity is not (null or "general" or "serious" or "major" or "emergency"))
         {
-            return Access.Invalid("severity", "minor, general or major");
+            return Access.Invalid("severity", "general, serious, major or emergency");
         }
 
-        if (Access.RequireGrid(user, r.GridPath!) is { } outside)
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outside)
         {
             return outside;
         }
@@ -101,7 +106,7 @@ public static class FieldworkApi
             VALUES (@id, @Kind, @GridId, @GridPath, @person, @SourceId, @at, @Findings, @problem, @Category, @Severity, @TransferTo, @now)
             """, new
         {
-            id, r.Kind, r.GridId, r.GridPath, person = string.IsNullOrWhiteSpace(r.Person) ? Access.Subject(user) : r.Person, r.SourceId,
+            id, r.Kind, r.GridId, GridPath = gridPath, person = string.IsNullOrWhiteSpace(r.Person) ? Access.Subject(user) : r.Person, r.SourceId,
             at = (r.At ?? now).UtcDateTime, r.Findings, problem = r.ProblemFound ?? false, r.Category, r.Severity, r.TransferTo, now = now.UtcDateTime,
         }, cancellationToken: ct));
         if (r.ProblemFound == true)
@@ -134,9 +139,9 @@ public static class FieldworkApi
             p.Item11 is { } t ? SourcesApi.Utc(t) : null, p.Item12))
         .ToList();
 
-    internal static async Task<IResult> IssueSlip(SlipRequest r, ClaimsPrincipal user, NpgsqlDataSource db, CaseFollowUp followUp, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> IssueSlip(SlipRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, CaseFollowUp followUp, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? Access.CheckGrid(r.GridId, r.GridPath)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.Registrars)) is { } refused)
         {
             return refused;
         }
@@ -157,7 +162,12 @@ public static class FieldworkApi
             return Access.Invalid("dueAt", "required, in the future (在规定时限内)");
         }
 
-        if (Access.RequireGrid(user, r.GridPath!) is { } outside)
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outside)
         {
             return outside;
         }
@@ -172,7 +182,7 @@ public static class FieldworkApi
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment.task_slips (id, kind, grid_id, grid_path, source_id, title, description, issued_by, issued_at, due_at, status, steps)
             VALUES (@id, @Kind, @GridId, @GridPath, @SourceId, @Title, @Description, @by, @now, @due, @status, '[]'::jsonb)
-            """, new { id, r.Kind, r.GridId, r.GridPath, r.SourceId, r.Title, r.Description, by = Access.Subject(user), now = now.UtcDateTime, due = r.DueAt.Value.UtcDateTime, status = TaskSlipFlow.Issued }, cancellationToken: ct));
+            """, new { id, r.Kind, r.GridId, GridPath = gridPath, r.SourceId, r.Title, r.Description, by = Access.Subject(user), now = now.UtcDateTime, due = r.DueAt.Value.UtcDateTime, status = TaskSlipFlow.Issued }, cancellationToken: ct));
         await followUp.SweepAsync(ct);
         return TypedResults.Created($"/api/environment/v1/task-slips/{id}", (await LoadSlipsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
@@ -242,9 +252,9 @@ public static class FieldworkApi
             s.Item11, JsonDocument.Parse(s.Item12).RootElement.Clone(), s.Item13))
         .ToList();
 
-    internal static async Task<IResult> ReportIncident(IncidentRequest r, ClaimsPrincipal user, NpgsqlDataSource db, CaseFollowUp followUp, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> ReportIncident(IncidentRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, CaseFollowUp followUp, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.FieldStaff) ?? Access.CheckGrid(r.GridId, r.GridPath)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.FieldStaff)) is { } refused)
         {
             return refused;
         }
@@ -254,9 +264,9 @@ public static class FieldworkApi
             return Access.Invalid("title", "required");
         }
 
-        if (r.Severity is not ("general" or "major"))
+        if (r.Severity is not ("general" or "serious" or "major" or "emergency"))
         {
-            return Access.Invalid("severity", "general or major (major goes straight to the top of the chain)");
+            return Access.Invalid("severity", "general, serious, major or emergency (major goes straight to the top of the chain)");
         }
 
         var now = clock.GetUtcNow();
@@ -265,7 +275,12 @@ public static class FieldworkApi
             return Access.Invalid("occurredAt", "is in the future");
         }
 
-        if (Access.RequireGrid(user, r.GridPath!) is { } outside)
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outside)
         {
             return outside;
         }
@@ -275,7 +290,7 @@ public static class FieldworkApi
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment.incidents (id, grid_id, grid_path, source_id, title, description, severity, occurred_at, reported_by, recorded_at)
             VALUES (@id, @GridId, @GridPath, @SourceId, @Title, @Description, @Severity, @at, @by, @now)
-            """, new { id, r.GridId, r.GridPath, r.SourceId, r.Title, r.Description, r.Severity, at = (r.OccurredAt ?? now).UtcDateTime, by = Access.Subject(user), now = now.UtcDateTime }, cancellationToken: ct));
+            """, new { id, r.GridId, GridPath = gridPath, r.SourceId, r.Title, r.Description, r.Severity, at = (r.OccurredAt ?? now).UtcDateTime, by = Access.Subject(user), now = now.UtcDateTime }, cancellationToken: ct));
         await followUp.SweepAsync(ct);
         var row = await conn.QuerySingleAsync<(Guid? CaseId, DateTime At)>(new CommandDefinition(
             "SELECT case_id, occurred_at FROM environment.incidents WHERE id = @id", new { id }, cancellationToken: ct));

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
 using Grid.EnvironmentMonitoring.Domain;
+using Grid.EnvironmentMonitoring.Infrastructure;
 using Npgsql;
 
 namespace Grid.EnvironmentMonitoring.Apis;
@@ -9,7 +10,7 @@ namespace Grid.EnvironmentMonitoring.Apis;
 /// <summary>一企一档: pollution sources, their discharge points and limits, monitoring stations; water zones; projects (三同时).</summary>
 public static class SourcesApi
 {
-    public sealed record SourceRequest(string? Name, string? CreditCode, string? Class, string? Industry, string? GridId, string[]? GridPath,
+    public sealed record SourceRequest(string? Name, string? CreditCode, string? Class, string? Industry, string? GridId,
         string? Address, double? Longitude, double? Latitude, Permit[]? Permits, ResponsiblePerson[]? Responsible);
 
     public sealed record LimitRequest(string? Pollutant, LimitKind? Kind, double? Limit, int? WindowMinutes, int? ConsecutiveCount);
@@ -24,9 +25,9 @@ public static class SourcesApi
 
     public sealed record SourceFile(PollutionSource Source, IReadOnlyList<DischargePoint> DischargePoints, IReadOnlyList<StationView> Stations, IReadOnlyList<object> Cases);
 
-    public sealed record WaterZoneRequest(string? Name, string? Level, string? WaterBody, string? GridId, string[]? GridPath, JsonElement? Boundary);
+    public sealed record WaterZoneRequest(string? Name, string? Level, string? WaterBody, string? GridId, JsonElement? Boundary);
 
-    public sealed record ProjectRequest(string? Name, Guid? SourceId, string? GridId, string[]? GridPath);
+    public sealed record ProjectRequest(string? Name, Guid? SourceId, string? GridId);
 
     public sealed record StageRequest(string? Stage, DateTimeOffset? At, string? Note);
 
@@ -74,14 +75,24 @@ public static class SourcesApi
             return Access.Invalid($"responsible[{nobody.i}].name", "required");
         }
 
-        return Access.CheckGrid(r.GridId, r.GridPath);
+        return string.IsNullOrWhiteSpace(r.GridId) ? Access.Invalid("gridId", "required") : null;
     }
 
-    internal static async Task<IResult> CreateSource(SourceRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> CreateSource(SourceRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? CheckSource(r) ?? Access.RequireGrid(user, r.GridPath!)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? CheckSource(r)) is { } refused)
         {
             return refused;
+        }
+
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outsideScope)
+        {
+            return outsideScope;
         }
 
         var id = Guid.CreateVersion7();
@@ -92,17 +103,27 @@ public static class SourcesApi
             VALUES (@id, @Name, @CreditCode, @Class, @Industry, @GridId, @GridPath, @Address, @Longitude, @Latitude, @permits::jsonb, @responsible::jsonb, @now, @now)
             """, new
         {
-            id, r.Name, r.CreditCode, r.Class, r.Industry, r.GridId, r.GridPath, r.Address, r.Longitude, r.Latitude,
+            id, r.Name, r.CreditCode, r.Class, r.Industry, r.GridId, GridPath = gridPath, r.Address, r.Longitude, r.Latitude,
             permits = JsonSerializer.Serialize(r.Permits ?? [], Json), responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json), now,
         }, cancellationToken: ct));
         return TypedResults.Created($"/api/environment/v1/sources/{id}", await LoadSourceAsync(conn, id, ct));
     }
 
-    internal static async Task<IResult> UpdateSource(Guid id, SourceRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> UpdateSource(Guid id, SourceRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? CheckSource(r) ?? Access.RequireGrid(user, r.GridPath!)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? CheckSource(r)) is { } refused)
         {
             return refused;
+        }
+
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outsideScope)
+        {
+            return outsideScope;
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -123,7 +144,7 @@ public static class SourcesApi
             WHERE id = @id
             """, new
         {
-            id, r.Name, r.CreditCode, r.Class, r.Industry, r.GridId, r.GridPath, r.Address, r.Longitude, r.Latitude,
+            id, r.Name, r.CreditCode, r.Class, r.Industry, r.GridId, GridPath = gridPath, r.Address, r.Longitude, r.Latitude,
             permits = JsonSerializer.Serialize(r.Permits ?? [], Json), responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
             now = clock.GetUtcNow().UtcDateTime,
         }, cancellationToken: ct));
@@ -382,9 +403,9 @@ public static class SourcesApi
         .Select(s => new StationView(s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, s.Item7, s.Item8, s.Item9 is { } t ? Utc(t) : null))
         .ToList();
 
-    internal static async Task<IResult> CreateWaterZone(WaterZoneRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> CreateWaterZone(WaterZoneRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? Access.CheckGrid(r.GridId, r.GridPath)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.Registrars)) is { } refused)
         {
             return refused;
         }
@@ -399,7 +420,12 @@ public static class SourcesApi
             return Access.Invalid("level", "first (一级), second (二级) or quasi (准保护区)");
         }
 
-        if (Access.RequireGrid(user, r.GridPath!) is { } outside)
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outside)
         {
             return outside;
         }
@@ -409,8 +435,8 @@ public static class SourcesApi
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment.water_zones (id, name, level, water_body, grid_id, grid_path, boundary, created_at)
             VALUES (@id, @Name, @Level, @WaterBody, @GridId, @GridPath, @boundary::jsonb, @now)
-            """, new { id, r.Name, r.Level, r.WaterBody, r.GridId, r.GridPath, boundary = r.Boundary?.GetRawText(), now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct));
-        return TypedResults.Created($"/api/environment/v1/water-zones/{id}", new WaterZone(id, r.Name, r.Level, r.WaterBody, r.GridId!, r.GridPath!, r.Boundary?.GetRawText()));
+            """, new { id, r.Name, r.Level, r.WaterBody, r.GridId, GridPath = gridPath, boundary = r.Boundary?.GetRawText(), now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct));
+        return TypedResults.Created($"/api/environment/v1/water-zones/{id}", new WaterZone(id, r.Name, r.Level, r.WaterBody, r.GridId!, gridPath, r.Boundary?.GetRawText()));
     }
 
     internal static async Task<IResult> ListWaterZones(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -426,9 +452,9 @@ public static class SourcesApi
         return TypedResults.Ok(zones.Select(z => new WaterZone(z.Item1, z.Item2, z.Item3, z.Item4, z.Item5, z.Item6, z.Item7)).Where(z => user.CanSeeGrid(z.GridPath)).ToList());
     }
 
-    internal static async Task<IResult> CreateProject(ProjectRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> CreateProject(ProjectRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? Access.CheckGrid(r.GridId, r.GridPath)) is { } refused)
+        if ((Access.Require(user, EnvironmentRoles.Registrars)) is { } refused)
         {
             return refused;
         }
@@ -438,7 +464,12 @@ public static class SourcesApi
             return Access.Invalid("name", "required");
         }
 
-        if (Access.RequireGrid(user, r.GridPath!) is { } outside)
+        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
+        {
+            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+        }
+
+        if (Access.RequireGrid(user, gridPath) is { } outside)
         {
             return outside;
         }
@@ -455,7 +486,7 @@ public static class SourcesApi
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment.projects (id, name, source_id, grid_id, grid_path, stage, stages, created_at)
             VALUES (@id, @Name, @SourceId, @GridId, @GridPath, @stage, @stages::jsonb, @now)
-            """, new { id, r.Name, r.SourceId, r.GridId, r.GridPath, stage = ProjectStages.Approved, stages, now = now.UtcDateTime }, cancellationToken: ct));
+            """, new { id, r.Name, r.SourceId, r.GridId, GridPath = gridPath, stage = ProjectStages.Approved, stages, now = now.UtcDateTime }, cancellationToken: ct));
         return TypedResults.Created($"/api/environment/v1/projects/{id}", (await LoadProjectsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
 

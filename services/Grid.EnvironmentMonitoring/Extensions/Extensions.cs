@@ -1,3 +1,6 @@
+using Grid.Casework.Domain;
+using Grid.Contracts.Events;
+using Grid.EnvironmentMonitoring.Apis;
 using Grid.EnvironmentMonitoring.Infrastructure;
 using Npgsql;
 
@@ -17,6 +20,25 @@ internal static class Extensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured.");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
         builder.Services.AddHostedService<SchemaInitializer>();
+
+        // The shared case life cycle: exceedances, silences, complaints, incidents and transfers are its cases.
+        // 环保局 staff (bureau) may take every step a grid chief may.
+        builder.AddCasework(Domains.Environment, o =>
+        {
+            foreach (var (step, roles) in CaseRoles.Defaults())
+            {
+                if (roles.Contains(CaseRoles.GridChief) && !o.Roles.ContainsKey(step))
+                {
+                    o.Roles[step] = [.. roles, EnvironmentRoles.Bureau, EnvironmentRoles.Admin];
+                }
+            }
+
+            o.Roles[CaseRoles.Read] = [.. CaseRoles.Defaults()[CaseRoles.Read], EnvironmentRoles.Bureau, EnvironmentRoles.Admin, EnvironmentRoles.Command];
+        });
+        builder.Services.AddSingleton<CaseworkGateway>();
+        builder.Services.AddSingleton<ICaseGateway>(sp => sp.GetRequiredService<CaseworkGateway>());
+        builder.Services.AddSingleton<ICaseTransfers>(sp => sp.GetRequiredService<CaseworkGateway>());
+        builder.Services.AddSingleton<GridPaths>();
 
         builder.Services.AddScoped<RuleEvaluator>();
         builder.Services.AddScoped<ReadingIngestor>();

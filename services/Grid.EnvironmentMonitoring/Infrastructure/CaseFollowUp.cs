@@ -10,7 +10,7 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// the record's id as idempotency key and the id written back. Anything left without a case (a crash, the case
 /// service refusing for a while) is picked up by the next sweep; the key makes a retry return the same case.
 /// </summary>
-internal sealed class CaseFollowUp(NpgsqlDataSource db, ICaseGateway cases, TimeProvider clock, ILogger<CaseFollowUp> logger)
+internal sealed class CaseFollowUp(NpgsqlDataSource db, ICaseGateway cases, ICaseTransfers transfers, TimeProvider clock, ILogger<CaseFollowUp> logger)
 {
     private sealed record Pending(string Table, Guid Id, CaseOpening Opening, Guid? SourceId);
 
@@ -51,11 +51,31 @@ internal sealed class CaseFollowUp(NpgsqlDataSource db, ICaseGateway cases, Time
                 opened++;
             }
 
+            await TransferAsync(conn, ct);
             return opened;
         }
         finally
         {
             OneAtATime.Release();
+        }
+    }
+
+    /// <summary>Problems found on patrol that belong to another domain (a fire hazard → fire) go there once their case exists.</summary>
+    private async Task TransferAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var due = await conn.QueryAsync<(Guid Id, Guid CaseId, string Target)>(new CommandDefinition(
+            "SELECT id, case_id, transfer_to FROM environment.patrols WHERE transfer_to IS NOT NULL AND case_id IS NOT NULL AND transferred_at IS NULL LIMIT 100",
+            cancellationToken: ct));
+        foreach (var p in due)
+        {
+            if (await transfers.TransferAsync(p.CaseId, p.Target, ct) is { } error)
+            {
+                logger.LogWarning("Transfer of case {CaseId} to {Target} not made: {Error}", p.CaseId, p.Target, error);
+                continue;
+            }
+
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE environment.patrols SET transferred_at = @now WHERE id = @Id",
+                new { now = clock.GetUtcNow().UtcDateTime, p.Id }, cancellationToken: ct));
         }
     }
 

@@ -34,3 +34,10 @@ public interface ICaseGateway
     /// <summary>The case id, or the reason the case life cycle refused it.</summary>
     Task<(Guid? CaseId, string? Error)> OpenAsync(CaseOpening opening, string idempotencyKey, CancellationToken ct);
 }
+
+/// <summary>Transfers (移交) a case to another domain through the shared transfer protocol.</summary>
+public interface ICaseTransfers
+{
+    /// <summary>Null when the case is now transferred (or already was), otherwise why not.</summary>
+    Task<string?> TransferAsync(Guid caseId, string targetDomain, CancellationToken ct);
+}
