@@ -357,8 +357,23 @@ public static class SourcesApi
 
     internal static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
-    private sealed record SourceRow(Guid Id, string Name, string? CreditCode, string Class, string? Industry, string GridId, string[] GridPath,
-        string? Address, double? Longitude, double? Latitude, string Permits, string Responsible, DateTime CreatedAt, DateTime UpdatedAt);
+    private sealed class SourceRow
+    {
+        public Guid Id { get; init; }
+        public string Name { get; init; } = default!;
+        public string? CreditCode { get; init; }
+        public string Class { get; init; } = default!;
+        public string? Industry { get; init; }
+        public string GridId { get; init; } = default!;
+        public string[] GridPath { get; init; } = default!;
+        public string? Address { get; init; }
+        public double? Longitude { get; init; }
+        public double? Latitude { get; init; }
+        public string Permits { get; init; } = default!;
+        public string Responsible { get; init; } = default!;
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+    }
 
     internal static async Task<List<PollutionSource>> LoadSourcesAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct) =>
         (await conn.QueryAsync<SourceRow>(new CommandDefinition($"""

@@ -14,6 +14,7 @@ internal static class Extensions
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
         builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.Configure<EnvironmentOptions>(builder.Configuration.GetSection("Environment"));
 
         var cs = builder.Configuration.GetConnectionString(DatabaseName)

@@ -21,7 +21,15 @@ public sealed record IngestRefusal(int Status, string Title, Dictionary<string, 
 /// </summary>
 internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, CaseFollowUp followUp, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
 {
-    internal sealed record StationRow(string Id, string Name, string GridId, string[] GridPath, string[] Pollutants, Guid SourceId);
+    internal sealed class StationRow
+    {
+        public string Id { get; init; } = default!;
+        public string Name { get; init; } = default!;
+        public string GridId { get; init; } = default!;
+        public string[] GridPath { get; init; } = default!;
+        public string[] Pollutants { get; init; } = default!;
+        public Guid SourceId { get; init; }
+    }
 
     public async Task<(IngestResult? Result, IngestRefusal? Refusal)> IngestAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user, CancellationToken ct)
     {

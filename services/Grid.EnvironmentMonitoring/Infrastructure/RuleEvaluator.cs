@@ -12,12 +12,41 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// </summary>
 internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
 {
-    private sealed record RuleRow(string StationId, string StationName, Guid SourceId, string GridId, string[] GridPath,
-        Guid Id, Guid DischargePointId, string Pollutant, string Kind, double LimitValue, int? WindowMinutes, int? ConsecutiveCount);
+    private sealed class RuleRow
+    {
+        public string StationId { get; init; } = default!;
+        public string StationName { get; init; } = default!;
+        public Guid SourceId { get; init; }
+        public string GridId { get; init; } = default!;
+        public string[] GridPath { get; init; } = default!;
+        public Guid Id { get; init; }
+        public Guid DischargePointId { get; init; }
+        public string Pollutant { get; init; } = default!;
+        public string Kind { get; init; } = default!;
+        public double LimitValue { get; init; }
+        public int? WindowMinutes { get; init; }
+        public int? ConsecutiveCount { get; init; }
+    }
 
-    private sealed record EpisodeRow(Guid Id, string StationId, string Pollutant, Guid RuleId, DateTime StartedAt, DateTime LastBreachAt, double PeakValue, DateTime? EndedAt);
+    private sealed class EpisodeRow
+    {
+        public Guid Id { get; init; }
+        public string StationId { get; init; } = default!;
+        public string Pollutant { get; init; } = default!;
+        public Guid RuleId { get; init; }
+        public DateTime StartedAt { get; init; }
+        public DateTime LastBreachAt { get; init; }
+        public double PeakValue { get; init; }
+        public DateTime? EndedAt { get; init; }
+    }
 
-    private sealed record ReadingRow(string StationId, string Pollutant, DateTime Time, double Value);
+    private sealed class ReadingRow
+    {
+        public string StationId { get; init; } = default!;
+        public string Pollutant { get; init; } = default!;
+        public DateTime Time { get; init; }
+        public double Value { get; init; }
+    }
 
     /// <summary>Series touched by a batch, with the earliest newly stored reading of each.</summary>
     public async Task<int> EvaluateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyDictionary<(string Station, string Pollutant), DateTimeOffset> touched, CancellationToken ct)
