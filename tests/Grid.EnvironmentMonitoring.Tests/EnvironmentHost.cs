@@ -84,7 +84,7 @@ public sealed class EnvironmentHost : GridServiceFactory<Program>
         var point = await admin.PostAsJsonAsync($"/api/environment/v1/sources/{sourceId}/discharge-points", new { code = "DW001", name = "废水总排口", medium = "water", limits });
         await Expect(point);
         var pointId = (await point.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var station = await admin.PostAsJsonAsync("/api/environment/v1/stations", new { id = stationId, name = "在线监测 " + stationId, dischargePointId = pointId, pollutants = new[] { "COD", "NH3N", "PH" } });
+        var station = await admin.PostAsJsonAsync("/api/environment/v1/stations", new { id = stationId, name = "在线监测 " + stationId, dischargePointId = pointId, pollutants = new[] { "COD", "NH3N", "TP", "PH" } });
         await Expect(station);
         return (sourceId, pointId, stationId);
     }
