@@ -46,6 +46,7 @@ internal static class Extensions
         builder.Services.AddScoped<CaseFollowUp>();
         builder.Services.AddSingleton<SilenceWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SilenceWatcher>());
+        builder.Services.AddHostedService<DemoEnvironment>();
     }
 }
 

@@ -53,11 +53,11 @@ public sealed class SilenceOptions
 
 public sealed class ComplianceOptions
 {
-    /// <summary>Depth in the grid path of township grids (level 2: county first).</summary>
-    public int TownshipDepth { get; set; } = 2;
+    /// <summary>Depth in the grid path of township grids: county → area (片区) → township → village, county first.</summary>
+    public int TownshipDepth { get; set; } = 3;
 
-    /// <summary>Depth in the grid path of village grids (level 3).</summary>
-    public int VillageDepth { get; set; } = 3;
+    /// <summary>Depth in the grid path of village grids.</summary>
+    public int VillageDepth { get; set; } = 4;
 
     /// <summary>每月至少开展1次环境保护巡查 (townships).</summary>
     public int TownshipPatrolsPerMonth { get; set; } = 1;
