@@ -28,7 +28,7 @@ internal static class Bench
         var amqp = await infra.CreateVirtualHostAsync("bench_env");
         await using var tree = await GridTree.StartAsync();
         var port = FreePort.Next();
-        await using var host = new GridServiceFactory<Program>()
+        await using var host = new BenchHost()
             .WithConnectionString("environmentdb", db)
             .WithConnectionString("messaging", amqp)
             .WithConnectionString("cache", infra.RedisConnectionString)
@@ -178,5 +178,22 @@ internal static class Bench
         }
 
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
+
+/// <summary>The service on a real loopback port; content root found from the repository root.</summary>
+internal sealed class BenchHost : GridServiceFactory<Program>
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Grid.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseContentRoot(builder,
+            Path.Combine(dir?.FullName ?? ".", "services", "Grid.EnvironmentMonitoring"));
     }
 }
