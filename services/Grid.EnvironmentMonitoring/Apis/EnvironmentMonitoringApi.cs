@@ -5,8 +5,13 @@ public static class EnvironmentMonitoringApi
 {
     public static RouteGroupBuilder MapEnvironmentMonitoringApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/environment/v1");
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        var api = app.MapGroup("/api/environment/v1").WithTags("environment");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "environment", name = "环境监测" }));
+        api.MapReadingsApi();
+        api.MapSourcesApi();
+        api.MapFieldworkApi();
+        app.MapCaseworkApi();
         return api;
     }
 }

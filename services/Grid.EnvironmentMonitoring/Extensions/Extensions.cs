@@ -1,3 +1,9 @@
+using Grid.Casework.Domain;
+using Grid.Contracts.Events;
+using Grid.EnvironmentMonitoring.Apis;
+using Grid.EnvironmentMonitoring.Infrastructure;
+using Npgsql;
+
 namespace Grid.EnvironmentMonitoring.Extensions;
 
 internal static class Extensions
@@ -7,5 +13,47 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        builder.Services.Configure<EnvironmentOptions>(builder.Configuration.GetSection("Environment"));
+
+        var cs = builder.Configuration.GetConnectionString(DatabaseName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured.");
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
+        builder.Services.AddHostedService<SchemaInitializer>();
+
+        // The shared case life cycle: exceedances, silences, complaints, incidents and transfers are its cases.
+        // 环保局 staff (bureau) may take every step a grid chief may.
+        builder.AddCasework(Domains.Environment, o =>
+        {
+            foreach (var (step, roles) in CaseRoles.Defaults())
+            {
+                if (roles.Contains(CaseRoles.GridChief) && !o.Roles.ContainsKey(step))
+                {
+                    o.Roles[step] = [.. roles, EnvironmentRoles.Bureau, EnvironmentRoles.Admin];
+                }
+            }
+
+            o.Roles[CaseRoles.Read] = [.. CaseRoles.Defaults()[CaseRoles.Read], EnvironmentRoles.Bureau, EnvironmentRoles.Admin, EnvironmentRoles.Command];
+        });
+        builder.Services.AddSingleton<CaseworkGateway>();
+        builder.Services.AddSingleton<ICaseGateway>(sp => sp.GetRequiredService<CaseworkGateway>());
+        builder.Services.AddSingleton<ICaseTransfers>(sp => sp.GetRequiredService<CaseworkGateway>());
+        builder.Services.AddSingleton<GridPaths>();
+
+        builder.Services.AddScoped<RuleEvaluator>();
+        builder.Services.AddScoped<ReadingIngestor>();
+        builder.Services.AddScoped<CaseFollowUp>();
+        builder.Services.AddSingleton<SilenceWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SilenceWatcher>());
+        builder.Services.AddHostedService<DemoEnvironment>();
     }
+}
+
+/// <summary>Creates the schema before the host starts serving.</summary>
+internal sealed class SchemaInitializer(NpgsqlDataSource db) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => EnvironmentSchema.EnsureAsync(db, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using Dapper;
+using Grid.EnvironmentMonitoring.Domain;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Grid.EnvironmentMonitoring.Infrastructure;
+
+/// <summary>What happened to an accepted batch.</summary>
+public sealed record IngestResult(int Received, int Stored, int Duplicates, int EpisodesOpened);
+
+/// <summary>Why a batch was refused: status and the problems by field ("[3].unit").</summary>
+public sealed record IngestRefusal(int Status, string Title, Dictionary<string, string[]> Errors);
+
+/// <summary>
+/// 在线监控数据入库: validates the whole batch against the station register first, then copies it into a staging table
+/// (binary COPY) and moves it into readings with ON CONFLICT DO NOTHING, so a resent row is harmless, then re-judges
+/// the limit rules over the stretch the new rows can change — all in one transaction: nothing of a refused or
+/// failed batch is stored.
+/// </summary>
+internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, CaseFollowUp followUp, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
+{
+    internal sealed class StationRow
+    {
+        public string Id { get; init; } = default!;
+        public string Name { get; init; } = default!;
+        public string GridId { get; init; } = default!;
+        public string[] GridPath { get; init; } = default!;
+        public string[] Pollutants { get; init; } = default!;
+        public Guid SourceId { get; init; }
+    }
+
+    public async Task<(IngestResult? Result, IngestRefusal? Refusal)> IngestAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var o = options.CurrentValue.Readings;
+        var now = clock.GetUtcNow();
+        var errors = ReadingRules.Validate(rows, now, TimeSpan.FromSeconds(o.FutureToleranceSeconds));
+
+        var ids = rows.Select(r => r.Station).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct().ToArray();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var stations = (await conn.QueryAsync<StationRow>(new CommandDefinition(
+            "SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId FROM environment.stations WHERE id = ANY(@ids)",
+            new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
+
+        var forbidden = new Dictionary<string, string[]>();
+        for (var i = 0; i < rows.Count && errors.Count < 50; i++)
+        {
+            var r = rows[i];
+            if (string.IsNullOrWhiteSpace(r.Station))
+            {
+                continue;
+            }
+
+            if (!stations.TryGetValue(r.Station, out var st))
+            {
+                errors[$"[{i}].station"] = [$"unknown station '{r.Station}'"];
+            }
+            else if (!user.CanSeeGrid(st.GridPath))
+            {
+                forbidden.TryAdd($"[{i}].station", [$"station '{r.Station}' is outside this client's grid scope"]);
+            }
+            else if (st.Pollutants.Length > 0 && !st.Pollutants.Contains(r.Pollutant, StringComparer.OrdinalIgnoreCase) && Pollutants.Find(r.Pollutant) is not null)
+            {
+                errors[$"[{i}].pollutant"] = [$"station '{r.Station}' does not monitor {r.Pollutant}; it monitors {string.Join(", ", st.Pollutants)}"];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, new IngestRefusal(400, "The batch was refused; nothing was stored", errors));
+        }
+
+        if (forbidden.Count > 0)
+        {
+            return (null, new IngestRefusal(403, "The batch names stations outside this client's scope; nothing was stored", forbidden));
+        }
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // One writer per station at a time: concurrent batches for a station would each see the other's episode as new.
+        await conn.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(hashtext(s)) FROM unnest(@ids) AS s ORDER BY s",
+            new { ids = ids.Order(StringComparer.Ordinal).ToArray() }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            CREATE TEMP TABLE reading_staging (station_id text, pollutant text, time timestamptz, value double precision, unit text) ON COMMIT DROP
+            """, transaction: tx, cancellationToken: ct));
+
+        await using (var writer = await conn.BeginBinaryImportAsync("COPY reading_staging (station_id, pollutant, time, value, unit) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in rows)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(r.Station, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(Pollutants.Find(r.Pollutant)!.Code, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(r.Time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await writer.WriteAsync(r.Value, NpgsqlDbType.Double, ct);
+                await writer.WriteAsync(Pollutants.Find(r.Pollutant)!.Unit, NpgsqlDbType.Text, ct);
+            }
+
+            await writer.CompleteAsync(ct);
+        }
+
+        // DISTINCT ON: the same row twice in one batch would otherwise make ON CONFLICT fail ("affect row a second time").
+        var inserted = (await conn.QueryAsync<(string Station, string Pollutant, DateTime Time)>(new CommandDefinition("""
+            INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
+            SELECT DISTINCT ON (station_id, pollutant, time) station_id, pollutant, time, value, unit, @now
+            FROM reading_staging
+            ORDER BY station_id, pollutant, time
+            ON CONFLICT (station_id, pollutant, time) DO NOTHING
+            RETURNING station_id, pollutant, time
+            """, new { now = now.UtcDateTime }, tx, cancellationToken: ct))).ToList();
+
+        var touched = new Dictionary<(string, string), DateTimeOffset>();
+        var latest = new Dictionary<string, DateTime>();
+        foreach (var (station, pollutant, time) in inserted)
+        {
+            var t = new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+            if (!touched.TryGetValue((station, pollutant), out var min) || t < min)
+            {
+                touched[(station, pollutant)] = t;
+            }
+
+            if (!latest.TryGetValue(station, out var max) || time > max)
+            {
+                latest[station] = time;
+            }
+        }
+
+        if (latest.Count > 0)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE environment.stations s SET last_reading_at = greatest(s.last_reading_at, q.t)
+                FROM unnest(@ids, @times) AS q(id, t) WHERE s.id = q.id;
+                UPDATE environment.silences sl SET ended_at = q.t
+                FROM unnest(@ids, @times) AS q(id, t) WHERE sl.station_id = q.id AND sl.ended_at IS NULL AND q.t > sl.silent_since;
+                """, new { ids = latest.Keys.ToArray(), times = latest.Values.ToArray() }, tx, cancellationToken: ct));
+        }
+
+        var opened = await rules.EvaluateAsync(conn, tx, touched, ct);
+        await tx.CommitAsync(ct);
+        if (opened > 0)
+        {
+            await followUp.SweepAsync(ct);
+        }
+
+        return (new IngestResult(rows.Count, inserted.Count, rows.Count - inserted.Count, opened), null);
+    }
+}
