@@ -40,6 +40,12 @@ public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<Backend
             return (413, "Request body too large", tooLarge.Message);
         }
 
+        // A streamed (chunked) body cut at the limit sometimes surfaces wrapped in an I/O error instead.
+        if (error.Error is ForwarderError.RequestBodyClient && MentionsTooLarge(error.Exception))
+        {
+            return (413, "Request body too large", "The request body exceeds the limit for this route.");
+        }
+
         return error.Error switch
         {
             ForwarderError.RequestTimedOut =>
@@ -53,6 +59,19 @@ public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<Backend
                 (400, "Request body unreadable", "The request body could not be read to the end."),
             _ => (502, $"Service '{service}' failed", $"The exchange with service '{service}' failed ({error.Error})."),
         };
+    }
+
+    private static bool MentionsTooLarge(Exception? ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e.Message.Contains("too large", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static T? Find<T>(Exception? ex)
