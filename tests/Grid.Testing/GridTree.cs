@@ -9,13 +9,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Grid.Bench.Environment;
+namespace Grid.Testing;
 
 /// <summary>
 /// A real grid.organization.v1 gRPC server on a loopback port over an environment grid tree:
 /// county → town-a → village-a1, village-a2; county → town-b → village-b1.
 /// </summary>
-internal sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
+public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
 {
     public const string County = "county";
     public const string TownA = "town-a";
