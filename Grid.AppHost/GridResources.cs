@@ -9,6 +9,9 @@ public static class GridResources
     public static class Ports
     {
         public const int Gateway = 8080;
+
+        /// <summary>HTTP/2 without TLS for department systems' gRPC calls through the gateway.</summary>
+        public const int GatewayGrpc = 8081;
         public const int Postgres = 25432;
         public const int RabbitMq = 25672;
         public const int RabbitMqManagement = 25673;
@@ -33,7 +36,9 @@ public static class GridResources
         var postgres = builder.AddPostgres("postgres", Ports.Postgres);
         var messaging = builder.AddRabbitMQ("messaging", Ports.RabbitMq, Ports.RabbitMqManagement);
         var cache = builder.AddRedis("cache", Ports.Redis);
-        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, "Casework__ReporterKey");
+        // Each service calls organization with its own client credentials; the secrets live under .grid/, never in the repository.
+        static string ClientSecret(string service) => $"Identity__Clients__{service}__Secret";
+        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, ["Casework__ReporterKey", .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
 
         var services = new List<ExecutableResource>();
         foreach (var s in Services)
@@ -51,6 +56,18 @@ public static class GridResources
                 project.WithEndpoint("grpc", grpc);
             }
 
+            if (s.Name == "organization")
+            {
+                foreach (var client in Services.Skip(1))
+                {
+                    project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)]);
+                }
+            }
+            else
+            {
+                project.WithEnvironment("Identity__ClientId", s.Name).WithEnvironment("Identity__ClientSecret", secrets[ClientSecret(s.Name)]);
+            }
+
             services.Add(project);
         }
 
@@ -63,6 +80,7 @@ public static class GridResources
 
         var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway")
             .WithHttpEndpoint(Ports.Gateway)
+            .WithEnvironment("Grid__GrpcPort", Ports.GatewayGrpc.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithReference(cache)
             .WithEnvironment("Identity__JwksUrl", $"http://127.0.0.1:{Services[0].Http}/.well-known/jwks.json");
         foreach (var s in services)

@@ -7,7 +7,9 @@ using System.Text.Json.Nodes;
 using Grid.Contracts.Organization.V1;
 using Grid.Organization.Identity;
 using Grid.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -87,6 +89,34 @@ public sealed class IdentityTests(OrgHost host) : IClassFixture<OrgHost>
 
         var wrong = await TokenAsync(("grant_type", "client_credentials"), ("client_id", "fire-service"), ("client_secret", "guess"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_service_calls_grpc_with_its_own_client_credentials_token_and_without_them_is_refused()
+    {
+        Contracts.Organization.V1.Organization.OrganizationClient ClientWith(params (string Key, string Value)[] settings)
+        {
+            var services = new ServiceCollection();
+            services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(
+                settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))
+                    .Append(new("Identity:TokenUrl", new Uri(host.Factory.Server.BaseAddress, "/api/org/v1/token").ToString()))).Build());
+            services.AddHttpClient(ServiceTokenSource.TokenClient).ConfigurePrimaryHttpMessageHandler(() => host.Factory.Server.CreateHandler());
+            services.AddGrpcClient<Contracts.Organization.V1.Organization.OrganizationClient>(o => o.Address = host.Factory.Server.BaseAddress)
+                .ConfigurePrimaryHttpMessageHandler(() => host.Factory.Server.CreateHandler())
+                .AddServiceToken();
+            return services.BuildServiceProvider().GetRequiredService<Contracts.Organization.V1.Organization.OrganizationClient>();
+        }
+
+        var service = ClientWith(("Identity:ClientId", "fire-service"), ("Identity:ClientSecret", host.ClientSecret));
+        Assert.Equal(host.Ids["A"].ToString(), (await service.GetGridAsync(new GetGridRequest { Code = host.Code("A") })).Id);
+        Assert.Equal(host.Ids["A1"].ToString(), (await service.GetGridAsync(new GetGridRequest { Code = host.Code("A1") })).Id);
+
+        var none = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await ClientWith().GetGridAsync(new GetGridRequest { Code = host.Code("A") }));
+        Assert.Equal(global::Grpc.Core.StatusCode.Unauthenticated, none.StatusCode);
+
+        var wrong = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            await ClientWith(("Identity:ClientId", "fire-service"), ("Identity:ClientSecret", "guess")).GetGridAsync(new GetGridRequest { Code = host.Code("A") }));
+        Assert.Contains("fire-service", wrong.ToString());
     }
 
     [Fact]

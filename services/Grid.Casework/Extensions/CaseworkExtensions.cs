@@ -41,7 +41,7 @@ public static class CaseworkExtensions
         services.AddSingleton<ReporterVault>();
         services.AddSingleton<CaseService>();
         services.TryAddSingleton<ICaseworkHooks, NoCaseworkHooks>();
-        services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(options.OrganizationAddress));
+        services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(options.OrganizationAddress)).AddServiceToken();
         services.TryAddSingleton<IGridDirectory, GrpcGridDirectory>();
         services.AddSingleton<DeadlineScheduler>();
         if (options.SchedulerEnabled)

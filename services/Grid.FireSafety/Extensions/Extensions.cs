@@ -28,9 +28,9 @@ internal static class Extensions
 
         // Grids: the organization service when it is configured, else the configured (or generated demo) tree, which
         // then also serves Casework's escalation chains.
-        if (builder.Configuration["services:organization:grpc:0"] is { Length: > 0 } org)
+        // (Casework registers the organization gRPC client, with the service's own token, from the same setting.)
+        if (builder.Configuration["services:organization:grpc:0"] is { Length: > 0 })
         {
-            builder.Services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(org));
             builder.Services.AddSingleton<IGridTree, OrganizationGridDirectory>();
         }
         else
@@ -60,6 +60,7 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<FireCaseHooks>();
 
         // Demo data goes through the case service, so it starts after Casework's schema.
-        builder.Services.AddHostedService<DemoDataLoader>();
+        builder.Services.AddSingleton<DemoDataLoader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoDataLoader>());
     }
 }
