@@ -60,9 +60,16 @@ internal static class CommandCenterBench
             var n = i;
             pending.Add(bus.Publish(new CaseReported
             {
-                CaseId = Guid.NewGuid(), CaseNumber = $"BENCH-{n}", Domain = Domains.Fire, GridId = $"V{n % 50}",
-                GridPath = ["C", $"T{n % 5}", $"V{n % 50}"], OccurredAt = DateTimeOffset.UtcNow, ReceivedAt = DateTimeOffset.UtcNow,
-                Category = "隐患", Title = "bench", Source = "patrol",
+                CaseId = Guid.NewGuid(),
+                CaseNumber = $"BENCH-{n}",
+                Domain = Domains.Fire,
+                GridId = $"V{n % 50}",
+                GridPath = ["C", $"T{n % 5}", $"V{n % 50}"],
+                OccurredAt = DateTimeOffset.UtcNow,
+                ReceivedAt = DateTimeOffset.UtcNow,
+                Category = "隐患",
+                Title = "bench",
+                Source = "patrol",
             }));
             if (pending.Count >= 200)
             {

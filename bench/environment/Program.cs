@@ -43,7 +43,8 @@ internal static class Bench
         var source = await Json(await http.PostAsJsonAsync("/api/environment/v1/sources", new { name = "基准化工厂", @class = "key", gridId = GridTree.VillageA1 }));
         var point = await Json(await http.PostAsJsonAsync($"/api/environment/v1/sources/{source.GetProperty("id")}/discharge-points", new
         {
-            code = "DW001", medium = "water",
+            code = "DW001",
+            medium = "water",
             limits = new object[]
             {
                 new { pollutant = "COD", kind = "Instant", limit = 100.0 },

@@ -28,7 +28,10 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
 
         using var created = await chief.PostAsJsonAsync("/api/fire/v1/cases", new
         {
-            category = "hazard", severity = "major", title = "占用消防通道", gridId = FixedGridTree.CompoundA1X,
+            category = "hazard",
+            severity = "major",
+            title = "占用消防通道",
+            gridId = FixedGridTree.CompoundA1X,
             reporter = new { name, phone, wantsReward = true },
         });
         var createdText = await created.Content.ReadAsStringAsync();

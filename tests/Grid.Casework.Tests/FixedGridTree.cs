@@ -27,7 +27,12 @@ public sealed class FixedGridTree : Organization.OrganizationBase, IAsyncDisposa
 
     private static readonly Dictionary<string, string?> Parents = new()
     {
-        [County] = null, [TownA] = County, [VillageA1] = TownA, [CompoundA1X] = VillageA1, [TownB] = County, [VillageB1] = TownB,
+        [County] = null,
+        [TownA] = County,
+        [VillageA1] = TownA,
+        [CompoundA1X] = VillageA1,
+        [TownB] = County,
+        [VillageB1] = TownB,
     };
 
     private WebApplication? _app;
@@ -65,7 +70,12 @@ public sealed class FixedGridTree : Organization.OrganizationBase, IAsyncDisposa
 
     private static GridInfo Info(string id) => new()
     {
-        Id = id, Code = id.ToUpperInvariant(), Name = id, Depth = PathOf(id).Count, ParentId = Parents[id] ?? "", Hierarchy = "comprehensive",
+        Id = id,
+        Code = id.ToUpperInvariant(),
+        Name = id,
+        Depth = PathOf(id).Count,
+        ParentId = Parents[id] ?? "",
+        Hierarchy = "comprehensive",
         Path = { PathOf(id) },
     };
 

@@ -146,9 +146,15 @@ public class ApiTests : IClassFixture<CommandCenterHost>
         {
             var e = new CaseReported
             {
-                CaseId = Guid.NewGuid(), CaseNumber = "ENV-MQ-1", Domain = "forestry", GridId = county + "-V",
-                GridPath = [county, county + "-T", county + "-V"], OccurredAt = DateTimeOffset.UtcNow, ReceivedAt = DateTimeOffset.UtcNow,
-                Category = "盗伐", Title = "林地盗伐",
+                CaseId = Guid.NewGuid(),
+                CaseNumber = "ENV-MQ-1",
+                Domain = "forestry",
+                GridId = county + "-V",
+                GridPath = [county, county + "-T", county + "-V"],
+                OccurredAt = DateTimeOffset.UtcNow,
+                ReceivedAt = DateTimeOffset.UtcNow,
+                Category = "盗伐",
+                Title = "林地盗伐",
             };
             await bus.Publish(e);
             await bus.Publish(e); // a duplicate delivery

@@ -11,7 +11,11 @@ internal sealed class CaseScript(string domain, string[] path, string number, st
 
     T Stamp<T>(T e, string at) where T : CaseEvent => e with
     {
-        CaseId = CaseId, CaseNumber = number, Domain = domain, GridId = path[^1], GridPath = path,
+        CaseId = CaseId,
+        CaseNumber = number,
+        Domain = domain,
+        GridId = path[^1],
+        GridPath = path,
         OccurredAt = DateTimeOffset.Parse(at),
     };
 

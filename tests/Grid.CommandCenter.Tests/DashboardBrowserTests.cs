@@ -103,15 +103,28 @@ public class DashboardBrowserTests
         {
             await bus.Publish(new CaseReported
             {
-                CaseId = Guid.NewGuid(), CaseNumber = "ENV-LIVE-1", Domain = Domains.Environment, GridId = county + "-T2-V1",
-                GridPath = [county, county + "-T2", county + "-T2-V1"], OccurredAt = DateTimeOffset.UtcNow, ReceivedAt = DateTimeOffset.UtcNow,
-                Category = "污染", Title = "河道排污", Source = "hotline",
+                CaseId = Guid.NewGuid(),
+                CaseNumber = "ENV-LIVE-1",
+                Domain = Domains.Environment,
+                GridId = county + "-T2-V1",
+                GridPath = [county, county + "-T2", county + "-T2-V1"],
+                OccurredAt = DateTimeOffset.UtcNow,
+                ReceivedAt = DateTimeOffset.UtcNow,
+                Category = "污染",
+                Title = "河道排污",
+                Source = "hotline",
             });
             // Another township's event must not reach this user's feed.
             await bus.Publish(new CaseReported
             {
-                CaseId = Guid.NewGuid(), CaseNumber = "ENV-ELSEWHERE", Domain = Domains.Environment, GridId = "other-V",
-                GridPath = ["other", "other-T", "other-V"], OccurredAt = DateTimeOffset.UtcNow, ReceivedAt = DateTimeOffset.UtcNow, Title = "别处",
+                CaseId = Guid.NewGuid(),
+                CaseNumber = "ENV-ELSEWHERE",
+                Domain = Domains.Environment,
+                GridId = "other-V",
+                GridPath = ["other", "other-T", "other-V"],
+                OccurredAt = DateTimeOffset.UtcNow,
+                ReceivedAt = DateTimeOffset.UtcNow,
+                Title = "别处",
             });
         }
         finally

@@ -75,7 +75,10 @@ public sealed class EnvironmentHost : GridServiceFactory<Program>
         var admin = Admin();
         var source = await admin.PostAsJsonAsync("/api/environment/v1/sources", new
         {
-            name = $"化工厂 {stationId}", @class = "key", gridId = grid, creditCode = "91000000MA" + stationId,
+            name = $"化工厂 {stationId}",
+            @class = "key",
+            gridId = grid,
+            creditCode = "91000000MA" + stationId,
             responsible = new[] { new { name = "张三", role = "环保负责人", phone = "13800000000" } },
             permits = new[] { new { number = "PW-" + stationId, kind = "排污许可证", validFrom = "2025-01-01", validTo = "2030-12-31" } },
         });

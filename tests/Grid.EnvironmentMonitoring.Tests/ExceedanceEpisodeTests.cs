@@ -1,6 +1,6 @@
-using Grid.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grid.Testing;
 
 namespace Grid.EnvironmentMonitoring.Tests;
 

@@ -1,8 +1,8 @@
-using Grid.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Grid.Testing;
 
 namespace Grid.EnvironmentMonitoring.Tests;
 

@@ -95,8 +95,13 @@ public class SilenceAndTransferTests
         // 巡查 finds a fire hazard: recorded, case opened here, transferred to fire.
         var patrol = await admin.PostAsJsonAsync("/api/environment/v1/patrols", new
         {
-            kind = "patrol", gridId = GridTree.VillageA1, person = "李四", problemFound = true, transferTo = "fire",
-            category = "fire-hazard", findings = "仓库堆放易燃物,消防通道堵塞",
+            kind = "patrol",
+            gridId = GridTree.VillageA1,
+            person = "李四",
+            problemFound = true,
+            transferTo = "fire",
+            category = "fire-hazard",
+            findings = "仓库堆放易燃物,消防通道堵塞",
         });
         Assert.True(patrol.IsSuccessStatusCode, await patrol.Content.ReadAsStringAsync());
         var caseId = (await patrol.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("caseId").GetGuid();

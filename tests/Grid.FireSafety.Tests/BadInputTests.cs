@@ -25,7 +25,12 @@ public class BadInputTests
         // Unknown grid.
         await AssertProblemNamesAsync(await office.PostJsonAsync("/api/fire/v1/places", new
         {
-            name = "无名店", category = "StreetShop", fileKind = "Unit", gridId = "999999", address = "x", responsiblePerson = "张三",
+            name = "无名店",
+            category = "StreetShop",
+            fileKind = "Unit",
+            gridId = "999999",
+            address = "x",
+            responsiblePerson = "张三",
         }), HttpStatusCode.BadRequest, "gridId");
 
         // Unknown category (the JSON reader names the member).
@@ -40,7 +45,12 @@ public class BadInputTests
         // Nine-small venue without its kind; signage on a non-nine-small place; missing responsible person.
         var r = await office.PostJsonAsync("/api/fire/v1/places", new
         {
-            name = "小餐馆", category = "NineSmall", fileKind = "Unit", gridId = FireHost.Village, address = "x", responsiblePerson = "",
+            name = "小餐馆",
+            category = "NineSmall",
+            fileKind = "Unit",
+            gridId = FireHost.Village,
+            address = "x",
+            responsiblePerson = "",
         });
         await AssertProblemNamesAsync(r, HttpStatusCode.BadRequest, "nineSmallKind");
         Assert.Contains("\"responsiblePerson\"", await r.Content.ReadAsStringAsync());
@@ -49,15 +59,23 @@ public class BadInputTests
         var gw = host.As("gw-1", FireRoles.GridWorker, FireHost.Small1);
         await AssertProblemNamesAsync(await gw.PostJsonAsync("/api/fire/v1/inspections", new
         {
-            activity = "Inspection", gridId = FireHost.Small1, placeId = Guid.NewGuid(), startedAt = host.Time.GetUtcNow().AddHours(-1),
+            activity = "Inspection",
+            gridId = FireHost.Small1,
+            placeId = Guid.NewGuid(),
+            startedAt = host.Time.GetUtcNow().AddHours(-1),
         }), HttpStatusCode.BadRequest, "placeId");
         await AssertProblemNamesAsync(await gw.PostJsonAsync("/api/fire/v1/inspections", new
         {
-            activity = "Inspection", gridId = FireHost.Small1, startedAt = host.Time.GetUtcNow().AddDays(2),
+            activity = "Inspection",
+            gridId = FireHost.Small1,
+            startedAt = host.Time.GetUtcNow().AddDays(2),
         }), HttpStatusCode.BadRequest, "startedAt");
         await AssertProblemNamesAsync(await gw.PostJsonAsync("/api/fire/v1/inspections", new
         {
-            activity = "Inspection", gridId = FireHost.Small1, startedAt = host.Time.GetUtcNow().AddHours(-1), notes = new string('火', 5000),
+            activity = "Inspection",
+            gridId = FireHost.Small1,
+            startedAt = host.Time.GetUtcNow().AddHours(-1),
+            notes = new string('火', 5000),
             checklist = new[] { new { area = "water", item = "x", ok = true } },
         }), HttpStatusCode.BadRequest, "checklist[0].area");
 
@@ -65,14 +83,21 @@ public class BadInputTests
         var patrol = host.As("pt-1", FireRoles.Patrol, FireHost.Town);
         var denied = await patrol.PostJsonAsync("/api/fire/v1/places", new
         {
-            name = "店", category = "StreetShop", fileKind = "Unit", gridId = FireHost.Village, address = "x", responsiblePerson = "张三",
+            name = "店",
+            category = "StreetShop",
+            fileKind = "Unit",
+            gridId = FireHost.Village,
+            address = "x",
+            responsiblePerson = "张三",
         });
         await AssertProblemNamesAsync(denied, HttpStatusCode.Forbidden, "claim");
         Assert.Contains("role", await denied.Content.ReadAsStringAsync());
         var outside = host.As("gw-2", FireRoles.GridWorker, FireHost.OtherTown);
         Assert.Equal(HttpStatusCode.Forbidden, (await outside.PostJsonAsync("/api/fire/v1/inspections", new
         {
-            activity = "Inspection", gridId = FireHost.Small1, startedAt = host.Time.GetUtcNow().AddHours(-1),
+            activity = "Inspection",
+            gridId = FireHost.Small1,
+            startedAt = host.Time.GetUtcNow().AddHours(-1),
         })).StatusCode);
 
         // A token of another domain, and no token at all.

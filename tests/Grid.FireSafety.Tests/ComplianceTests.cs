@@ -38,7 +38,9 @@ public class ComplianceTests
         async Task Record(HttpClient c, string activity, string grid, DateTimeOffset at) =>
             await (await c.PostJsonAsync("/api/fire/v1/inspections", new
             {
-                activity, gridId = grid, startedAt = at,
+                activity,
+                gridId = grid,
+                startedAt = at,
                 checklist = new[] { new { area = "electricity", item = "私拉乱接电线", ok = true, note = (string?)null } },
             })).OkJsonAsync();
 

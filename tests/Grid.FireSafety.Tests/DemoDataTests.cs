@@ -1,6 +1,6 @@
+using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Grid.FireSafety.Domain;
 
 namespace Grid.FireSafety.Tests;
 

@@ -14,7 +14,11 @@ public class EquipmentTests
         // Complete village point except: 3 of 4 extinguishers valid (the 4th expired last month), no axe.
         var point = await (await manager.PostJsonAsync("/api/fire/v1/equipment/points", new
         {
-            kind = "VillagePoint", name = "东街社区公共消防器材配置点", gridId = FireHost.Village, custodianId = "cus-1", custodianName = "孙保管",
+            kind = "VillagePoint",
+            name = "东街社区公共消防器材配置点",
+            gridId = FireHost.Village,
+            custodianId = "cus-1",
+            custodianName = "孙保管",
             items = new object[]
             {
                 new { item = "extinguisher-abc-4kg", quantity = 3, expiresOn = today.AddYears(1) },
@@ -27,7 +31,11 @@ public class EquipmentTests
         // A complete fire team in the same village: no task.
         await (await manager.PostJsonAsync("/api/fire/v1/equipment/points", new
         {
-            kind = "FireTeam", name = "东街社区志愿消防队", gridId = FireHost.Village, custodianId = "cus-2", custodianName = "周队长",
+            kind = "FireTeam",
+            name = "东街社区志愿消防队",
+            gridId = FireHost.Village,
+            custodianId = "cus-2",
+            custodianName = "周队长",
             items = new object[]
             {
                 new { item = "portable-pump", quantity = 1 }, new { item = "hose", quantity = 400 }, new { item = "nozzle", quantity = 2 },

@@ -10,7 +10,12 @@ public class HazardTests
 {
     private static object Shop(string grid) => new
     {
-        name = "东街12号副食店", category = "StreetShop", fileKind = "Unit", gridId = grid, address = "城关镇东街12号", responsiblePerson = "王建国",
+        name = "东街12号副食店",
+        category = "StreetShop",
+        fileKind = "Unit",
+        gridId = grid,
+        address = "城关镇东街12号",
+        responsiblePerson = "王建国",
     };
 
     private static string State(JsonElement hazardView) => hazardView.GetProperty("case").GetProperty("state").GetString()!;
@@ -22,7 +27,11 @@ public class HazardTests
         var gw = host.As("gw-1", FireRoles.GridWorker, FireHost.Small1);
         var hazard = await (await gw.PostJsonAsync("/api/fire/v1/hazards", new
         {
-            gridId = FireHost.Small1, placeId = place.GetProperty("id").GetGuid(), area = "electricity", title, description = "楼道内私拉电线为电动车充电",
+            gridId = FireHost.Small1,
+            placeId = place.GetProperty("id").GetGuid(),
+            area = "electricity",
+            title,
+            description = "楼道内私拉电线为电动车充电",
         })).OkJsonAsync();
         Assert.Equal("reported", State(hazard));
         return (place.GetProperty("id").GetGuid(), hazard.GetProperty("case").GetProperty("id").GetGuid());
@@ -48,7 +57,8 @@ public class HazardTests
         var deadline = host.Time.GetUtcNow().AddDays(10);
         var ordered = await (await office.PostJsonAsync($"/api/fire/v1/hazards/{id}/rectification", new
         {
-            deadline, items = new[] { "拆除楼道内私拉电线", "电动车集中到充电棚充电" },
+            deadline,
+            items = new[] { "拆除楼道内私拉电线", "电动车集中到充电棚充电" },
         })).OkJsonAsync();
         Assert.Equal("dispatched", State(ordered));
         var notice = ordered.GetProperty("notices")[0];
@@ -101,7 +111,11 @@ public class HazardTests
         var gw = host.As("gw-1", FireRoles.GridWorker, FireHost.Small1);
         var fixedNow = await (await gw.PostJsonAsync("/api/fire/v1/hazards", new
         {
-            gridId = FireHost.Small1, area = "evacuation", title = "安全出口堆放杂物", fixedOnSpot = true, result = "当场督促清理",
+            gridId = FireHost.Small1,
+            area = "evacuation",
+            title = "安全出口堆放杂物",
+            fixedOnSpot = true,
+            result = "当场督促清理",
         })).OkJsonAsync();
         Assert.Equal("handled", State(fixedNow));
         var fastId = fixedNow.GetProperty("case").GetProperty("id").GetGuid();
@@ -113,7 +127,8 @@ public class HazardTests
         var office = host.As("office-1", FireRoles.TownshipFireOffice, FireHost.Town);
         await (await office.PostJsonAsync($"/api/fire/v1/hazards/{id}/rectification", new
         {
-            deadline = host.Time.GetUtcNow().AddDays(7), items = new[] { "拆除私拉电线" },
+            deadline = host.Time.GetUtcNow().AddDays(7),
+            items = new[] { "拆除私拉电线" },
         })).OkJsonAsync();
         await (await gw.PostJsonAsync($"/api/fire/v1/cases/{id}/start", new { })).OkJsonAsync();
         await (await gw.PostJsonAsync($"/api/fire/v1/cases/{id}/handle", new { result = "已整改" })).OkJsonAsync();
@@ -141,7 +156,8 @@ public class HazardTests
         var gw = host.As("gw-1", FireRoles.GridWorker, FireHost.Small1);
         Assert.Equal(HttpStatusCode.Forbidden, (await gw.PostJsonAsync($"/api/fire/v1/hazards/{id}/rectification", new
         {
-            deadline = host.Time.GetUtcNow().AddDays(7), items = new[] { "x" },
+            deadline = host.Time.GetUtcNow().AddDays(7),
+            items = new[] { "x" },
         })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await host.As("pt-1", FireRoles.Patrol, FireHost.Small1)
             .PostJsonAsync($"/api/fire/v1/hazards/{id}/reinspection", new { passed = true })).StatusCode);
@@ -210,7 +226,10 @@ public class HazardTests
         var supervisor = host.As("sup-1", FireRoles.FireSupervisor, FireHost.Village);
         var major = await (await supervisor.PostJsonAsync("/api/fire/v1/hazards", new
         {
-            gridId = FireHost.Village, area = "fuel", title = "三合一场所内存放大量汽油", major = true,
+            gridId = FireHost.Village,
+            area = "fuel",
+            title = "三合一场所内存放大量汽油",
+            major = true,
         })).OkJsonAsync();
         var id = major.GetProperty("case").GetProperty("id").GetGuid();
         Assert.Equal("escalated", State(major));
@@ -228,13 +247,17 @@ public class HazardTests
         // The rectification deadline may not outrun the supervision's; within it, the order goes out.
         var tooLate = await brigade.PostJsonAsync($"/api/fire/v1/hazards/{id}/rectification", new
         {
-            deadline = host.Time.GetUtcNow().AddDays(90), items = new[] { "清除汽油" }, unitName = "东街三合一场所",
+            deadline = host.Time.GetUtcNow().AddDays(90),
+            items = new[] { "清除汽油" },
+            unitName = "东街三合一场所",
         });
         Assert.Equal(HttpStatusCode.BadRequest, tooLate.StatusCode);
         Assert.Contains("\"deadline\"", await tooLate.Content.ReadAsStringAsync());
         await (await brigade.PostJsonAsync($"/api/fire/v1/hazards/{id}/rectification", new
         {
-            deadline = host.Time.GetUtcNow().AddDays(30), items = new[] { "清除汽油" }, unitName = "东街三合一场所",
+            deadline = host.Time.GetUtcNow().AddDays(30),
+            items = new[] { "清除汽油" },
+            unitName = "东街三合一场所",
         })).OkJsonAsync();
         var police = host.As("police-1", FireRoles.PoliceStation);
         await (await police.PostJsonAsync($"/api/fire/v1/cases/{id}/start", new { })).OkJsonAsync();

@@ -7,8 +7,17 @@ public class PlacesTests
 {
     private static object Place(string name, string category, string grid, string? nineSmallKind = null, object? signage = null) => new
     {
-        name, category, nineSmallKind, fileKind = "Unit", subjectId = "91511921MA6XXXXX0A", gridId = grid, address = "城关镇东街12号",
-        responsiblePerson = "王建国", responsiblePhone = "13800000001", manager = "李红", signage,
+        name,
+        category,
+        nineSmallKind,
+        fileKind = "Unit",
+        subjectId = "91511921MA6XXXXX0A",
+        gridId = grid,
+        address = "城关镇东街12号",
+        responsiblePerson = "王建国",
+        responsiblePhone = "13800000001",
+        manager = "李红",
+        signage,
     };
 
     [Fact]

@@ -17,7 +17,10 @@ public class TransferAndRewardTests
         var gw = fire.As("gw-1", FireRoles.GridWorker, FireHost.Small1);
         var found = await (await gw.PostJsonAsync("/api/fire/v1/hazards", new
         {
-            gridId = FireHost.Small1, area = "other", title = "家庭作坊电镀废水直排河沟", description = "消防巡查发现，属环保范畴",
+            gridId = FireHost.Small1,
+            area = "other",
+            title = "家庭作坊电镀废水直排河沟",
+            description = "消防巡查发现，属环保范畴",
         })).OkJsonAsync();
         var id = found.GetProperty("case").GetProperty("id").GetGuid();
 
@@ -70,11 +73,17 @@ public class TransferAndRewardTests
         var centre = host.As("rc-1", FireRoles.RewardCentre, FireHost.Town);
         var ordinary = await (await centre.PostJsonAsync("/api/fire/v1/public-reports", new
         {
-            gridId = FireHost.Small1, area = "evacuation", title = "网吧后门被锁死", reporter = new { name = "陈举报", phone = "13912345678", wantsReward = true },
+            gridId = FireHost.Small1,
+            area = "evacuation",
+            title = "网吧后门被锁死",
+            reporter = new { name = "陈举报", phone = "13912345678", wantsReward = true },
         })).OkJsonAsync();
         var major = await (await centre.PostJsonAsync("/api/fire/v1/public-reports", new
         {
-            gridId = FireHost.Small1, area = "gas", title = "饭店液化气钢瓶违规存放于地下室", major = true,
+            gridId = FireHost.Small1,
+            area = "gas",
+            title = "饭店液化气钢瓶违规存放于地下室",
+            major = true,
             reporter = new { name = "林匿名", phone = "13700000000", wantsReward = true },
         })).OkJsonAsync();
         var id = ordinary.GetProperty("case").GetProperty("id").GetGuid();

@@ -37,7 +37,9 @@ public sealed class DemoCountyTests
             using var anonymous = first.CreateClient();
             var r = await anonymous.PostAsync("/api/org/v1/token", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["grant_type"] = "password", ["username"] = "worker01", ["password"] = password,
+                ["grant_type"] = "password",
+                ["username"] = "worker01",
+                ["password"] = password,
             }));
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             var token = (await r.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();

@@ -105,8 +105,14 @@ public sealed class GrpcLookupTests(OrgHost host) : IClassFixture<OrgHost>
         var code = Domain.CreditCode.Complete("91410100MA4" + "0ABCD1");
         var r = await host.Admin.PostAsJsonAsync("/api/org/v1/subjects", new
         {
-            creditCode = code, name = "郑州测试化工有限公司", kind = "enterprise", category = "涉气企业", domain = "environment",
-            address = "西村工业路1号", longitude = 113.2, latitude = 34.6,
+            creditCode = code,
+            name = "郑州测试化工有限公司",
+            kind = "enterprise",
+            category = "涉气企业",
+            domain = "environment",
+            address = "西村工业路1号",
+            longitude = 113.2,
+            latitude = 34.6,
         });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         var id = (await r.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();

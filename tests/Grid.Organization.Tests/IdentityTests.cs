@@ -22,7 +22,11 @@ public sealed class IdentityTests(OrgHost host) : IClassFixture<OrgHost>
         var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
         var r = await host.Admin.PostAsJsonAsync("/api/org/v1/staff", new
         {
-            name = "周管理员", phone = "13900000000", username, password, systemRoles = new[] { "org-admin" },
+            name = "周管理员",
+            phone = "13900000000",
+            username,
+            password,
+            systemRoles = new[] { "org-admin" },
             scopeGrids = new[] { host.Ids["A"] },
             assignments = new[] { new { gridId = host.Ids["A"], role = "grid-chief", domain = "comprehensive" } },
         });
@@ -151,9 +155,12 @@ public sealed class IdentityTests(OrgHost host) : IClassFixture<OrgHost>
         var start = life < TimeSpan.Zero ? now + life - TimeSpan.FromMinutes(10) : now;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = "grid-organization", Audience = "grid",
+            Issuer = "grid-organization",
+            Audience = "grid",
             Subject = new ClaimsIdentity([new Claim("sub", "admin"), new Claim("role", "admin"), new Claim("domain", "*"), new Claim("grid", "*")]),
-            IssuedAt = start, NotBefore = start, Expires = now + life,
+            IssuedAt = start,
+            NotBefore = start,
+            Expires = now + life,
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
         });
     }

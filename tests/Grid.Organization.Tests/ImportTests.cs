@@ -91,7 +91,8 @@ public sealed class ImportTests(OrgHost host, ITestOutputHelper output) : IClass
     {
         JsonObject Feature(string code, string? parent, JsonObject geometry) => new()
         {
-            ["type"] = "Feature", ["geometry"] = geometry,
+            ["type"] = "Feature",
+            ["geometry"] = geometry,
             ["properties"] = new JsonObject { ["code"] = host.Code(code), ["name"] = code + "区", ["levelName"] = "小网格", ["hierarchy"] = "comprehensive", ["parentCode"] = parent is null ? null : host.Code(parent), ["households"] = 250 },
         };
 

@@ -75,7 +75,8 @@ public sealed class OrgHost : IAsyncLifetime
     {
         var body = new JsonObject
         {
-            ["name"] = name, ["phone"] = phone,
+            ["name"] = name,
+            ["phone"] = phone,
             ["assignments"] = new JsonArray(posts.Select(p => (JsonNode)new JsonObject { ["gridId"] = Ids[p.Grid].ToString(), ["role"] = p.Role, ["domain"] = p.Domain }).ToArray()),
         };
         var r = await Admin.PostAsJsonAsync("/api/org/v1/staff", body);
@@ -85,8 +86,15 @@ public sealed class OrgHost : IAsyncLifetime
 
     public static JsonObject GridBody(string code, string name, string level, Guid? parent, JsonNode? boundary, string hierarchy = "comprehensive") => new()
     {
-        ["code"] = code, ["name"] = name, ["levelName"] = level, ["hierarchy"] = hierarchy,
-        ["parentId"] = parent?.ToString(), ["boundary"] = boundary, ["households"] = 300, ["population"] = 1000, ["hotline"] = "12345",
+        ["code"] = code,
+        ["name"] = name,
+        ["levelName"] = level,
+        ["hierarchy"] = hierarchy,
+        ["parentId"] = parent?.ToString(),
+        ["boundary"] = boundary,
+        ["households"] = 300,
+        ["population"] = 1000,
+        ["hotline"] = "12345",
     };
 
     public static JsonObject Rect(double x0, double y0, double x1, double y1) => Polygon((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0));

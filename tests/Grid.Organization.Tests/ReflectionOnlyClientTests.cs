@@ -35,7 +35,9 @@ public sealed class ReflectionOnlyClientTests(OrgHost host) : IClassFixture<OrgH
 
         var request = Encode(method.InputType, new Dictionary<string, object>
         {
-            ["hierarchy"] = "comprehensive", ["longitude"] = 113.25, ["latitude"] = 34.7,
+            ["hierarchy"] = "comprehensive",
+            ["longitude"] = 113.25,
+            ["latitude"] = 34.7,
         });
         var bytes = Marshallers.Create<byte[]>(b => b, b => b);
         var rpc = new Method<byte[], byte[]>(MethodType.Unary, service.FullName, method.Name, bytes, bytes);

@@ -38,7 +38,9 @@ public sealed class ScopeTests(OrgHost host) : IClassFixture<OrgHost>
         var before = await host.CountAsync("staff");
         var r = await a.PostAsJsonAsync("/api/org/v1/staff", new
         {
-            name = "越界", phone = "13700000003", assignments = new[] { new { gridId = host.Ids["B"], role = "grid-worker", domain = "comprehensive" } },
+            name = "越界",
+            phone = "13700000003",
+            assignments = new[] { new { gridId = host.Ids["B"], role = "grid-worker", domain = "comprehensive" } },
         });
         await Problems.AssertNamesFieldAsync(r, HttpStatusCode.BadRequest, "assignments[0].gridId");
         Assert.Equal(before, await host.CountAsync("staff"));
@@ -49,7 +51,9 @@ public sealed class ScopeTests(OrgHost host) : IClassFixture<OrgHost>
         // An org-admin may not mint a territory admin.
         var esc = await a.PostAsJsonAsync("/api/org/v1/staff", new
         {
-            name = "提权", phone = "13700000004", systemRoles = new[] { "admin" },
+            name = "提权",
+            phone = "13700000004",
+            systemRoles = new[] { "admin" },
             assignments = new[] { new { gridId = host.Ids["A1"], role = "grid-worker", domain = "comprehensive" } },
         });
         await Problems.AssertNamesFieldAsync(esc, HttpStatusCode.BadRequest, "systemRoles");

@@ -26,7 +26,12 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
 
     private static readonly Dictionary<string, string?> Parents = new()
     {
-        [County] = null, [TownA] = County, [VillageA1] = TownA, [VillageA2] = TownA, [TownB] = County, [VillageB1] = TownB,
+        [County] = null,
+        [TownA] = County,
+        [VillageA1] = TownA,
+        [VillageA2] = TownA,
+        [TownB] = County,
+        [VillageB1] = TownB,
     };
 
     private WebApplication? _app;
@@ -61,7 +66,12 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
 
     private static GridInfo Info(string id) => new()
     {
-        Id = id, Code = id.ToUpperInvariant(), Name = id, Depth = PathOf(id).Count, ParentId = Parents[id] ?? "", Hierarchy = "environment",
+        Id = id,
+        Code = id.ToUpperInvariant(),
+        Name = id,
+        Depth = PathOf(id).Count,
+        ParentId = Parents[id] ?? "",
+        Hierarchy = "environment",
         Path = { PathOf(id) },
     };
 

@@ -235,7 +235,11 @@ public sealed class CaseService(
                 {
                     tx.Publish(Stamp(new CaseTransferResult
                     {
-                        TransferId = refused, OriginCaseId = c.OriginCaseId!.Value, OriginDomain = c.OriginDomain!, Outcome = "rejected", Result = body.Reason!,
+                        TransferId = refused,
+                        OriginCaseId = c.OriginCaseId!.Value,
+                        OriginDomain = c.OriginDomain!,
+                        Outcome = "rejected",
+                        Result = body.Reason!,
                     }, c, now));
                 }
 
@@ -274,7 +278,11 @@ public sealed class CaseService(
                 {
                     tx.Publish(Stamp(new CaseTransferResult
                     {
-                        TransferId = done, OriginCaseId = c.OriginCaseId!.Value, OriginDomain = c.OriginDomain!, Outcome = "resolved", Result = c.Result ?? "",
+                        TransferId = done,
+                        OriginCaseId = c.OriginCaseId!.Value,
+                        OriginDomain = c.OriginDomain!,
+                        Outcome = "resolved",
+                        Result = c.Result ?? "",
                     }, c, now));
                 }
 

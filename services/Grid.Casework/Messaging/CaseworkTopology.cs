@@ -47,8 +47,13 @@ public static class CaseworkTopology
             {
                 exchanges.Add(new JsonObject
                 {
-                    ["name"] = name, ["vhost"] = vhost, ["type"] = "fanout", ["durable"] = true, ["auto_delete"] = false,
-                    ["internal"] = false, ["arguments"] = new JsonObject(),
+                    ["name"] = name,
+                    ["vhost"] = vhost,
+                    ["type"] = "fanout",
+                    ["durable"] = true,
+                    ["auto_delete"] = false,
+                    ["internal"] = false,
+                    ["arguments"] = new JsonObject(),
                 });
             }
         }
@@ -67,8 +72,12 @@ public static class CaseworkTopology
 
         JsonObject Binding(string source, string destination, string type) => new()
         {
-            ["source"] = source, ["vhost"] = vhost, ["destination"] = destination, ["destination_type"] = type,
-            ["routing_key"] = "", ["arguments"] = new JsonObject(),
+            ["source"] = source,
+            ["vhost"] = vhost,
+            ["destination"] = destination,
+            ["destination_type"] = type,
+            ["routing_key"] = "",
+            ["arguments"] = new JsonObject(),
         };
 
         var doc = new JsonObject { ["queues"] = queues, ["exchanges"] = exchanges, ["bindings"] = bindings };

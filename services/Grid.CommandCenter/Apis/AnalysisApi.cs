@@ -210,8 +210,13 @@ public static class AnalysisApi
             {
                 ["领域"] = report.Domains.Select(d => new Dictionary<string, object?>
                 {
-                    ["领域"] = d.Domain, ["本月上报"] = d.Reported, ["上月上报"] = d.PreviousReported, ["环比%"] = d.ChangePercent,
-                    ["已结案"] = d.Closed, ["超期"] = d.Overdue, ["挂牌督办"] = d.Listed,
+                    ["领域"] = d.Domain,
+                    ["本月上报"] = d.Reported,
+                    ["上月上报"] = d.PreviousReported,
+                    ["环比%"] = d.ChangePercent,
+                    ["已结案"] = d.Closed,
+                    ["超期"] = d.Overdue,
+                    ["挂牌督办"] = d.Listed,
                 }),
                 ["类别热点"] = Lines(report.Categories, "类别", k => k),
                 ["时段热点"] = Lines(report.TimeSlots, "时段", k => k),

@@ -135,11 +135,23 @@ public static class CommandCenterApi
         var rows = await queries.CasesAsync(UserScope.Of(http.User), new CaseFilter(domain, grid, null, board), null, MaxExportRows, ct);
         var sheet = rows.Select(r => new Dictionary<string, object?>
         {
-            ["案件编号"] = r.CaseNumber, ["领域"] = r.Domain, ["网格"] = r.GridId, ["网格路径"] = string.Join("/", r.GridPath),
-            ["类别"] = r.Category, ["等级"] = r.Severity, ["标题"] = r.Title, ["状态"] = r.State,
-            ["上报时间"] = Cst(r.ReportedAt), ["办理期限"] = Cst(r.DueAt), ["责任部门"] = r.Department,
-            ["超期次数"] = r.BreachCount, ["超期环节"] = r.BreachStep, ["责任方"] = r.BreachResponsible,
-            ["上报原因"] = r.EscalationReason, ["挂牌督办"] = r.ListedAt is null ? "" : "是", ["结案时间"] = Cst(r.ClosedAt),
+            ["案件编号"] = r.CaseNumber,
+            ["领域"] = r.Domain,
+            ["网格"] = r.GridId,
+            ["网格路径"] = string.Join("/", r.GridPath),
+            ["类别"] = r.Category,
+            ["等级"] = r.Severity,
+            ["标题"] = r.Title,
+            ["状态"] = r.State,
+            ["上报时间"] = Cst(r.ReportedAt),
+            ["办理期限"] = Cst(r.DueAt),
+            ["责任部门"] = r.Department,
+            ["超期次数"] = r.BreachCount,
+            ["超期环节"] = r.BreachStep,
+            ["责任方"] = r.BreachResponsible,
+            ["上报原因"] = r.EscalationReason,
+            ["挂牌督办"] = r.ListedAt is null ? "" : "是",
+            ["结案时间"] = Cst(r.ClosedAt),
         });
         return await Excel($"{board}-{DateTime.UtcNow:yyyyMMddHHmm}.xlsx", new Dictionary<string, object> { [board] = sheet });
     }

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Grid.Casework.Infrastructure;
 using Grid.CommandCenter.Domain;
 using Grid.CommandCenter.Infrastructure;
 using Grid.Contracts.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Grid.Casework.Infrastructure;
 using static Grid.CommandCenter.Apis.ApiHelpers;
 
 namespace Grid.CommandCenter.Apis;
@@ -117,9 +117,16 @@ public static class SummonsApi
         var id = key is null ? Guid.NewGuid() : new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"summons:{http.User.FindFirst(GridClaims.Subject)?.Value}:{key}")));
         var e = new DepartmentSummoned
         {
-            SummonsId = id, CaseId = body.CaseId ?? Guid.Empty, Domain = domain, GridId = gridId, GridPath = path,
-            DepartmentId = body.DepartmentId!, SummonedBy = http.User.FindFirst(GridClaims.Subject)?.Value ?? "",
-            ReportBy = reportBy.ToUniversalTime(), Reason = body.Reason ?? "", OccurredAt = now,
+            SummonsId = id,
+            CaseId = body.CaseId ?? Guid.Empty,
+            Domain = domain,
+            GridId = gridId,
+            GridPath = path,
+            DepartmentId = body.DepartmentId!,
+            SummonedBy = http.User.FindFirst(GridClaims.Subject)?.Value ?? "",
+            ReportBy = reportBy.ToUniversalTime(),
+            Reason = body.Reason ?? "",
+            OccurredAt = now,
         };
 
         await using (var tx = await db.BeginAsync(ct))
@@ -130,8 +137,16 @@ public static class SummonsApi
                 ON CONFLICT (summons_id) DO NOTHING
                 """, new
             {
-                e.SummonsId, CaseId = body.CaseId, e.Domain, e.GridId, GridPath = path, e.DepartmentId, e.SummonedBy, e.Reason,
-                SummonedAt = now.UtcDateTime, ReportBy = e.ReportBy.UtcDateTime,
+                e.SummonsId,
+                CaseId = body.CaseId,
+                e.Domain,
+                e.GridId,
+                GridPath = path,
+                e.DepartmentId,
+                e.SummonedBy,
+                e.Reason,
+                SummonedAt = now.UtcDateTime,
+                ReportBy = e.ReportBy.UtcDateTime,
             }, tx.Transaction);
             if (inserted == 0)
             {
@@ -172,9 +187,15 @@ public static class SummonsApi
         var now = clock.GetUtcNow();
         var e = new DepartmentReported
         {
-            SummonsId = id, CaseId = summons.CaseId ?? Guid.Empty, Domain = summons.Domain, GridId = summons.GridId,
-            GridPath = summons.GridPath, DepartmentId = summons.DepartmentId, ReportBy = summons.ReportBy,
-            Late = now.UtcDateTime > summons.ReportBy, OccurredAt = now,
+            SummonsId = id,
+            CaseId = summons.CaseId ?? Guid.Empty,
+            Domain = summons.Domain,
+            GridId = summons.GridId,
+            GridPath = summons.GridPath,
+            DepartmentId = summons.DepartmentId,
+            ReportBy = summons.ReportBy,
+            Late = now.UtcDateTime > summons.ReportBy,
+            OccurredAt = now,
         };
         await using (var tx = await db.BeginAsync(ct))
         {

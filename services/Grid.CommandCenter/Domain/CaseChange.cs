@@ -128,14 +128,22 @@ public static class CaseProjection
         {
             CaseReported r => basis with
             {
-                State = CaseStates.Reported, Category = r.Category, Severity = r.Severity, Title = r.Title,
-                Source = r.Source, Longitude = r.Longitude, Latitude = r.Latitude, ReportedAt = at,
+                State = CaseStates.Reported,
+                Category = r.Category,
+                Severity = r.Severity,
+                Title = r.Title,
+                Source = r.Source,
+                Longitude = r.Longitude,
+                Latitude = r.Latitude,
+                ReportedAt = at,
             },
             CaseAccepted a => basis with { State = CaseStates.Accepted, AcceptedAt = at, HandleBy = Utc(a.HandleBy) },
             CaseRejected => basis with { State = CaseStates.Rejected, RejectedAt = at },
             CaseDispatched d => basis with
             {
-                State = CaseStates.Dispatched, DispatchedAt = at, HandleBy = Utc(d.HandleBy),
+                State = CaseStates.Dispatched,
+                DispatchedAt = at,
+                HandleBy = Utc(d.HandleBy),
                 Department = string.IsNullOrWhiteSpace(d.Department) ? null : d.Department,
             },
             CaseHandled => basis with { State = CaseStates.Handled, HandledAt = at },
@@ -143,23 +151,33 @@ public static class CaseProjection
             CaseReopened o => basis with { State = CaseStates.Reopened, ReopenedAt = at, ReopenCount = Math.Max(1, o.ReopenCount) },
             CaseClosed x => basis with
             {
-                State = CaseStates.Closed, ClosedAt = at, OnTime = x.OnTime,
+                State = CaseStates.Closed,
+                ClosedAt = at,
+                OnTime = x.OnTime,
                 ReportedAt = x.ReportedAt == default ? null : Utc(x.ReportedAt),
             },
             CaseEscalated s => basis with
             {
-                EscalatedAt = at, EscalationReason = s.Reason, EscalatedTo = s.ToGridId,
+                EscalatedAt = at,
+                EscalationReason = s.Reason,
+                EscalatedTo = s.ToGridId,
                 ListedAt = s.Reason == EscalationReasons.Major ? at : null,
             },
             CaseDeadlineBreached b => basis with
             {
-                BreachIncrement = 1, BreachedAt = at, BreachStep = b.Step, BreachResponsible = b.Responsible,
+                BreachIncrement = 1,
+                BreachedAt = at,
+                BreachStep = b.Step,
+                BreachResponsible = b.Responsible,
             },
             CaseTransferRequested => basis with { State = CaseStates.Transferred, TransferredAt = at },
             // The result comes back on the origin case: it continues there (将结果反馈移交单位).
             CaseTransferResult t when t.OriginCaseId != Guid.Empty => new CaseChange
             {
-                CaseId = t.OriginCaseId, Domain = t.OriginDomain, OccurredAt = at, State = CaseStates.Handling,
+                CaseId = t.OriginCaseId,
+                Domain = t.OriginDomain,
+                OccurredAt = at,
+                State = CaseStates.Handling,
             },
             _ => null,
         };
@@ -169,19 +187,34 @@ public static class CaseProjection
     {
         CaseTransferRequested r => new TransferChange
         {
-            TransferId = r.TransferId, OriginCaseId = r.CaseId, OriginDomain = r.Domain, TargetDomain = r.TargetDomain,
-            GridId = r.GridId, GridPath = r.GridPath.ToArray(), Title = r.Title, RequestedAt = Utc(r.OccurredAt),
+            TransferId = r.TransferId,
+            OriginCaseId = r.CaseId,
+            OriginDomain = r.Domain,
+            TargetDomain = r.TargetDomain,
+            GridId = r.GridId,
+            GridPath = r.GridPath.ToArray(),
+            Title = r.Title,
+            RequestedAt = Utc(r.OccurredAt),
             ResultDueBy = Utc(r.ResultDueBy),
         },
         CaseTransferAccepted a => new TransferChange
         {
-            TransferId = a.TransferId, OriginCaseId = a.OriginCaseId, OriginDomain = a.OriginDomain,
-            TargetDomain = a.Domain, TargetCaseId = a.CaseId, AcceptedAt = Utc(a.OccurredAt),
+            TransferId = a.TransferId,
+            OriginCaseId = a.OriginCaseId,
+            OriginDomain = a.OriginDomain,
+            TargetDomain = a.Domain,
+            TargetCaseId = a.CaseId,
+            AcceptedAt = Utc(a.OccurredAt),
         },
         CaseTransferResult t => new TransferChange
         {
-            TransferId = t.TransferId, OriginCaseId = t.OriginCaseId, OriginDomain = t.OriginDomain,
-            TargetDomain = t.Domain, TargetCaseId = t.CaseId, ResultAt = Utc(t.OccurredAt), Outcome = t.Outcome,
+            TransferId = t.TransferId,
+            OriginCaseId = t.OriginCaseId,
+            OriginDomain = t.OriginDomain,
+            TargetDomain = t.Domain,
+            TargetCaseId = t.CaseId,
+            ResultAt = Utc(t.OccurredAt),
+            Outcome = t.Outcome,
         },
         _ => null,
     };
@@ -190,15 +223,27 @@ public static class CaseProjection
     {
         DepartmentSummoned s => new SummonsChange
         {
-            SummonsId = s.SummonsId, CaseId = s.CaseId == Guid.Empty ? null : s.CaseId, Domain = s.Domain,
-            GridId = s.GridId, GridPath = s.GridPath.ToArray(), DepartmentId = s.DepartmentId,
-            SummonedBy = s.SummonedBy, Reason = s.Reason, SummonedAt = Utc(s.OccurredAt), ReportBy = Utc(s.ReportBy),
+            SummonsId = s.SummonsId,
+            CaseId = s.CaseId == Guid.Empty ? null : s.CaseId,
+            Domain = s.Domain,
+            GridId = s.GridId,
+            GridPath = s.GridPath.ToArray(),
+            DepartmentId = s.DepartmentId,
+            SummonedBy = s.SummonedBy,
+            Reason = s.Reason,
+            SummonedAt = Utc(s.OccurredAt),
+            ReportBy = Utc(s.ReportBy),
         },
         DepartmentReported r => new SummonsChange
         {
-            SummonsId = r.SummonsId, CaseId = r.CaseId == Guid.Empty ? null : r.CaseId, Domain = r.Domain,
-            GridId = r.GridId, GridPath = r.GridPath.ToArray(), DepartmentId = r.DepartmentId,
-            ReportBy = Utc(r.ReportBy), ReportedAt = Utc(r.OccurredAt),
+            SummonsId = r.SummonsId,
+            CaseId = r.CaseId == Guid.Empty ? null : r.CaseId,
+            Domain = r.Domain,
+            GridId = r.GridId,
+            GridPath = r.GridPath.ToArray(),
+            DepartmentId = r.DepartmentId,
+            ReportBy = Utc(r.ReportBy),
+            ReportedAt = Utc(r.OccurredAt),
         },
         _ => null,
     };

@@ -152,7 +152,10 @@ public sealed class GridMap(NpgsqlDataSource db, IHttpClientFactory http, IConfi
                 ["type"] = "Feature",
                 ["properties"] = new JsonObject
                 {
-                    ["id"] = r.GridId, ["parentId"] = r.ParentId, ["name"] = r.Name, ["level"] = r.Level,
+                    ["id"] = r.GridId,
+                    ["parentId"] = r.ParentId,
+                    ["name"] = r.Name,
+                    ["level"] = r.Level,
                     ["path"] = new JsonArray(r.Path.Select(x => (JsonNode)JsonValue.Create(x)).ToArray()),
                     ["hasChildren"] = r.HasChildren,
                 },

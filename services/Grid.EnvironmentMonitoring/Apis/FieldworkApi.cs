@@ -106,8 +106,19 @@ public static class FieldworkApi
             VALUES (@id, @Kind, @GridId, @GridPath, @person, @SourceId, @at, @Findings, @problem, @Category, @Severity, @TransferTo, @now)
             """, new
         {
-            id, r.Kind, r.GridId, GridPath = gridPath, person = string.IsNullOrWhiteSpace(r.Person) ? Access.Subject(user) : r.Person, r.SourceId,
-            at = (r.At ?? now).UtcDateTime, r.Findings, problem = r.ProblemFound ?? false, r.Category, r.Severity, r.TransferTo, now = now.UtcDateTime,
+            id,
+            r.Kind,
+            r.GridId,
+            GridPath = gridPath,
+            person = string.IsNullOrWhiteSpace(r.Person) ? Access.Subject(user) : r.Person,
+            r.SourceId,
+            at = (r.At ?? now).UtcDateTime,
+            r.Findings,
+            problem = r.ProblemFound ?? false,
+            r.Category,
+            r.Severity,
+            r.TransferTo,
+            now = now.UtcDateTime,
         }, cancellationToken: ct));
         if (r.ProblemFound == true)
         {

@@ -103,8 +103,19 @@ public static class SourcesApi
             VALUES (@id, @Name, @CreditCode, @Class, @Industry, @GridId, @GridPath, @Address, @Longitude, @Latitude, @permits::jsonb, @responsible::jsonb, @now, @now)
             """, new
         {
-            id, r.Name, r.CreditCode, r.Class, r.Industry, r.GridId, GridPath = gridPath, r.Address, r.Longitude, r.Latitude,
-            permits = JsonSerializer.Serialize(r.Permits ?? [], Json), responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json), now,
+            id,
+            r.Name,
+            r.CreditCode,
+            r.Class,
+            r.Industry,
+            r.GridId,
+            GridPath = gridPath,
+            r.Address,
+            r.Longitude,
+            r.Latitude,
+            permits = JsonSerializer.Serialize(r.Permits ?? [], Json),
+            responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
+            now,
         }, cancellationToken: ct));
         return TypedResults.Created($"/api/environment/v1/sources/{id}", await LoadSourceAsync(conn, id, ct));
     }
@@ -144,8 +155,18 @@ public static class SourcesApi
             WHERE id = @id
             """, new
         {
-            id, r.Name, r.CreditCode, r.Class, r.Industry, r.GridId, GridPath = gridPath, r.Address, r.Longitude, r.Latitude,
-            permits = JsonSerializer.Serialize(r.Permits ?? [], Json), responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
+            id,
+            r.Name,
+            r.CreditCode,
+            r.Class,
+            r.Industry,
+            r.GridId,
+            GridPath = gridPath,
+            r.Address,
+            r.Longitude,
+            r.Latitude,
+            permits = JsonSerializer.Serialize(r.Permits ?? [], Json),
+            responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
             now = clock.GetUtcNow().UtcDateTime,
         }, cancellationToken: ct));
         return TypedResults.Ok(await LoadSourceAsync(conn, id, ct));
@@ -244,7 +265,11 @@ public static class SourcesApi
                 VALUES (@rid, @pointId, @pollutant, @kind, @Limit, @window, @count)
                 """, new
             {
-                rid = Guid.CreateVersion7(), pointId, pollutant = Pollutants.Find(l.Pollutant)!.Code, kind = l.Kind!.Value.ToString(), l.Limit,
+                rid = Guid.CreateVersion7(),
+                pointId,
+                pollutant = Pollutants.Find(l.Pollutant)!.Code,
+                kind = l.Kind!.Value.ToString(),
+                l.Limit,
                 window = l.Kind == LimitKind.RollingAverage ? l.WindowMinutes : null,
                 count = l.Kind == LimitKind.Consecutive ? l.ConsecutiveCount : null,
             }, tx, cancellationToken: ct));
@@ -302,8 +327,14 @@ public static class SourcesApi
             ON CONFLICT (id) DO NOTHING
             """, new
         {
-            r.Id, name = r.Name ?? r.Id, owner.SourceId, r.DischargePointId, owner.GridId, owner.GridPath,
-            pollutants = (r.Pollutants ?? []).Select(p => Pollutants.Find(p)!.Code).ToArray(), r.SilentAfterMinutes,
+            r.Id,
+            name = r.Name ?? r.Id,
+            owner.SourceId,
+            r.DischargePointId,
+            owner.GridId,
+            owner.GridPath,
+            pollutants = (r.Pollutants ?? []).Select(p => Pollutants.Find(p)!.Code).ToArray(),
+            r.SilentAfterMinutes,
             now = clock.GetUtcNow().UtcDateTime,
         }, cancellationToken: ct));
         if (added == 0)
@@ -384,11 +415,20 @@ public static class SourcesApi
             """, args, cancellationToken: ct)))
         .Select(s => new PollutionSource
         {
-            Id = s.Id, Name = s.Name, CreditCode = s.CreditCode, Class = s.Class, Industry = s.Industry, GridId = s.GridId, GridPath = s.GridPath,
-            Address = s.Address, Longitude = s.Longitude, Latitude = s.Latitude,
+            Id = s.Id,
+            Name = s.Name,
+            CreditCode = s.CreditCode,
+            Class = s.Class,
+            Industry = s.Industry,
+            GridId = s.GridId,
+            GridPath = s.GridPath,
+            Address = s.Address,
+            Longitude = s.Longitude,
+            Latitude = s.Latitude,
             Permits = JsonSerializer.Deserialize<List<Permit>>(s.Permits, Json) ?? [],
             Responsible = JsonSerializer.Deserialize<List<ResponsiblePerson>>(s.Responsible, Json) ?? [],
-            CreatedAt = Utc(s.CreatedAt), UpdatedAt = Utc(s.UpdatedAt),
+            CreatedAt = Utc(s.CreatedAt),
+            UpdatedAt = Utc(s.UpdatedAt),
         }).ToList();
 
     internal static async Task<PollutionSource?> LoadSourceAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
@@ -404,8 +444,13 @@ public static class SourcesApi
             """, new { sourceId }, cancellationToken: ct)))
             .Select(r => new LimitRule
             {
-                Id = r.Id, DischargePointId = r.PointId, Pollutant = r.Pollutant, Kind = Enum.Parse<LimitKind>(r.Kind),
-                Limit = r.Limit, WindowMinutes = r.Window, ConsecutiveCount = r.Count,
+                Id = r.Id,
+                DischargePointId = r.PointId,
+                Pollutant = r.Pollutant,
+                Kind = Enum.Parse<LimitKind>(r.Kind),
+                Limit = r.Limit,
+                WindowMinutes = r.Window,
+                ConsecutiveCount = r.Count,
             }).ToList();
         return points.Select(p => new DischargePoint(p.Id, sourceId, p.Code, p.Name, p.Medium, rules.Where(r => r.DischargePointId == p.Id).ToList())).ToList();
     }

@@ -133,8 +133,19 @@ internal sealed class DemoEnvironment(IConfiguration config, NpgsqlDataSource db
                 VALUES (@station, @stationName, @sourceId, @pointId, @gridId, @path, ARRAY['COD','NH3N','PH'], @now);
                 """, new
             {
-                sourceId, pointId, name = d.Name, code = $"91410000DEMO{d.Station[^2..]}X", @class = d.Class, gridId, path, lon = d.Lon, lat = d.Lat,
-                now, cod = d.CodLimit, station = d.Station, stationName = d.Name + " 在线监测",
+                sourceId,
+                pointId,
+                name = d.Name,
+                code = $"91410000DEMO{d.Station[^2..]}X",
+                @class = d.Class,
+                gridId,
+                path,
+                lon = d.Lon,
+                lat = d.Lat,
+                now,
+                cod = d.CodLimit,
+                station = d.Station,
+                stationName = d.Name + " 在线监测",
             }, tx, cancellationToken: ct));
         }
 

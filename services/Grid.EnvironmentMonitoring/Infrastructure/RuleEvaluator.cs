@@ -167,9 +167,15 @@ internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options,
             VALUES (@id, @station, @pollutant, @rule, @start, @last, @ended, @peak, NULL, @now)
             """, new
         {
-            id = Guid.CreateVersion7(), station = row.StationId, pollutant = rule.Pollutant, rule = rule.Id,
-            start = e.StartedAt.UtcDateTime, last = e.LastBreachAt.UtcDateTime, ended = e.EndedAt?.UtcDateTime,
-            peak = e.PeakValue, now = clock.GetUtcNow().UtcDateTime,
+            id = Guid.CreateVersion7(),
+            station = row.StationId,
+            pollutant = rule.Pollutant,
+            rule = rule.Id,
+            start = e.StartedAt.UtcDateTime,
+            last = e.LastBreachAt.UtcDateTime,
+            ended = e.EndedAt?.UtcDateTime,
+            peak = e.PeakValue,
+            now = clock.GetUtcNow().UtcDateTime,
         }, tx, cancellationToken: ct));
         logger.LogInformation("Exceedance episode at {Station} {Pollutant} ({Kind}) from {Start}", row.StationId, rule.Pollutant, rule.Kind, e.StartedAt);
     }

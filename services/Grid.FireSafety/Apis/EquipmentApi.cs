@@ -77,8 +77,14 @@ public static class EquipmentApi
 
         var point = new EquipmentPoint
         {
-            Id = Guid.CreateVersion7(), Kind = req.Kind, Name = req.Name, GridId = grid.Id, GridPath = [.. grid.Path], CustodianId = req.CustodianId,
-            CustodianName = req.CustodianName, UpdatedAt = time.GetUtcNow(),
+            Id = Guid.CreateVersion7(),
+            Kind = req.Kind,
+            Name = req.Name,
+            GridId = grid.Id,
+            GridPath = [.. grid.Path],
+            CustodianId = req.CustodianId,
+            CustodianName = req.CustodianName,
+            UpdatedAt = time.GetUtcNow(),
             Items = (req.Items ?? []).Select(i => new EquipmentItem { Item = i.Item, Quantity = i.Quantity, ExpiresOn = i.ExpiresOn }).ToList(),
         };
         db.EquipmentPoints.Add(point);
@@ -142,7 +148,12 @@ public static class EquipmentApi
         var tasks = points
             .Select(p => new
             {
-                pointId = p.Id, point = p.Name, kind = p.Kind, gridId = p.GridId, custodianId = p.CustodianId, custodianName = p.CustodianName,
+                pointId = p.Id,
+                point = p.Name,
+                kind = p.Kind,
+                gridId = p.GridId,
+                custodianId = p.CustodianId,
+                custodianName = p.CustodianName,
                 defects = EquipmentKit.Check(options.Kits.For(p.Kind), p.Items.Select(i => new StockLine(i.Item, i.Quantity, i.ExpiresOn)).ToList(), today),
             })
             .Where(t => t.defects.Count > 0)

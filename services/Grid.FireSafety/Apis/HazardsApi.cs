@@ -109,8 +109,13 @@ public static class HazardsApi
 
         var report = new ReportCaseRequest
         {
-            Category = req.Area, Severity = req.Major ? DeadlinePolicy.Major : DeadlinePolicy.General, Title = req.Title,
-            Description = req.Description, Source = req.Source ?? "patrol", GridId = place?.GridId ?? grid.Id, OccurredAt = req.OccurredAt,
+            Category = req.Area,
+            Severity = req.Major ? DeadlinePolicy.Major : DeadlinePolicy.General,
+            Title = req.Title,
+            Description = req.Description,
+            Source = req.Source ?? "patrol",
+            GridId = place?.GridId ?? grid.Id,
+            OccurredAt = req.OccurredAt,
         };
         var context = new FireCaseContext { PlaceId = req.PlaceId, FixedOnSpot = req.FixedOnSpot };
         var outcome = await FireCaseContext.RunAsync(context, () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), idempotencyKey, ct));
@@ -387,9 +392,15 @@ public static class HazardsApi
 
         var notice = new RectificationNotice
         {
-            Id = Guid.CreateVersion7(now), PlaceId = place?.Id, UnitName = place?.Name ?? req.UnitName!.Trim(), UnitAddress = place?.Address,
-            Items = [.. items.Select(i => i.Trim())], LegalBasis = req.LegalBasis is { Count: > 0 } lb ? [.. lb] : [.. RectificationNoticeDocument.DefaultLegalBasis],
-            Deadline = deadline.ToUniversalTime(), IssuedBy = actor.Subject, IssuerName = options.Rectification.IssuerName,
+            Id = Guid.CreateVersion7(now),
+            PlaceId = place?.Id,
+            UnitName = place?.Name ?? req.UnitName!.Trim(),
+            UnitAddress = place?.Address,
+            Items = [.. items.Select(i => i.Trim())],
+            LegalBasis = req.LegalBasis is { Count: > 0 } lb ? [.. lb] : [.. RectificationNoticeDocument.DefaultLegalBasis],
+            Deadline = deadline.ToUniversalTime(),
+            IssuedBy = actor.Subject,
+            IssuerName = options.Rectification.IssuerName,
         };
         var dispatched = await FireCaseContext.RunAsync(new FireCaseContext { Notice = notice }, () => cases.ActAsync(id, CaseAction.Dispatch,
             new CaseActionRequest { Assignee = notice.UnitName, Department = place?.ResponsiblePerson, HandleBy = notice.Deadline }, actor, ct));
@@ -506,11 +517,17 @@ public static class HazardsApi
         var facets = await db.Hazards.AsNoTracking().Where(x => ids.Contains(x.CaseId)).ToDictionaryAsync(x => x.CaseId, ct);
         return Apis.Ledger.Excel("隐患台账", items.Select(c => new Dictionary<string, object?>
         {
-            ["编号"] = c.Number, ["发现时间(北京时间)"] = ComplianceCalculator.ToChinaTime(c.OccurredAt).ToString("yyyy-MM-dd HH:mm"),
-            ["网格"] = c.GridId, ["类别"] = HazardAreas.Name(c.Category), ["重大"] = facets.GetValueOrDefault(c.Id)?.Major == true ? "是" : "否",
-            ["隐患"] = c.Title, ["状态"] = CaseNames.Of(c.State), ["整改单位"] = c.Assignee,
+            ["编号"] = c.Number,
+            ["发现时间(北京时间)"] = ComplianceCalculator.ToChinaTime(c.OccurredAt).ToString("yyyy-MM-dd HH:mm"),
+            ["网格"] = c.GridId,
+            ["类别"] = HazardAreas.Name(c.Category),
+            ["重大"] = facets.GetValueOrDefault(c.Id)?.Major == true ? "是" : "否",
+            ["隐患"] = c.Title,
+            ["状态"] = CaseNames.Of(c.State),
+            ["整改单位"] = c.Assignee,
             ["整改期限"] = c.StepDeadline is { } d ? ComplianceCalculator.ToChinaTime(d).ToString("yyyy-MM-dd") : null,
-            ["超期"] = c.Breached ? "是" : "否", ["当场整改"] = facets.GetValueOrDefault(c.Id)?.FixedOnSpot == true ? "是" : "否",
+            ["超期"] = c.Breached ? "是" : "否",
+            ["当场整改"] = facets.GetValueOrDefault(c.Id)?.FixedOnSpot == true ? "是" : "否",
         }));
     }
 }

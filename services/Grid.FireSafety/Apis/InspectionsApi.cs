@@ -126,9 +126,17 @@ public static class InspectionsApi
         var role = user.Roles().FirstOrDefault(FireRoles.Inspectors.Contains) ?? "";
         var record = new InspectionRecord
         {
-            Id = Guid.CreateVersion7(), InspectorId = FireAccess.Actor(user), InspectorName = FireAccess.ActorName(user), Role = role,
-            Activity = req.Activity, GridId = grid.Id, GridPath = [.. grid.Path], PlaceId = req.PlaceId, StartedAt = req.StartedAt.ToUniversalTime(),
-            RecordedAt = now, Notes = req.Notes,
+            Id = Guid.CreateVersion7(),
+            InspectorId = FireAccess.Actor(user),
+            InspectorName = FireAccess.ActorName(user),
+            Role = role,
+            Activity = req.Activity,
+            GridId = grid.Id,
+            GridPath = [.. grid.Path],
+            PlaceId = req.PlaceId,
+            StartedAt = req.StartedAt.ToUniversalTime(),
+            RecordedAt = now,
+            Notes = req.Notes,
             Checklist = checklist.Select(c => new ChecklistItem { Area = c.Area, Item = c.Item, Ok = c.Ok, Note = c.Note }).ToList(),
             Findings = findings.Select(f => new InspectionFinding { Area = f.Area, Description = f.Description, FixedOnSpot = f.FixedOnSpot }).ToList(),
             PhotoRefs = [.. photos],
@@ -226,9 +234,15 @@ public static class InspectionsApi
         var rows = await q.OrderBy(i => i.StartedAt).Take(50_000).ToListAsync(ct);
         return Ledger.Excel("检查台账", rows.Select(i => new Dictionary<string, object?>
         {
-            ["时间(北京时间)"] = ComplianceCalculator.ToChinaTime(i.StartedAt).ToString("yyyy-MM-dd HH:mm"), ["种类"] = Ledger.ActivityName(i.Activity),
-            ["检查人"] = i.InspectorName, ["角色"] = i.Role, ["网格"] = i.GridId, ["场所"] = i.PlaceId?.ToString(),
-            ["检查项"] = i.Checklist.Count, ["不合格项"] = i.Checklist.Count(c => !c.Ok), ["发现问题"] = string.Join("; ", i.Findings.Select(x => x.Description)),
+            ["时间(北京时间)"] = ComplianceCalculator.ToChinaTime(i.StartedAt).ToString("yyyy-MM-dd HH:mm"),
+            ["种类"] = Ledger.ActivityName(i.Activity),
+            ["检查人"] = i.InspectorName,
+            ["角色"] = i.Role,
+            ["网格"] = i.GridId,
+            ["场所"] = i.PlaceId?.ToString(),
+            ["检查项"] = i.Checklist.Count,
+            ["不合格项"] = i.Checklist.Count(c => !c.Ok),
+            ["发现问题"] = string.Join("; ", i.Findings.Select(x => x.Description)),
         }));
     }
 
@@ -307,25 +321,46 @@ public static class InspectionsApi
 
         object Row(RuleCompliance r) => new
         {
-            rule = r.RuleKey, target = r.Target, targetId = r.TargetId, name = r.TargetName, gridId = r.GridId, activity = r.Activity,
-            required = r.Required, done = r.Done, credited = r.Credited, nightRequired = r.NightRequired, nightDone = r.NightDone,
-            rate = r.Required == 0 ? 1.0 : Math.Round((double)r.Credited / r.Required, 4), overduePeriods = r.Overdue.Count(),
+            rule = r.RuleKey,
+            target = r.Target,
+            targetId = r.TargetId,
+            name = r.TargetName,
+            gridId = r.GridId,
+            activity = r.Activity,
+            required = r.Required,
+            done = r.Done,
+            credited = r.Credited,
+            nightRequired = r.NightRequired,
+            nightDone = r.NightDone,
+            rate = r.Required == 0 ? 1.0 : Math.Round((double)r.Credited / r.Required, 4),
+            overduePeriods = r.Overdue.Count(),
         };
 
         return TypedResults.Ok(new
         {
-            from, to, timeZone = "China Standard Time (UTC+8)",
+            from,
+            to,
+            timeZone = "China Standard Time (UTC+8)",
             totals = new
             {
-                required = result.Sum(r => r.Required), credited = result.Sum(r => r.Credited),
+                required = result.Sum(r => r.Required),
+                credited = result.Sum(r => r.Credited),
                 rate = result.Sum(r => r.Required) == 0 ? 1.0 : Math.Round((double)result.Sum(r => r.Credited) / result.Sum(r => r.Required), 4),
             },
             people = result.Where(r => r.Target == RuleTarget.Person).Select(Row),
             grids = result.Where(r => r.Target == RuleTarget.Grid).Select(Row),
             overdue = result.SelectMany(r => r.Overdue.Select(p => new
             {
-                rule = r.RuleKey, targetId = r.TargetId, name = r.TargetName, gridId = r.GridId, periodStart = p.Start, periodEnd = p.End.AddDays(-1),
-                required = p.Required, done = p.Done, nightRequired = p.NightRequired, nightDone = p.NightDone,
+                rule = r.RuleKey,
+                targetId = r.TargetId,
+                name = r.TargetName,
+                gridId = r.GridId,
+                periodStart = p.Start,
+                periodEnd = p.End.AddDays(-1),
+                required = p.Required,
+                done = p.Done,
+                nightRequired = p.NightRequired,
+                nightDone = p.NightDone,
             })).OrderBy(o => o.periodStart).ThenBy(o => o.targetId),
         });
     }

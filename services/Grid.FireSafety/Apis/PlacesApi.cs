@@ -255,9 +255,15 @@ public static class PlacesApi
         var rows = await Scoped(db.Places.AsNoTracking(), user, gridId).OrderBy(p => p.GridId).ThenBy(p => p.Name).ToListAsync(ct);
         return Ledger.Excel("场所台账", rows.Select(p => new Dictionary<string, object?>
         {
-            ["名称"] = p.Name, ["类别"] = Ledger.CategoryName(p.Category), ["监管主体"] = Ledger.AuthorityName(p.Authority),
-            ["档案模式"] = p.FileKind.ToString(), ["网格"] = p.GridId, ["地址"] = p.Address, ["消防安全责任人"] = p.ResponsiblePerson,
-            ["消防安全管理人"] = p.Manager, ["主体编号"] = p.SubjectId,
+            ["名称"] = p.Name,
+            ["类别"] = Ledger.CategoryName(p.Category),
+            ["监管主体"] = Ledger.AuthorityName(p.Authority),
+            ["档案模式"] = p.FileKind.ToString(),
+            ["网格"] = p.GridId,
+            ["地址"] = p.Address,
+            ["消防安全责任人"] = p.ResponsiblePerson,
+            ["消防安全管理人"] = p.Manager,
+            ["主体编号"] = p.SubjectId,
         }));
     }
 
@@ -297,8 +303,15 @@ public static class PlacesApi
 
         var duty = new DutyAssignment
         {
-            Id = Guid.CreateVersion7(), StaffId = req.StaffId, Name = req.Name, Role = req.Role, GridId = grid.Id, GridLevel = grid.Level,
-            GridPath = [.. grid.Path], From = req.From, To = req.To,
+            Id = Guid.CreateVersion7(),
+            StaffId = req.StaffId,
+            Name = req.Name,
+            Role = req.Role,
+            GridId = grid.Id,
+            GridLevel = grid.Level,
+            GridPath = [.. grid.Path],
+            From = req.From,
+            To = req.To,
         };
         db.Duties.Add(duty);
         try

@@ -81,8 +81,13 @@ public static class RewardsApi
 
         var report = new ReportCaseRequest
         {
-            Category = req.Area, Severity = req.Major ? DeadlinePolicy.Major : DeadlinePolicy.General, Title = req.Title, Description = req.Description,
-            Source = "report", GridId = grid.Id, OccurredAt = req.OccurredAt,
+            Category = req.Area,
+            Severity = req.Major ? DeadlinePolicy.Major : DeadlinePolicy.General,
+            Title = req.Title,
+            Description = req.Description,
+            Source = "report",
+            GridId = grid.Id,
+            OccurredAt = req.OccurredAt,
             Reporter = new ReporterIdentity { Name = req.Reporter!.Name!, Phone = req.Reporter.Phone, IdNumber = req.Reporter.IdNumber, WantsReward = req.Reporter.WantsReward },
         };
         var outcome = await FireCaseContext.RunAsync(new FireCaseContext { PlaceId = req.PlaceId, PublicReport = true },

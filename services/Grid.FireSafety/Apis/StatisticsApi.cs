@@ -86,7 +86,12 @@ public static class StatisticsApi
         var percent = townships.Count == 0 ? 0 : Math.Round(100.0 * met.Count / townships.Count, 1);
         return TypedResults.Ok(new
         {
-            year = y, townships = townships.Count, meetingStandard = met.Count, percent, targetPercent = target, onTarget = percent >= target,
+            year = y,
+            townships = townships.Count,
+            meetingStandard = met.Count,
+            percent,
+            targetPercent = target,
+            onTarget = percent >= target,
             met = townships.Where(t => met.Contains(t.Id)).Select(t => new { t.Id, t.Name }),
         });
     }
@@ -172,8 +177,16 @@ public static class StatisticsApi
             var metDeadline = mine.Count(n => n.ReInspections.Any(r => r.Passed && r.At <= n.Deadline));
             return new
             {
-                gridId = g.Id, name = g.Name, found, cleared, clearanceRate = Rate(cleared, found), closedOnTime = onTime, onTimeRate = Rate(onTime, cleared),
-                rectificationsOrdered = mine.Count, rectifiedByDeadline = metDeadline, rectificationOnTimeRate = Rate(metDeadline, mine.Count),
+                gridId = g.Id,
+                name = g.Name,
+                found,
+                cleared,
+                clearanceRate = Rate(cleared, found),
+                closedOnTime = onTime,
+                onTimeRate = Rate(onTime, cleared),
+                rectificationsOrdered = mine.Count,
+                rectifiedByDeadline = metDeadline,
+                rectificationOnTimeRate = Rate(metDeadline, mine.Count),
             };
         })
         .OrderByDescending(r => r.clearanceRate).ThenByDescending(r => r.onTimeRate).ThenByDescending(r => r.found).ThenBy(r => r.gridId)

@@ -54,7 +54,8 @@ internal static class Extensions
             // A major hazard is rectified under listed supervision, within its deadline, not Casework's 24 h default.
             o.Deadlines.Insert(0, new Grid.Casework.Domain.DeadlineRule
             {
-                Severity = Grid.Casework.Domain.DeadlinePolicy.Major, HandleWithin = TimeSpan.FromDays(options.Rectification.ListedSupervisionDays),
+                Severity = Grid.Casework.Domain.DeadlinePolicy.Major,
+                HandleWithin = TimeSpan.FromDays(options.Rectification.ListedSupervisionDays),
             });
         });
         builder.Services.AddCaseworkHooks<FireCaseHooks>();

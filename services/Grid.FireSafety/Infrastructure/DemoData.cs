@@ -51,16 +51,29 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
                 var manager = Person();
                 places.Add(new Place
                 {
-                    Id = Guid.CreateVersion7(now), Name = $"{v.Name}{k.Name}", Category = k.Category, NineSmallKind = k.Kind,
+                    Id = Guid.CreateVersion7(now),
+                    Name = $"{v.Name}{k.Name}",
+                    Category = k.Category,
+                    NineSmallKind = k.Kind,
                     FileKind = k.Category is PlaceCategory.RentalHousing ? FileKind.Building : k.Category is PlaceCategory.KeyUnitA or PlaceCategory.KeyUnitB ? FileKind.Compound : FileKind.Unit,
-                    Authority = routing.AuthorityFor(k.Category), SubjectId = $"9151192{rng.Next(1000000, 9999999)}X{rng.Next(10, 99)}",
-                    GridId = grid.Id, GridPath = [.. grid.Path], Address = $"{v.Name}{rng.Next(1, 120)}号", ResponsiblePerson = Person(),
-                    ResponsiblePhone = $"139{rng.Next(10000000, 99999999)}", Manager = manager, ManagerPhone = $"138{rng.Next(10000000, 99999999)}",
+                    Authority = routing.AuthorityFor(k.Category),
+                    SubjectId = $"9151192{rng.Next(1000000, 9999999)}X{rng.Next(10, 99)}",
+                    GridId = grid.Id,
+                    GridPath = [.. grid.Path],
+                    Address = $"{v.Name}{rng.Next(1, 120)}号",
+                    ResponsiblePerson = Person(),
+                    ResponsiblePhone = $"139{rng.Next(10000000, 99999999)}",
+                    Manager = manager,
+                    ManagerPhone = $"138{rng.Next(10000000, 99999999)}",
                     Signage = k.Kind is null ? null : new PlaceSignage
                     {
-                        FireRisk = rng.Next(3) == 0 ? "high" : "medium", ManagerShown = manager, Precautions = "严禁吸烟、严禁私拉乱接电线", Warning = "保持疏散通道畅通",
+                        FireRisk = rng.Next(3) == 0 ? "high" : "medium",
+                        ManagerShown = manager,
+                        Precautions = "严禁吸烟、严禁私拉乱接电线",
+                        Warning = "保持疏散通道畅通",
                     },
-                    CreatedAt = now, UpdatedAt = now,
+                    CreatedAt = now,
+                    UpdatedAt = now,
                 });
             }
         }
@@ -72,7 +85,14 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
         var duties = new List<DutyAssignment>();
         void Duty(string id, string role, GridNode g) => duties.Add(new DutyAssignment
         {
-            Id = Guid.CreateVersion7(now), StaffId = id, Name = Person(), Role = role, GridId = g.Id, GridLevel = g.Level, GridPath = [.. g.Path], From = seasonStart,
+            Id = Guid.CreateVersion7(now),
+            StaffId = id,
+            Name = Person(),
+            Role = role,
+            GridId = g.Id,
+            GridLevel = g.Level,
+            GridPath = [.. g.Path],
+            From = seasonStart,
         });
         foreach (var t in towns)
         {
@@ -118,8 +138,16 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
                         var place = places.Where(p => p.GridPath.Contains(grid.Id)).OrderBy(_ => rng.Next()).FirstOrDefault();
                         db.Inspections.Add(new InspectionRecord
                         {
-                            Id = Guid.CreateVersion7(at), InspectorId = d.StaffId, InspectorName = d.Name, Role = d.Role, Activity = rule.Activity,
-                            GridId = place?.GridId ?? grid.Id, GridPath = place?.GridPath ?? [.. grid.Path], PlaceId = place?.Id, StartedAt = at, RecordedAt = at.AddMinutes(30),
+                            Id = Guid.CreateVersion7(at),
+                            InspectorId = d.StaffId,
+                            InspectorName = d.Name,
+                            Role = d.Role,
+                            Activity = rule.Activity,
+                            GridId = place?.GridId ?? grid.Id,
+                            GridPath = place?.GridPath ?? [.. grid.Path],
+                            PlaceId = place?.Id,
+                            StartedAt = at,
+                            RecordedAt = at.AddMinutes(30),
                             Checklist =
                             [
                                 new() { Area = "fire", Item = "疏散通道、安全出口畅通", Ok = rng.Next(6) != 0 },
@@ -139,13 +167,21 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
         {
             var items = EquipmentKit.VillagePoint.Select(k => new EquipmentItem
             {
-                Item = k.Item, Quantity = rng.Next(5) == 0 ? Math.Max(0, k.Quantity - 1) : k.Quantity,
+                Item = k.Item,
+                Quantity = rng.Next(5) == 0 ? Math.Max(0, k.Quantity - 1) : k.Quantity,
                 ExpiresOn = k.Item.StartsWith("extinguisher", StringComparison.Ordinal) ? today.AddDays(rng.Next(-60, 400)) : null,
             }).ToList();
             db.EquipmentPoints.Add(new EquipmentPoint
             {
-                Id = Guid.CreateVersion7(now), Kind = EquipmentPointKind.VillagePoint, Name = $"{v.Name}公共消防器材配置点", GridId = v.Id, GridPath = [.. v.Path],
-                CustodianId = $"manager-{v.Id}", CustodianName = Person(), Items = items, UpdatedAt = now,
+                Id = Guid.CreateVersion7(now),
+                Kind = EquipmentPointKind.VillagePoint,
+                Name = $"{v.Name}公共消防器材配置点",
+                GridId = v.Id,
+                GridPath = [.. v.Path],
+                CustodianId = $"manager-{v.Id}",
+                CustodianName = Person(),
+                Items = items,
+                UpdatedAt = now,
             });
             count++;
         }
@@ -154,13 +190,24 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
         {
             db.EquipmentPoints.Add(new EquipmentPoint
             {
-                Id = Guid.CreateVersion7(now), Kind = EquipmentPointKind.FireTeam, Name = $"{t.Name}专职消防队", GridId = t.Id, GridPath = [.. t.Path],
-                CustodianId = $"office-{t.Id}", CustodianName = Person(), UpdatedAt = now,
+                Id = Guid.CreateVersion7(now),
+                Kind = EquipmentPointKind.FireTeam,
+                Name = $"{t.Name}专职消防队",
+                GridId = t.Id,
+                GridPath = [.. t.Path],
+                CustodianId = $"office-{t.Id}",
+                CustodianName = Person(),
+                UpdatedAt = now,
                 Items = EquipmentKit.FireTeam.Select(k => new EquipmentItem { Item = k.Item, Quantity = k.Quantity, ExpiresOn = k.Item.StartsWith("extinguisher", StringComparison.Ordinal) ? today.AddYears(1) : null }).ToList(),
             });
             db.TownshipAssessments.Add(new TownshipAssessment
             {
-                Id = Guid.CreateVersion7(now), GridId = t.Id, Year = 2026, MeetsStandard = t == towns[0], AssessedBy = "demo", AssessedAt = now,
+                Id = Guid.CreateVersion7(now),
+                GridId = t.Id,
+                Year = 2026,
+                MeetsStandard = t == towns[0],
+                AssessedBy = "demo",
+                AssessedAt = now,
             });
             count += 2;
         }
@@ -180,8 +227,12 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
             var outcome = await FireCaseContext.RunAsync(new FireCaseContext { PlaceId = p.Id, FixedOnSpot = fixedOnSpot, PublicReport = publicReport }, () =>
                 cases.ReportAsync(new ReportCaseRequest
                 {
-                    Category = area, Severity = major ? DeadlinePolicy.Major : DeadlinePolicy.General, Title = title, GridId = p.GridId,
-                    Source = publicReport ? "report" : "patrol", Description = $"{p.Name}：{title}",
+                    Category = area,
+                    Severity = major ? DeadlinePolicy.Major : DeadlinePolicy.General,
+                    Title = title,
+                    GridId = p.GridId,
+                    Source = publicReport ? "report" : "patrol",
+                    Description = $"{p.Name}：{title}",
                     Reporter = publicReport ? new Grid.Casework.Infrastructure.ReporterIdentity { Name = "赵热心", Phone = "13600000000", WantsReward = true } : null,
                 }, actor, null, ct));
             n++;
@@ -218,9 +269,15 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
                 await Act(b, CaseAction.Accept, new());
                 var notice = new RectificationNotice
                 {
-                    Id = Guid.CreateVersion7(now), PlaceId = here[1].Id, UnitName = here[1].Name, UnitAddress = here[1].Address,
-                    Items = ["拆除私拉乱接电线", "电动车不得在室内停放充电"], LegalBasis = [.. RectificationNoticeDocument.DefaultLegalBasis],
-                    Deadline = now.AddDays(15 + i), IssuedBy = "demo", IssuerName = options.Rectification.IssuerName,
+                    Id = Guid.CreateVersion7(now),
+                    PlaceId = here[1].Id,
+                    UnitName = here[1].Name,
+                    UnitAddress = here[1].Address,
+                    Items = ["拆除私拉乱接电线", "电动车不得在室内停放充电"],
+                    LegalBasis = [.. RectificationNoticeDocument.DefaultLegalBasis],
+                    Deadline = now.AddDays(15 + i),
+                    IssuedBy = "demo",
+                    IssuerName = options.Rectification.IssuerName,
                 };
                 await Act(b, CaseAction.Dispatch, new() { Assignee = here[1].Name, HandleBy = notice.Deadline }, new FireCaseContext { Notice = notice });
                 if (i % 2 == 0)

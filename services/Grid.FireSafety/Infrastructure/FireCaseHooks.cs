@@ -35,16 +35,30 @@ internal sealed class FireCaseHooks(FireOptions options, TimeProvider time) : IC
                 var publicReport = ctx?.PublicReport ?? c.Source is "report" or "complaint" or "hotline";
                 db.Hazards.Add(new Hazard
                 {
-                    CaseId = c.Id, CaseNumber = c.Number, PlaceId = ctx?.PlaceId, Area = c.Category, Major = major, FixedOnSpot = ctx?.FixedOnSpot ?? false,
-                    PublicReport = publicReport, GridId = c.GridId, GridPath = [.. c.GridPath], ReportedAt = c.OccurredAt,
+                    CaseId = c.Id,
+                    CaseNumber = c.Number,
+                    PlaceId = ctx?.PlaceId,
+                    Area = c.Category,
+                    Major = major,
+                    FixedOnSpot = ctx?.FixedOnSpot ?? false,
+                    PublicReport = publicReport,
+                    GridId = c.GridId,
+                    GridPath = [.. c.GridPath],
+                    ReportedAt = c.OccurredAt,
                 });
                 if (major)
                 {
                     // 重大火灾隐患: reported to the county bureau and brigade at once; the government lists it with a deadline.
                     db.ListedSupervisions.Add(new ListedSupervision
                     {
-                        Id = Guid.CreateVersion7(now), CaseId = c.Id, CaseNumber = c.Number, GridId = c.GridId, GridPath = [.. c.GridPath],
-                        ReportedTo = [.. MajorReportedTo], OpenedAt = now, Deadline = now.AddDays(options.Rectification.ListedSupervisionDays),
+                        Id = Guid.CreateVersion7(now),
+                        CaseId = c.Id,
+                        CaseNumber = c.Number,
+                        GridId = c.GridId,
+                        GridPath = [.. c.GridPath],
+                        ReportedTo = [.. MajorReportedTo],
+                        OpenedAt = now,
+                        Deadline = now.AddDays(options.Rectification.ListedSupervisionDays),
                     });
                     tx.Audit(c.Id, change.Actor.Subject, "listed-supervision-opened", change.Actor.Origin, null,
                         new { reportedTo = MajorReportedTo, deadline = now.AddDays(options.Rectification.ListedSupervisionDays) });
@@ -54,7 +68,12 @@ internal sealed class FireCaseHooks(FireOptions options, TimeProvider time) : IC
                 {
                     db.RewardClaims.Add(new RewardClaim
                     {
-                        CaseId = c.Id, CaseNumber = c.Number, GridId = c.GridId, GridPath = [.. c.GridPath], Major = major, CreatedAt = now,
+                        CaseId = c.Id,
+                        CaseNumber = c.Number,
+                        GridId = c.GridId,
+                        GridPath = [.. c.GridPath],
+                        Major = major,
+                        CreatedAt = now,
                     });
                 }
 

@@ -105,7 +105,10 @@ public sealed class ConfiguredGridDirectory : IGridTree, Grid.Casework.Infrastru
                 {
                     yield return new GridEntry
                     {
-                        Id = $"{village}{s:00}", Name = $"{villages[t][v]}第{(s == 1 ? "一" : "二")}网格", Level = GridLevels.Small, Parent = village,
+                        Id = $"{village}{s:00}",
+                        Name = $"{villages[t][v]}第{(s == 1 ? "一" : "二")}网格",
+                        Level = GridLevels.Small,
+                        Parent = village,
                     };
                 }
             }

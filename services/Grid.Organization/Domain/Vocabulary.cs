@@ -49,10 +49,20 @@ public static class StaffRoles
 
     public static readonly IReadOnlyDictionary<string, string> Chinese = new Dictionary<string, string>
     {
-        [GridChief] = "网格长", [AreaGridChief] = "片区网格长", [GridWorker] = "网格员", [GridInstructor] = "网格指导员",
-        [Informant] = "信息员", [Assistant] = "协管员", [Supervisor] = "监督员", [Liaison] = "联络员",
-        [LeaderInCharge] = "分管领导", [FireSupervisor] = "消防监督员", [CommunityPolice] = "社区民警",
-        [SafetyOfficer] = "安监员", [EnvironmentOfficer] = "环保专干", [LaborInspector] = "劳动监察员",
+        [GridChief] = "网格长",
+        [AreaGridChief] = "片区网格长",
+        [GridWorker] = "网格员",
+        [GridInstructor] = "网格指导员",
+        [Informant] = "信息员",
+        [Assistant] = "协管员",
+        [Supervisor] = "监督员",
+        [Liaison] = "联络员",
+        [LeaderInCharge] = "分管领导",
+        [FireSupervisor] = "消防监督员",
+        [CommunityPolice] = "社区民警",
+        [SafetyOfficer] = "安监员",
+        [EnvironmentOfficer] = "环保专干",
+        [LaborInspector] = "劳动监察员",
     };
 
     public static bool IsKnown(string role) => Chinese.ContainsKey(role);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
+using global::Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using Grid.Organization.Domain;
 using Grid.Organization.Infrastructure;
-using global::Grpc.Core;
 using V1 = Grid.Contracts.Organization.V1;
 
 namespace Grid.Organization.Grpc;
@@ -167,9 +167,16 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
 
         var info = new V1.GridInfo
         {
-            Id = g.Id.ToString(), Code = g.Code, Name = g.Name, LevelName = g.LevelName, Depth = g.Depth,
-            ParentId = g.ParentId?.ToString() ?? "", Hierarchy = g.Hierarchy, KeyGrid = g.KeyGrid,
-            Households = g.Households, Population = g.Population,
+            Id = g.Id.ToString(),
+            Code = g.Code,
+            Name = g.Name,
+            LevelName = g.LevelName,
+            Depth = g.Depth,
+            ParentId = g.ParentId?.ToString() ?? "",
+            Hierarchy = g.Hierarchy,
+            KeyGrid = g.KeyGrid,
+            Households = g.Households,
+            Population = g.Population,
         };
         info.Path.AddRange(g.PathStrings);
         return info;
@@ -179,7 +186,11 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
     {
         var m = new V1.StaffMember
         {
-            Id = r.StaffId.ToString(), Name = r.Name, Role = r.Role, Domain = r.Domain, Phone = r.Phone,
+            Id = r.StaffId.ToString(),
+            Name = r.Name,
+            Role = r.Role,
+            Domain = r.Domain,
+            Phone = r.Phone,
             DepartmentId = r.DepartmentId?.ToString() ?? "",
             ValidFrom = Timestamp.FromDateTime(DateTime.SpecifyKind(r.ValidFrom, DateTimeKind.Utc)),
         };
@@ -193,7 +204,14 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
 
     private static V1.Subject? Map(RegulatedSubject? s) => s is null ? null : new V1.Subject
     {
-        Id = s.Id.ToString(), CreditCode = s.CreditCode ?? "", Name = s.Name, Kind = s.Kind, GridId = s.GridId?.ToString() ?? "",
-        Address = s.Address, Longitude = s.Longitude ?? 0, Latitude = s.Latitude ?? 0, Category = s.Category,
+        Id = s.Id.ToString(),
+        CreditCode = s.CreditCode ?? "",
+        Name = s.Name,
+        Kind = s.Kind,
+        GridId = s.GridId?.ToString() ?? "",
+        Address = s.Address,
+        Longitude = s.Longitude ?? 0,
+        Latitude = s.Latitude ?? 0,
+        Category = s.Category,
     };
 }

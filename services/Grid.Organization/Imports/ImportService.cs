@@ -60,8 +60,14 @@ public sealed class ImportService(NpgsqlDataSource db, OrganizationCache cache, 
             "SELECT id, kind, status, total, processed, written, started_at, finished_at, errors::text FROM import_jobs WHERE id = @id", new { id });
         return row.Id == Guid.Empty ? null : new ImportJob
         {
-            Id = row.Id, Kind = row.Kind, Status = row.Status, Total = row.Total, Processed = row.Processed, Written = row.Written,
-            StartedAt = row.StartedAt, FinishedAt = row.FinishedAt,
+            Id = row.Id,
+            Kind = row.Kind,
+            Status = row.Status,
+            Total = row.Total,
+            Processed = row.Processed,
+            Written = row.Written,
+            StartedAt = row.StartedAt,
+            FinishedAt = row.FinishedAt,
             Errors = row.Errors is null ? [] : JsonSerializer.Deserialize<List<RowError>>(row.Errors, JsonSerializerOptions.Web) ?? [],
         };
     }
@@ -543,9 +549,20 @@ public sealed class ImportService(NpgsqlDataSource db, OrganizationCache cache, 
                     """,
                     new
                     {
-                        id = path[^1], input.Code, input.Name, input.LevelName, depth = path.Length - 1, parentId, input.Hierarchy, path,
-                        wkb = writer.Write(boundary), households = input.Households ?? 0, population = input.Population ?? 0, keyGrid = input.KeyGrid ?? false,
-                        input.Hotline, input.Notice,
+                        id = path[^1],
+                        input.Code,
+                        input.Name,
+                        input.LevelName,
+                        depth = path.Length - 1,
+                        parentId,
+                        input.Hierarchy,
+                        path,
+                        wkb = writer.Write(boundary),
+                        households = input.Households ?? 0,
+                        population = input.Population ?? 0,
+                        keyGrid = input.KeyGrid ?? false,
+                        input.Hotline,
+                        input.Notice,
                     }, tx);
                 await Outbox.AddAsync(conn, tx, grids.Changed(path[^1], input.Code!, input.Hierarchy!, "created", path));
                 if (++n % 1000 == 0)

@@ -131,7 +131,12 @@ public sealed class StaffStore(NpgsqlDataSource db, OrganizationCache cache, Tim
         var grid = await conn.QuerySingleAsync<GridArea>($"SELECT {GridStore.Columns} FROM grids WHERE id = @GridId", new { a.GridId }, tx);
         await Outbox.AddAsync(conn, tx, new Contracts.Events.GridChanged
         {
-            GridId = grid.Id.ToString(), GridCode = grid.Code, Change = "staff", Domain = a.Domain, OccurredAt = clock.GetUtcNow(), GridPath = grid.PathStrings,
+            GridId = grid.Id.ToString(),
+            GridCode = grid.Code,
+            Change = "staff",
+            Domain = a.Domain,
+            OccurredAt = clock.GetUtcNow(),
+            GridPath = grid.PathStrings,
         });
         await tx.CommitAsync();
         await cache.InvalidateAsync();

@@ -70,9 +70,16 @@ public sealed class SubjectStore(NpgsqlDataSource db)
 
         var s = new RegulatedSubject
         {
-            Id = Guid.CreateVersion7(), CreditCode = string.IsNullOrEmpty(input.CreditCode) ? null : input.CreditCode, Name = input.Name!,
-            Kind = input.Kind!, Category = input.Category!, Domain = input.Domain!, Address = input.Address ?? "",
-            Longitude = input.Longitude, Latitude = input.Latitude, GridId = grid?.Id,
+            Id = Guid.CreateVersion7(),
+            CreditCode = string.IsNullOrEmpty(input.CreditCode) ? null : input.CreditCode,
+            Name = input.Name!,
+            Kind = input.Kind!,
+            Category = input.Category!,
+            Domain = input.Domain!,
+            Address = input.Address ?? "",
+            Longitude = input.Longitude,
+            Latitude = input.Latitude,
+            GridId = grid?.Id,
         };
         try
         {
