@@ -138,6 +138,21 @@ public sealed class GrpcLookupTests(OrgHost host) : IClassFixture<OrgHost>
     }
 
     [Fact]
+    public async Task Without_a_grid_the_roots_of_a_hierarchy_are_listed_as_far_as_the_caller_may_see()
+    {
+        await host.CreateGridAsync("FROOT", "消防测试县", "县", null, OrgHost.Rect(113.0, 34.5, 113.6, 34.9), hierarchy: "fire");
+        var fire = await Client.ListChildrenAsync(new ListChildrenRequest { Hierarchy = "fire" });
+        Assert.Equal([host.Code("FROOT")], fire.Grids.Select(g => g.Code));
+        var comprehensive = await Client.ListChildrenAsync(new ListChildrenRequest { Hierarchy = "comprehensive" });
+        Assert.Contains(host.Code("C"), comprehensive.Grids.Select(g => g.Code));
+        Assert.DoesNotContain(host.Code("FROOT"), comprehensive.Grids.Select(g => g.Code));
+
+        // A caller scoped below the root sees no root at all.
+        var scoped = host.Grpc(TestTokens.Create("svc-b", ["grid-worker"], ["comprehensive"], [host.Ids["B"].ToString()]));
+        Assert.Empty((await scoped.ListChildrenAsync(new ListChildrenRequest { Hierarchy = "comprehensive" })).Grids);
+    }
+
+    [Fact]
     public async Task A_cached_grid_is_served_from_redis_until_an_edit_invalidates_it()
     {
         var id = await host.CreateGridAsync("CACHE", "缓存村", "村", host.Ids["B"], OrgHost.Rect(113.3, 34.5, 113.35, 34.55));

@@ -87,6 +87,7 @@ public sealed class GridInfrastructure
             app.Resources.OfType<LocalRabbitMq>().Single().ManagementPort,
             app.Resources.OfType<LocalRedis>().Single().Port,
             app);
+        StartWatchdog(dir);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             app.StopAsync().GetAwaiter().GetResult();
@@ -101,7 +102,32 @@ public sealed class GridInfrastructure
         return infra;
     }
 
-    /// <summary>Starts PostgreSQL, RabbitMQ and Redis on free ports under <paramref name="stateDir"/>.</summary>
+    /// <summary>
+    /// The test host may be killed rather than exit (the runner's timeout, a debugger stopped): a small shell
+    /// process outlives it, and when it is gone, stops every server whose command line names the state
+    /// directory and removes that directory. The directory travels in the environment, so that the watchdog's
+    /// own command line does not match.
+    /// </summary>
+    private static void StartWatchdog(string dir)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Its own pipes, so that the test runner never waits on an inherited stdout.
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("""
+            while kill -0 "$GRID_WATCH_PID" 2>/dev/null; do sleep 1; done
+            pkill -QUIT -f "$GRID_WATCH_DIR"; sleep 2; pkill -KILL -f "$GRID_WATCH_DIR"; rm -rf "$GRID_WATCH_DIR"
+            """);
+        start.Environment["GRID_WATCH_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["GRID_WATCH_DIR"] = dir;
+        System.Diagnostics.Process.Start(start);
+    }
+
+    /// <summary>Starts PostgreS"""L, RabbitM""" and Redis on free ports under <paramref name="stateDir"/>.</summary>
     public static async Task<DistributedApplication> StartOwnAsync(string stateDir)
     {
         // The postgres user must reach its data directory.

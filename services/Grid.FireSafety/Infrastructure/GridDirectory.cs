@@ -168,7 +168,7 @@ public sealed class OrganizationGridDirectory(Organization.OrganizationClient cl
 
     public async Task<IReadOnlyList<GridNode>> RootsAsync(CancellationToken ct)
     {
-        var roots = await client.ListChildrenAsync(new ListChildrenRequest { GridId = "" }, cancellationToken: ct);
+        var roots = await client.ListChildrenAsync(new ListChildrenRequest { Hierarchy = Grid.Contracts.Events.Domains.Fire }, cancellationToken: ct);
         return roots.Grids.Select(ToNode).ToList();
     }
 

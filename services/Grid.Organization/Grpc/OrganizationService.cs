@@ -131,6 +131,14 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
 
     public override async Task<V1.GridList> ListChildren(V1.ListChildrenRequest request, ServerCallContext context)
     {
+        if (string.IsNullOrEmpty(request.GridId))
+        {
+            // Roots are few and change rarely; read through so that a new tree shows at once.
+            var roots = new V1.GridList();
+            roots.Grids.AddRange((await grids.ChildrenAsync(null, NullIfEmpty(request.Hierarchy))).Select(g => Map(g)!).Where(g => Visible(g, context) is not null));
+            return roots;
+        }
+
         var id = ParseId(request.GridId, "grid_id");
         if (Visible(await GridAsync(id), context) is null)
         {
