@@ -134,6 +134,11 @@ public class ReadingIngestionTests
         Assert.Equal(HttpStatusCode.OK, (await ownTown.PostAsJsonAsync("/api/environment/v1/readings:batch", rows)).StatusCode);
         Assert.Equal(1, await host.CountAsync("SELECT count(*) FROM environment.readings"));
 
+        // The township's environment officer (环保专干, as the organization service names the post) reads, within scope; pushing is not theirs.
+        var officer = host.CreateClient(Grid.Testing.TestTokens.Create("o", ["environment-officer"], ["environment"], [GridTree.TownA]));
+        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync("/api/environment/v1/sources")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsJsonAsync("/api/environment/v1/readings:batch", rows)).StatusCode);
+
         // The OpenAPI document is anonymous.
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/openapi/v1.json")).StatusCode);
     }

@@ -17,15 +17,18 @@ public static class EnvironmentRoles
     /// <summary>网格员 / 环境协管员 / 环保专干.</summary>
     public const string GridWorker = "grid-worker";
 
+    /// <summary>环保专干: the organization service's role for a township's environment officer, a field role like the grid worker.</summary>
+    public const string EnvironmentOfficer = "environment-officer";
+
     /// <summary>联合指挥中心 (read only).</summary>
     public const string Command = "command";
 
     /// <summary>An online monitoring station's service client (在线监控): may push readings only.</summary>
     public const string Station = "station";
 
-    public static readonly string[] Readers = [Admin, Bureau, GridChief, GridWorker, Command];
+    public static readonly string[] Readers = [Admin, Bureau, GridChief, GridWorker, EnvironmentOfficer, Command];
     public static readonly string[] Registrars = [Admin, Bureau, GridChief];
-    public static readonly string[] FieldStaff = [Admin, Bureau, GridChief, GridWorker];
+    public static readonly string[] FieldStaff = [Admin, Bureau, GridChief, GridWorker, EnvironmentOfficer];
     public static readonly string[] Pushers = [Admin, Station];
 }
 

@@ -26,15 +26,17 @@ internal static class Extensions
         // 环保局 staff (bureau) may take every step a grid chief may.
         builder.AddCasework(Domains.Environment, o =>
         {
+            // The environment officer (环保专干) may do whatever the grid worker may.
+            string[] WithOfficer(string[] roles) => roles.Contains(CaseRoles.GridWorker) ? [.. roles, EnvironmentRoles.EnvironmentOfficer] : roles;
             foreach (var (step, roles) in CaseRoles.Defaults())
             {
                 if (roles.Contains(CaseRoles.GridChief) && !o.Roles.ContainsKey(step))
                 {
-                    o.Roles[step] = [.. roles, EnvironmentRoles.Bureau, EnvironmentRoles.Admin];
+                    o.Roles[step] = [.. WithOfficer(roles), EnvironmentRoles.Bureau, EnvironmentRoles.Admin];
                 }
             }
 
-            o.Roles[CaseRoles.Read] = [.. CaseRoles.Defaults()[CaseRoles.Read], EnvironmentRoles.Bureau, EnvironmentRoles.Admin, EnvironmentRoles.Command];
+            o.Roles[CaseRoles.Read] = [.. WithOfficer(CaseRoles.Defaults()[CaseRoles.Read]), EnvironmentRoles.Bureau, EnvironmentRoles.Admin, EnvironmentRoles.Command];
         });
         builder.Services.AddSingleton<CaseworkGateway>();
         builder.Services.AddSingleton<ICaseGateway>(sp => sp.GetRequiredService<CaseworkGateway>());
