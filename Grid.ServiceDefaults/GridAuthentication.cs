@@ -2,10 +2,12 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.Net.Http.Headers;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -25,6 +27,7 @@ public static class GridAuthentication
             {
                 o.MapInboundClaims = false;
                 o.RequireHttpsMetadata = false;
+                o.Events = new GridTokenEvents();
                 o.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = identity["Issuer"] ?? GridClaims.DefaultIssuer,
@@ -47,6 +50,33 @@ public static class GridAuthentication
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         return builder;
     }
+}
+
+/// <summary>
+/// Where a token may come from besides the Authorization header: a browser's EventSource (live feeds) and
+/// download links cannot send headers, so a GET of a live stream (<c>…/stream</c>) or a download
+/// (<c>…/export</c>, <c>…/reports/…</c>) may carry it as the <c>access_token</c> query parameter
+/// (RFC 6750 §2.3) or the <c>grid_token</c> cookie. Nowhere else: tokens in URLs leak through history and
+/// referrers. Access log lines record the path only, never the query.
+/// </summary>
+public class GridTokenEvents : JwtBearerEvents
+{
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        var request = context.Request;
+        if (context.Token is null && HttpMethods.IsGet(request.Method) && !request.Headers.ContainsKey(HeaderNames.Authorization)
+            && AllowsTokenInUrl(request.Path.Value ?? ""))
+        {
+            context.Token = request.Query["access_token"].FirstOrDefault() ?? request.Cookies["grid_token"];
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static bool AllowsTokenInUrl(string path) =>
+        path.StartsWith("/api/", StringComparison.Ordinal)
+        && (path.EndsWith("/stream", StringComparison.Ordinal) || path.EndsWith("/export", StringComparison.Ordinal)
+            || path.Contains("/reports/", StringComparison.Ordinal));
 }
 
 /// <summary>The claims Grid tokens carry (DESIGN.md §5): roles, domains and grid scope.</summary>

@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 
 namespace Grid.CommandCenter.Tests;
 
-/// <summary>The dashboard in real headless Chromium against the command service on a real Kestrel port.</summary>
+/// <summary>The dashboard in real headless Chromium, through the real gateway, with a case reported by the real fire service.</summary>
 public class DashboardBrowserTests
 {
     static readonly BrowserTypeLaunchOptions Launch = new()
@@ -21,9 +21,7 @@ public class DashboardBrowserTests
     [Fact]
     public async Task Login_map_drill_down_live_feed_and_overdue_board_work_in_chromium()
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var infra = await GridInfrastructure.GetAsync();
-        Console.Error.WriteLine($"TIMING infra {sw.Elapsed}");
         var database = await infra.CreateDatabaseAsync("dash");
         var messaging = await infra.CreateVirtualHostAsync("dash");
         var port = FreePort.Next();
@@ -32,10 +30,35 @@ public class DashboardBrowserTests
             .WithConnectionString("messaging", messaging);
         factory.UseKestrel(port);
         factory.StartServer();
-        Console.Error.WriteLine($"TIMING started {sw.Elapsed}");
-        var baseUrl = $"http://127.0.0.1:{port}";
+        var commandUrl = $"http://127.0.0.1:{port}";
         var county = "DC" + Guid.NewGuid().ToString("N")[..6];
         var token = TestTokens.Create("zhang.san", ["commander"], grids: [county], name: "张三");
+
+        // The fire service (a real process on the same broker, its grid tree the fixture's county) and the
+        // gateway in front of both: the browser and the reporting grid worker only ever talk to the gateway.
+        string[] FireGrid(int i, string id, string name, string level, string? parent) =>
+        [
+            $"Fire__Grids__{i}__Id={id}", $"Fire__Grids__{i}__Name={name}", $"Fire__Grids__{i}__Level={level}", $"Fire__Grids__{i}__Parent={parent ?? ""}",
+        ];
+        var fireSettings = new[]
+        {
+            FireGrid(0, county, "示范县", "county", null), FireGrid(1, county + "-T1", "一镇", "large", county), FireGrid(2, county + "-T2", "二镇", "large", county),
+            FireGrid(3, county + "-T1-V1", "东村", "mid", county + "-T1"), FireGrid(4, county + "-T1-V2", "西村", "mid", county + "-T1"),
+            FireGrid(5, county + "-T2-V1", "南村", "mid", county + "-T2"), FireGrid(6, county + "-T2-V2", "北村", "mid", county + "-T2"),
+        }.SelectMany(g => g).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        fireSettings["ConnectionStrings__firedb"] = await infra.CreateDatabaseAsync("dashfire");
+        fireSettings["ConnectionStrings__messaging"] = messaging;
+        fireSettings["ConnectionStrings__cache"] = infra.RedisConnectionString;
+        fireSettings["Casework__ReporterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var fire = await ProjectProcess.StartAsync("fire", "services/Grid.FireSafety", fireSettings);
+        await using var gateway = await ProjectProcess.StartAsync("gateway", "gateway/Grid.Gateway", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__cache"] = infra.RedisConnectionString,
+            ["Gateway__RateLimit__KeyPrefix"] = GridInfrastructure.UniqueName("dashrl") + ":",
+            ["services__command__http__0"] = commandUrl,
+            ["services__fire__http__0"] = fire.Url.ToString().TrimEnd('/'),
+        });
+        var baseUrl = gateway.Url.ToString().TrimEnd('/');
 
         using (var admin = new HttpClient { BaseAddress = new Uri(baseUrl) })
         {
@@ -62,7 +85,6 @@ public class DashboardBrowserTests
                 : new RouteFulfillOptions { Status = 401, ContentType = "application/problem+json", Body = "{}" });
         });
 
-        Console.Error.WriteLine($"TIMING browser {sw.Elapsed}");
         await page.GotoAsync($"{baseUrl}/dashboard/");
         await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
         await page.FillAsync("#username", "zhang.san");
@@ -97,24 +119,24 @@ public class DashboardBrowserTests
 
         // A case event arrives through the broker: the live feed and the counts update without a reload.
         await Assertions.Expect(page.Locator("#feed-status.on")).ToHaveCountAsync(1);
+        using var worker = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        worker.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Create("gw-9", ["grid-worker"], ["fire"], [county + "-T2-V1"], name: "李网格"));
+        using var reported = await worker.PostAsync("/api/fire/v1/hazards", new StringContent(JsonSerializer.Serialize(new
+        {
+            gridId = county + "-T2-V1",
+            area = "electricity",
+            title = "楼道内电动车充电",
+            description = "私拉电线",
+        }), Encoding.UTF8, "application/json"));
+        var reportBody = await reported.Content.ReadAsStringAsync();
+        Assert.True(reported.IsSuccessStatusCode, $"{(int)reported.StatusCode}: {reportBody}");
+        var caseNumber = JsonDocument.Parse(reportBody).RootElement.GetProperty("case").GetProperty("number").GetString();
+
+        // Another township's event must not reach this user's feed.
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(messaging.Replace("amqp://", "rabbitmq://"))));
         await bus.StartAsync();
         try
         {
-            await bus.Publish(new CaseReported
-            {
-                CaseId = Guid.NewGuid(),
-                CaseNumber = "ENV-LIVE-1",
-                Domain = Domains.Environment,
-                GridId = county + "-T2-V1",
-                GridPath = [county, county + "-T2", county + "-T2-V1"],
-                OccurredAt = DateTimeOffset.UtcNow,
-                ReceivedAt = DateTimeOffset.UtcNow,
-                Category = "污染",
-                Title = "河道排污",
-                Source = "hotline",
-            });
-            // Another township's event must not reach this user's feed.
             await bus.Publish(new CaseReported
             {
                 CaseId = Guid.NewGuid(),
@@ -132,7 +154,7 @@ public class DashboardBrowserTests
             await bus.StopAsync();
         }
 
-        await Assertions.Expect(page.Locator("#feed li[data-case='ENV-LIVE-1']")).ToContainTextAsync("上报 河道排污", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator($"#feed li[data-case='{caseNumber}']")).ToContainTextAsync("上报 楼道内电动车充电", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("#kpi-open")).ToHaveTextAsync("5");
         await Assertions.Expect(page.Locator($"#map path[data-grid='{county}-T2'] title")).ToHaveTextAsync("二镇: 在办 2, 超期 0");
         await page.WaitForTimeoutAsync(1000);
@@ -143,7 +165,6 @@ public class DashboardBrowserTests
         await Assertions.Expect(page.Locator("#board")).ToContainTextAsync("挂牌督办");
         await page.ClickAsync(".tabs button[data-board=overdue]");
         await Assertions.Expect(page.Locator("#board tbody tr")).ToHaveCountAsync(2);
-        Console.Error.WriteLine($"TIMING feed {sw.Elapsed}");
         var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard.png"), FullPage = true });
 

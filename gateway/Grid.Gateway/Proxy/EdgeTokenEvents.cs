@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Grid.Gateway.Proxy;
@@ -7,7 +8,7 @@ namespace Grid.Gateway.Proxy;
 /// The gateway validates tokens exactly as every service does (Grid.ServiceDefaults); this only makes the
 /// refusal at the edge a problem that says what is wrong with the token, so a caller can fix it.
 /// </summary>
-public sealed class EdgeTokenEvents : JwtBearerEvents
+public sealed class EdgeTokenEvents : GridTokenEvents
 {
     public override async Task Challenge(JwtBearerChallengeContext context)
     {

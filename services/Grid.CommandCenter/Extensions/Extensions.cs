@@ -28,25 +28,6 @@ internal static class Extensions
         builder.Services.AddHttpClient(GridMap.OrganizationClient, c => c.BaseAddress = new Uri("http://organization"));
         builder.Services.AddOpenApi();
 
-        // EventSource and download links cannot send headers: accept the token from the query string or a
-        // cookie on those endpoints only.
-        builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
-        {
-            o.Events ??= new JwtBearerEvents();
-            var previous = o.Events.OnMessageReceived;
-            o.Events.OnMessageReceived = async ctx =>
-            {
-                await previous(ctx);
-                var path = ctx.Request.Path.Value ?? "";
-                if (ctx.Token is null && HttpMethods.IsGet(ctx.Request.Method) && path.StartsWith("/api/command/v1/", StringComparison.Ordinal)
-                    && (path.EndsWith("/stream", StringComparison.Ordinal) || path.EndsWith("/export", StringComparison.Ordinal)
-                        || path.Contains("/reports/", StringComparison.Ordinal)))
-                {
-                    ctx.Token = ctx.Request.Query["access_token"].FirstOrDefault() ?? ctx.Request.Cookies["grid_token"];
-                }
-            };
-        });
-
         // Grid.Casework's messaging: inbox, outbox and relay in this database, the subscriber topology declared
         // before anything is published, MassTransit on RabbitMQ. Every event arrives on the command centre's queue.
         builder.AddCaseworkMessaging(DatabaseName, m =>

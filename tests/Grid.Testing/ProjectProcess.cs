@@ -1,7 +1,7 @@
 using System.Reflection;
 using Grid.AppHost.Hosting;
 
-namespace Grid.Gateway.Tests.Support;
+namespace Grid.Testing;
 
 /// <summary>
 /// A project of this repository run as its own process from the build output, the way the AppHost runs it
@@ -30,11 +30,11 @@ public sealed class ProjectProcess : IAsyncDisposable
 
     public static async Task<ProjectProcess> StartAsync(string name, string projectDir, IReadOnlyDictionary<string, string> environment)
     {
-        var state = Directory.CreateTempSubdirectory($"grid-gw-{name}-").FullName;
+        var state = Directory.CreateTempSubdirectory($"grid-proc-{name}-").FullName;
         var builder = DistributedApplication.CreateBuilder(state, RepoRoot, BuildConfiguration);
         var port = FreePort.Next();
         var resource = builder.AddProject(name, projectDir).WithHttpEndpoint(port);
-        resource.WithEnvironment("Identity__SigningKey", Grid.Testing.TestTokens.SigningKey);
+        resource.WithEnvironment("Identity__SigningKey", TestTokens.SigningKey);
         resource.WithEnvironment("Grid__SeedDemoData", "false");
         foreach (var (k, v) in environment)
         {
