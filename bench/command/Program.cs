@@ -20,6 +20,9 @@ internal static class CommandCenterBench
 
         // The service's content root for an in-process host outside a test project.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_GRID_COMMANDCENTER", AppContext.BaseDirectory);
+        // WebApplicationFactory finds the service's content root through MvcTestingAppManifest.json in the
+        // current directory, which under `dotnet run` is the repository, not the build output.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var infra = await GridInfrastructure.GetAsync();
         var database = await infra.CreateDatabaseAsync("benchcmd");
         var messaging = await infra.CreateVirtualHostAsync("benchcmd");

@@ -23,6 +23,9 @@ internal static class Bench
         const int stations = 20;
         string[] pollutants = ["COD", "NH3N", "TP", "PH"];
 
+        // WebApplicationFactory finds the service's content root through MvcTestingAppManifest.json in the
+        // current directory, which under `dotnet run` is the repository, not the build output.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var infra = await GridInfrastructure.GetAsync();
         var db = await infra.CreateDatabaseAsync("bench_env");
         var amqp = await infra.CreateVirtualHostAsync("bench_env");

@@ -21,6 +21,9 @@ public static class ResolveBench
         const int Workers = 8;
         const int DistinctPoints = 5_000;
 
+        // WebApplicationFactory finds the service's content root through MvcTestingAppManifest.json in the
+        // current directory, which under `dotnet run` is the repository, not the build output.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         var infra = await GridInfrastructure.GetAsync();
         var db = await infra.CreateDatabaseAsync("orgbench");
         var port = Grid.AppHost.Hosting.FreePort.Next();

@@ -1,10 +1,12 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Caching.Memory;
 using StackExchange.Redis;
 
 namespace Grid.Organization.Infrastructure;
 
 /// <summary>
-/// Answers of the gRPC lookups, cached in Redis as protobuf bytes. Every key carries a generation number;
+/// Answers of the gRPC lookups, cached in Redis as protobuf bytes, with a small in-process copy in front
+/// (hot grids are asked for constantly; a Redis round trip costs more than the PostGIS query it saves). Every key carries a generation number;
 /// a change to grids, staff or assignments bumps the generation (INCR) and announces it on a Redis channel,
 /// so every instance stops reading the old keys at once and they expire on their own. Coarse, but the
 /// organization changes rarely and is read constantly. Without <c>ConnectionStrings:cache</c> nothing is cached.
@@ -12,7 +14,12 @@ namespace Grid.Organization.Infrastructure;
 public sealed class OrganizationCache : IDisposable
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan LocalTtl = TimeSpan.FromSeconds(60);
     private readonly ConnectionMultiplexer? _redis;
+
+    // Keys carry the generation, so a bumped generation makes every local entry unreachable at once; clearing
+    // only frees the memory. Bytes, not messages: callers may change the message they are given.
+    private readonly MemoryCache _local = new(new MemoryCacheOptions { SizeLimit = 200_000 });
     private readonly string _prefix;
     private readonly ILogger<OrganizationCache> _logger;
     private long _generation;
@@ -65,6 +72,11 @@ public sealed class OrganizationCache : IDisposable
         }
 
         var full = KeyOf(key);
+        if (_local.TryGetValue(full, out byte[]? local) && local is not null)
+        {
+            return local.Length == 0 ? null : parser.ParseFrom(local);
+        }
+
         var db = _redis.GetDatabase();
         try
         {
@@ -72,6 +84,7 @@ public sealed class OrganizationCache : IDisposable
             if (hit.HasValue)
             {
                 var bytes = (byte[])hit!;
+                Remember(full, bytes);
                 return bytes.Length == 0 ? null : parser.ParseFrom(bytes);
             }
         }
@@ -86,9 +99,11 @@ public sealed class OrganizationCache : IDisposable
         // A change committed while loading must not be cached under the generation it invalidated.
         if (Generation == generationBefore)
         {
+            var bytes = value is null ? Array.Empty<byte>() : value.ToByteArray();
+            Remember(full, bytes);
             try
             {
-                await db.StringSetAsync(full, value is null ? Array.Empty<byte>() : value.ToByteArray(), Ttl, flags: CommandFlags.FireAndForget);
+                await db.StringSetAsync(full, bytes, Ttl, flags: CommandFlags.FireAndForget);
             }
             catch (RedisException e)
             {
@@ -117,18 +132,32 @@ public sealed class OrganizationCache : IDisposable
         {
             // Unreachable Redis: bump locally so this instance at least never serves the stale entry.
             Interlocked.Increment(ref _generation);
+            _local.Clear();
             _logger.LogError(e, "Cache invalidation could not reach Redis");
         }
     }
 
+    private void Remember(string fullKey, byte[] bytes) =>
+        _local.Set(fullKey, bytes, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = LocalTtl });
+
     private void Raise(long g)
     {
         long current;
+        var raised = false;
         while ((current = Interlocked.Read(ref _generation)) < g)
         {
-            Interlocked.CompareExchange(ref _generation, g, current);
+            raised |= Interlocked.CompareExchange(ref _generation, g, current) == current;
+        }
+
+        if (raised)
+        {
+            _local.Clear();
         }
     }
 
-    public void Dispose() => _redis?.Dispose();
+    public void Dispose()
+    {
+        _local.Dispose();
+        _redis?.Dispose();
+    }
 }
