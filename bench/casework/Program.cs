@@ -30,7 +30,16 @@ Console.WriteLine($"pgbench single-row insert (8 clients): {pgTps:F0} tx/s");
 // Case intake over the HTTP pipeline: case + number + outbox + audit in one transaction.
 var db = await infra.CreateDatabaseAsync("bench_cw");
 var mq = await infra.CreateVirtualHostAsync("bench_cw");
-await using var host = await CaseworkHost.StartAsync("fire", db, mq, grids.Address, configure: o => o.SchedulerEnabled = false);
+// Logging as a deployed service has it (appsettings.json): framework lines at Warning, the access line at Information.
+await using var host = await CaseworkHost.StartAsync("fire", db, mq, grids.Address, configure: o => o.SchedulerEnabled = false, settings: new()
+{
+    ["Logging:LogLevel:Default"] = "Information",
+    ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+    ["Logging:LogLevel:MassTransit"] = "Warning",
+    ["Logging:LogLevel:Grpc"] = "Warning",
+    ["Logging:LogLevel:System.Net.Http"] = "Warning",
+});
 var client = host.Client(CaseworkHost.Chief());
 await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = FixedGridTree.VillageA1 });
 var count = 0;
