@@ -34,7 +34,20 @@ public sealed class OutboxRelay(
             var failures = 0;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var (count, failed) = await RelayOnceAsync(stoppingToken);
+                int count;
+                bool failed;
+                try
+                {
+                    (count, failed) = await RelayOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+                {
+                    // The database restarted or is unreachable: the rows are still in the outbox; try again later
+                    // rather than take the whole service down.
+                    logger.LogWarning(e, "Outbox relay could not reach the database; retrying");
+                    (count, failed) = (0, true);
+                }
+
                 if (failed)
                 {
                     failures++;
