@@ -60,7 +60,7 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
 
         // Searched for everywhere it must not be.
         var outbox = await Wait.ScalarAsync<string>(host.Database, "SELECT string_agg(payload, '\n') FROM casework.outbox");
-        var audit = await Wait.ScalarAsync<string>(host.Database, "SELECT string_agg(coalesce(before, '') || coalesce(after, '') || actor || action || origin, '\n') FROM casework.audit");
+        var audit = await Wait.ScalarAsync<string>(host.Database, "SELECT string_agg(coalesce(before, '') || coalesce(after, '') || actor || action || origin, '\n') FROM (SELECT before, after, actor, action, origin FROM casework.audit UNION ALL SELECT before, after, actor, action, origin FROM casework.audit_pending) a");
         var sealedBytes = await Wait.ScalarAsync<byte[]>(host.Database, "SELECT ciphertext FROM casework.reporters WHERE case_id = $1", c.Id);
         foreach (var secret in new[] { name, phone })
         {
@@ -71,6 +71,27 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
             Assert.DoesNotContain(secret, responses.ToString());
             Assert.DoesNotContain(secret, Encoding.UTF8.GetString(sealedBytes));
         }
+    }
+
+    [Fact]
+    public async Task Concurrent_reports_all_land_in_one_unbroken_chain_in_the_background()
+    {
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_chain");
+        await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_ch"), mq, fx.Grids.Address);
+        var chief = host.Client(CaseworkHost.Chief());
+        const int Reports = 200;
+        await Parallel.ForEachAsync(Enumerable.Range(0, Reports), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"并发{i}", gridId = FixedGridTree.VillageA1 }));
+
+        // The chainer links them without being asked: nothing stays pending, one entry per report, in seq order 1..n.
+        await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM casework.audit_pending") == 0,
+            TimeSpan.FromSeconds(20), "the pending audit entries to be chained");
+        Assert.Equal((long)Reports, await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM casework.audit"));
+        Assert.Equal((long)Reports, await Wait.ScalarAsync<long>(host.Database, "SELECT max(seq) FROM casework.audit"));
+        var auditor = host.Client(TestTokens.Create("auditor-2", ["auditor"]));
+        var verified = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
+        Assert.True(verified!.Valid);
+        Assert.Equal(Reports, verified.Entries);
     }
 
     [Fact]

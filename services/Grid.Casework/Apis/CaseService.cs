@@ -685,6 +685,7 @@ public sealed class CaseService(
 
     public async Task<AuditVerification> VerifyAuditAsync(CancellationToken ct)
     {
+        await db.ChainAuditAsync(ct);
         await using var conn = await db.DataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand("SELECT seq, case_id, actor, action, origin, at, before, after, prev_hash, hash FROM casework.audit ORDER BY seq", conn);
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -109,6 +109,7 @@ public static class CaseworkExtensions
 
         // Order matters: the schema exists before the bus consumes and the relay publishes.
         services.AddHostedService(sp => new SchemaInitializer(sp.GetRequiredService<CaseworkDatabase>(), m.CreateCaseTables, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
+        services.AddHostedService<AuditChainer>();
         services.AddSingleton<TopologyDeclarer>();
         services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
         services.AddMassTransit(x =>

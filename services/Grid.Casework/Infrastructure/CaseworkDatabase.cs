@@ -9,9 +9,98 @@ namespace Grid.Casework.Infrastructure;
 /// <summary>The service's own database as the case life cycle, outbox and inbox use it.</summary>
 public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal signal, TimeProvider time)
 {
+    private const int ChainBatch = 2000;
+
     public NpgsqlDataSource DataSource { get; } = dataSource;
 
     public TimeProvider Time { get; } = time;
+
+    /// <summary>Wakes the audit chainer after a commit that wrote audit entries (the same one-wake-up signal the outbox uses).</summary>
+    internal OutboxSignal AuditSignal { get; } = new();
+
+    /// <summary>
+    /// Links committed audit entries into the hash chain, oldest first, and returns how many it linked.
+    /// Transactions only append to <c>audit_pending</c>, without a lock, so that concurrent reports do not queue
+    /// behind the one head of the chain; this is the one place that takes it (an advisory lock, so replicas
+    /// take turns). Readers of the chain call it first and so never miss an entry.
+    /// </summary>
+    public async Task<int> ChainAuditAsync(CancellationToken ct = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            await using var conn = await DataSource.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            long seq = 0;
+            var prev = AuditChain.Genesis;
+            var pending = new List<(long Id, Guid? CaseId, string Actor, string Action, string Origin, DateTimeOffset At, string? Before, string? After)>();
+            await using (var batch = new NpgsqlBatch(conn, tx))
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('casework.audit'))"));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, hash FROM casework.audit ORDER BY seq DESC LIMIT 1"));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT id, case_id, actor, action, origin, at, before, after FROM casework.audit_pending ORDER BY id LIMIT {ChainBatch}"));
+                await using var reader = await batch.ExecuteReaderAsync(ct);
+                await reader.NextResultAsync(ct);
+                if (await reader.ReadAsync(ct))
+                {
+                    seq = reader.GetInt64(0);
+                    prev = reader.GetString(1);
+                }
+
+                await reader.NextResultAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    pending.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                        reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                await tx.CommitAsync(ct);
+                return total;
+            }
+
+            var entries = new List<AuditEntry>(pending.Count);
+            foreach (var a in pending)
+            {
+                var entry = new AuditEntry(++seq, a.CaseId, a.Actor, a.Action, a.Origin, a.At, a.Before, a.After, prev, "");
+                entry = entry with { Hash = AuditChain.Hash(entry) };
+                entries.Add(entry);
+                prev = entry.Hash;
+            }
+
+            await using (var batch = new NpgsqlBatch(conn, tx))
+            {
+                var insert = new NpgsqlBatchCommand("""
+                    INSERT INTO casework.audit (seq, case_id, actor, action, origin, at, before, after, prev_hash, hash)
+                    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
+                    """);
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Seq).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Actor).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Action).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Origin).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.PrevHash).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Hash).ToArray() });
+                batch.BatchCommands.Add(insert);
+                var delete = new NpgsqlBatchCommand("DELETE FROM casework.audit_pending WHERE id = ANY($1)");
+                delete.Parameters.Add(new NpgsqlParameter { Value = pending.Select(p => p.Id).ToArray() });
+                batch.BatchCommands.Add(delete);
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
+            total += pending.Count;
+            if (pending.Count < ChainBatch)
+            {
+                return total;
+            }
+        }
+    }
 
     /// <summary>Opens a connection and a transaction; events and audit entries written through it commit with it.</summary>
     public async Task<CaseworkTransaction> BeginAsync(CancellationToken ct = default)
@@ -20,7 +109,7 @@ public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal s
         try
         {
             var tx = await conn.BeginTransactionAsync(ct);
-            return new CaseworkTransaction(conn, tx, signal, Time);
+            return new CaseworkTransaction(conn, tx, signal, AuditSignal, Time);
         }
         catch
         {
@@ -39,16 +128,18 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly OutboxSignal _signal;
+    private readonly OutboxSignal _auditSignal;
     private readonly TimeProvider _time;
     private readonly List<IntegrationEvent> _events = [];
     private readonly List<(Guid? CaseId, string Actor, string Action, string Origin, string? Before, string? After)> _audit = [];
     private bool _done;
 
-    internal CaseworkTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxSignal signal, TimeProvider time)
+    internal CaseworkTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxSignal signal, OutboxSignal auditSignal, TimeProvider time)
     {
         Connection = connection;
         Transaction = transaction;
         _signal = signal;
+        _auditSignal = auditSignal;
         _time = time;
     }
 
@@ -99,6 +190,11 @@ public sealed class CaseworkTransaction : IAsyncDisposable
         {
             _signal.Notify();
         }
+
+        if (_audit.Count > 0)
+        {
+            _auditSignal.Notify();
+        }
     }
 
     private async Task WriteOutboxAsync(CancellationToken ct)
@@ -120,46 +216,19 @@ public sealed class CaseworkTransaction : IAsyncDisposable
 
     private async Task WriteAuditAsync(CancellationToken ct)
     {
-        // The chain has one head: take it last, just before commit, so the lock is held as briefly as possible.
-        long seq = 0;
-        var prev = AuditChain.Genesis;
-        await using (var batch = new NpgsqlBatch(Connection, Transaction))
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('casework.audit'))"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, hash FROM casework.audit ORDER BY seq DESC LIMIT 1"));
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            if (await reader.ReadAsync(ct))
-            {
-                seq = reader.GetInt64(0);
-                prev = reader.GetString(1);
-            }
-        }
-
+        // Appended without a lock; CaseworkDatabase.ChainAuditAsync links it into the chain once committed.
         var at = AuditChain.Truncate(_time.GetUtcNow());
-        var entries = new List<AuditEntry>(_audit.Count);
-        foreach (var a in _audit)
-        {
-            var entry = new AuditEntry(++seq, a.CaseId, a.Actor, a.Action, a.Origin, at, a.Before, a.After, prev, "");
-            entry = entry with { Hash = AuditChain.Hash(entry) };
-            entries.Add(entry);
-            prev = entry.Hash;
-        }
-
         await using var cmd = Command("""
-            INSERT INTO casework.audit (seq, case_id, actor, action, origin, at, before, after, prev_hash, hash)
-            SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
+            INSERT INTO casework.audit_pending (case_id, actor, action, origin, at, before, after)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Seq).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Actor).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Action).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Origin).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.PrevHash).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Hash).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Actor).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Action).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Origin).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(_ => at).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -40,6 +40,15 @@ public static class CaseworkSchema
             prev_hash text NOT NULL,
             hash text NOT NULL);
         CREATE INDEX IF NOT EXISTS audit_case ON casework.audit (case_id);
+        CREATE TABLE IF NOT EXISTS casework.audit_pending (
+            id bigserial PRIMARY KEY,
+            case_id uuid,
+            actor text NOT NULL,
+            action text NOT NULL,
+            origin text NOT NULL,
+            at timestamptz NOT NULL,
+            before text,
+            after text);
         """;
 
     public const string CasesSql = """
