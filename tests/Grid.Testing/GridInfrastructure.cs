@@ -39,8 +39,12 @@ public sealed class GridInfrastructure
     public static Task<GridInfrastructure> GetAsync() => Shared.Value;
 
     /// <summary>A name unique to this test process: databases, vhosts and key prefixes start with it.</summary>
-    public static string UniqueName(string prefix) =>
-        $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _sequence)}_{Guid.NewGuid():N}"[..Math.Min(60, prefix.Length + 40)].ToLowerInvariant();
+    public static string UniqueName(string prefix)
+    {
+        // PostgreSQL names stop at 63 bytes; the GUID keeps a shortened name unique.
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _sequence)}_{Guid.NewGuid():N}";
+        return name[..Math.Min(60, name.Length)].ToLowerInvariant();
+    }
 
     public string PostgresConnectionString(string database) =>
         $"Host=127.0.0.1;Port={PostgresPort};Username={LocalPostgres.User};Database={database};Maximum Pool Size=30;Include Error Detail=true";

@@ -14,14 +14,19 @@ public static class CaseRepository
         transfer_case_number, origin_domain, origin_case_id, origin_transfer_id, version
         """;
 
-    /// <summary>The next number of the day for a prefix; the row lock makes concurrent reports take distinct numbers.</summary>
-    public static async Task<long> NextNumberAsync(CaseworkTransaction tx, string prefix, DateOnly day, CancellationToken ct)
+    /// <summary>
+    /// The next number of the day for a prefix. Reports take it before their transaction (<paramref name="tx"/>
+    /// null), so the counter row is locked for one statement, not for the whole report, which would make every
+    /// report of the day wait for the one before it. A number is never given twice; a report that fails after
+    /// numbering leaves a gap, as a voided form does in a paper ledger.
+    /// </summary>
+    public static async Task<long> NextNumberAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string prefix, DateOnly day, CancellationToken ct)
     {
-        await using var cmd = tx.Command("""
+        await using var cmd = new NpgsqlCommand("""
             INSERT INTO casework.case_numbers (prefix, day, last) VALUES ($1, $2, 1)
             ON CONFLICT (prefix, day) DO UPDATE SET last = casework.case_numbers.last + 1
             RETURNING last
-            """);
+            """, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = prefix });
         cmd.Parameters.Add(new NpgsqlParameter { Value = day });
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
