@@ -28,6 +28,8 @@ public static class GridAuthentication
                 o.MapInboundClaims = false;
                 o.RequireHttpsMetadata = false;
                 o.Events = new GridTokenEvents();
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(ValidatedTokenCache.Create(TimeProvider.System));
                 o.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = identity["Issuer"] ?? GridClaims.DefaultIssuer,
