@@ -15,6 +15,9 @@ public sealed class LocalRabbitMq(string name, int port, int managementPort) : R
     private Process? _process;
     private int _epmdPort;
 
+    /// <summary>The port of this node's own Erlang port mapper (epmd), chosen at start.</summary>
+    public int EpmdPort => _epmdPort;
+
     public int Port { get; } = port;
 
     public int ManagementPort { get; } = managementPort;
@@ -147,8 +150,10 @@ public sealed class LocalRabbitMq(string name, int port, int managementPort) : R
             }
         }
 
-        // The node's own Erlang port mapper goes with it; nobody else uses its port.
+        // The node's own Erlang port mapper goes with it; nobody else uses its port. epmd refuses -kill while a
+        // name is still registered, so whatever survives the polite request is found by its port and killed.
         await ProcessRunner.RunAsync("epmd", ["-kill"], new Dictionary<string, string> { ["ERL_EPMD_PORT"] = _epmdPort.ToString() });
+        Signals.KillByEnvironment("epmd", $"ERL_EPMD_PORT={_epmdPort}");
     }
 
     /// <summary>Stops the broker abruptly, as a crash would (used by failure tests).</summary>

@@ -13,6 +13,42 @@ internal static class Signals
 
     public static void Terminate(int pid) => _ = Kill(pid, SigTerm);
 
+    /// <summary>
+    /// Kills every process named <paramref name="name"/> whose environment holds <paramref name="marker"/>
+    /// (daemons that detach from their parent, like Erlang's epmd, can only be found that way).
+    /// </summary>
+    public static void KillByEnvironment(string name, string marker)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == name
+                    && File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(marker))
+                {
+                    KillTree(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // gone meanwhile
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     public static void KillTree(int pid)
     {
         try

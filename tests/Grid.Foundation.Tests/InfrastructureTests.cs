@@ -88,6 +88,7 @@ public class InfrastructureTests
             await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = 'only_on_second'", conn);
             Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
             Assert.True(FreePort.IsListening(mq.Port));
+            Assert.True(FreePort.IsListening(mq.EpmdPort));
         }
         finally
         {
@@ -98,6 +99,7 @@ public class InfrastructureTests
         Assert.False(FreePort.IsListening(pg.Port));
         Assert.False(FreePort.IsListening(mq.Port));
         Assert.False(FreePort.IsListening(mq.ManagementPort));
+        Assert.False(FreePort.IsListening(mq.EpmdPort)); // its epmd daemon too
         Assert.False(FreePort.IsListening(redis.Port));
         Directory.Delete(dir, recursive: true);
     }

@@ -124,7 +124,9 @@ public sealed class GridInfrastructure
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("""
             while kill -0 "$GRID_WATCH_PID" 2>/dev/null; do sleep 1; done
-            pkill -QUIT -f "$GRID_WATCH_DIR"; sleep 2; pkill -KILL -f "$GRID_WATCH_DIR"; rm -rf "$GRID_WATCH_DIR"
+            pkill -QUIT -f "$GRID_WATCH_DIR"; sleep 2; pkill -KILL -f "$GRID_WATCH_DIR"
+            for p in $(pgrep -x epmd); do grep -qF "$GRID_WATCH_DIR" "/proc/$p/environ" 2>/dev/null && kill -9 "$p"; done
+            rm -rf "$GRID_WATCH_DIR"
             """);
         start.Environment["GRID_WATCH_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["GRID_WATCH_DIR"] = dir;
