@@ -26,6 +26,9 @@ public static class ProblemDetailsDefaults
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+
+        // Unreadable bodies must reach the handler above, which names the field (it only sees thrown exceptions).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return builder;
     }
 }

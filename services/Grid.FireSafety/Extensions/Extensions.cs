@@ -16,8 +16,6 @@ internal static class Extensions
         builder.AddGridDependencyHealthChecks(DatabaseName);
         builder.Services.AddOpenApi();
 
-        // Unreadable bodies must reach the shared handler, which names the field (it only sees thrown exceptions).
-        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var options = builder.Configuration.GetSection(FireOptions.Section).Get<FireOptions>() ?? new FireOptions();

@@ -48,8 +48,6 @@ internal static class Extensions
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("organization", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddOpenApi();
-        // Unreadable bodies reach the shared exception handler, which names the field at fault.
-        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         if (builder is WebApplicationBuilder web)
         {
