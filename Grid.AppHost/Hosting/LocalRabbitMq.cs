@@ -61,7 +61,13 @@ public sealed class LocalRabbitMq(string name, int port, int managementPort) : R
     protected override async Task OnStartAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(DataRoot);
-        _epmdPort = FreePort.Next();
+
+        // Kept across restarts: after a crash the node's epmd is still running, and the restarted node reuses it.
+        if (_epmdPort == 0)
+        {
+            _epmdPort = FreePort.Next();
+        }
+
         await File.WriteAllTextAsync(Path.Combine(DataRoot, "enabled_plugins"), "[rabbitmq_management].\n", ct);
         await File.WriteAllTextAsync(Path.Combine(DataRoot, "rabbitmq-env.conf"), "", ct);
         await File.WriteAllTextAsync(Path.Combine(DataRoot, "rabbitmq.conf"), $"""
