@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var infra = await GridInfrastructure.GetAsync();
-await using var grids = await FixedGridTree.StartAsync();
+await using var grids = await GridTree.StartAsync();
 
 // Baseline: pgbench, one single-row insert per transaction, same server, same concurrency.
 var baseDb = await infra.CreateDatabaseAsync("bench_pg");
@@ -41,7 +41,7 @@ await using var host = await CaseworkHost.StartAsync("fire", db, mq, grids.Addre
     ["Logging:LogLevel:System.Net.Http"] = "Warning",
 });
 var client = host.Client(CaseworkHost.Chief());
-await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = FixedGridTree.VillageA1 });
+await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = GridTree.VillageA1 });
 var count = 0;
 var sw = Stopwatch.StartNew();
 var until = DateTime.UtcNow.AddSeconds(seconds);
@@ -49,7 +49,7 @@ await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
 {
     while (DateTime.UtcNow < until)
     {
-        await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = FixedGridTree.VillageA1 });
+        await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = GridTree.VillageA1 });
         Interlocked.Increment(ref count);
     }
 }));

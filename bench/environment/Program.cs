@@ -29,7 +29,7 @@ internal static class Bench
         var infra = await GridInfrastructure.GetAsync();
         var db = await infra.CreateDatabaseAsync("bench_env");
         var amqp = await infra.CreateVirtualHostAsync("bench_env");
-        await using var tree = await GridTree.StartAsync();
+        await using var tree = await GridTree.StartAsync("environment");
         var port = FreePort.Next();
         await using var host = new BenchHost()
             .WithConnectionString("environmentdb", db)

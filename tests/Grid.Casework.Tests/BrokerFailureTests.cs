@@ -2,6 +2,7 @@ using Grid.AppHost.Hosting;
 using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
+using Grid.Testing;
 
 namespace Grid.Casework.Tests;
 
@@ -40,7 +41,7 @@ public class BrokerFailureTests(CaseworkFixture fx)
             var killed = false;
             await Parallel.ForEachAsync(Enumerable.Range(0, total), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
             {
-                await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"批量{i}", gridId = FixedGridTree.VillageA1 });
+                await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"批量{i}", gridId = GridTree.VillageA1 });
                 if (Interlocked.Increment(ref done) == total / 3)
                 {
                     killed = true;

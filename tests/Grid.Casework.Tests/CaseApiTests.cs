@@ -21,7 +21,7 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static object Report(string grid = FixedGridTree.VillageA1, string severity = "general") =>
+    private static object Report(string grid = GridTree.VillageA1, string severity = "general") =>
         new { category = "hazard", severity, title = "堵塞消防通道", description = "楼道堆放杂物", gridId = grid };
 
     [Fact]
@@ -32,7 +32,7 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
         var c = await _host.ReportAsync(worker, Report());
         Assert.Equal("reported", c.State);
         Assert.Matches(@"^FIRE-\d{8}-\d{4}$", c.Number);
-        Assert.Equal(FixedGridTree.PathOf(FixedGridTree.VillageA1), c.GridPath);
+        Assert.Equal(GridTree.PathOf(GridTree.VillageA1), c.GridPath);
 
         Assert.Equal("accepted", (await _host.StepAsync(chief, c.Id, "accept")).State);
         Assert.Equal("dispatched", (await _host.StepAsync(chief, c.Id, "dispatch", new { assignee = "worker-village-a1" })).State);
@@ -100,14 +100,14 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
     public async Task Roles_domains_and_grid_scope_are_checked()
     {
         var worker = _host.Client(CaseworkHost.Worker());
-        var c = await _host.ReportAsync(worker, Report(FixedGridTree.CompoundA1X));
+        var c = await _host.ReportAsync(worker, Report(GridTree.CompoundA1X));
         Assert.Equal(403, (await _host.PostAsync(worker, c.Id, "accept")).Status);
 
-        var otherTown = _host.Client(CaseworkHost.Chief(FixedGridTree.TownB));
+        var otherTown = _host.Client(CaseworkHost.Chief(GridTree.TownB));
         Assert.Equal(403, (await _host.PostAsync(otherTown, c.Id, "accept")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await otherTown.GetAsync($"/api/fire/v1/cases/{c.Id}")).StatusCode);
 
-        var ancestor = _host.Client(CaseworkHost.Chief(FixedGridTree.TownA));
+        var ancestor = _host.Client(CaseworkHost.Chief(GridTree.TownA));
         Assert.Equal(200, (await _host.PostAsync(ancestor, c.Id, "accept")).Status);
 
         var labor = _host.Client(CaseworkHost.Chief(domain: "labor"));
@@ -119,10 +119,10 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await noToken.GetAsync($"/api/fire/v1/cases/{c.Id}")).StatusCode);
 
         // Lists show only the caller's subtree.
-        await _host.ReportAsync(_host.Client(CaseworkHost.Chief()), Report(FixedGridTree.VillageB1));
+        await _host.ReportAsync(_host.Client(CaseworkHost.Chief()), Report(GridTree.VillageB1));
         var page = await otherTown.GetFromJsonAsync<CasePage>("/api/fire/v1/cases", CaseworkHost.Json);
         Assert.NotEmpty(page!.Items);
-        Assert.All(page.Items, i => Assert.Contains(FixedGridTree.TownB, i.GridPath));
+        Assert.All(page.Items, i => Assert.Contains(GridTree.TownB, i.GridPath));
     }
 
     [Fact]
@@ -139,15 +139,15 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
             return text;
         }
 
-        await Bad(new { severity = "general", title = "t", gridId = FixedGridTree.VillageA1 }, "category");
-        await Bad(new { category = "c", severity = "apocalyptic", title = "t", gridId = FixedGridTree.VillageA1 }, "severity");
-        await Bad(new { category = "c", severity = "general", title = new string('x', 500), gridId = FixedGridTree.VillageA1 }, "title");
+        await Bad(new { severity = "general", title = "t", gridId = GridTree.VillageA1 }, "category");
+        await Bad(new { category = "c", severity = "apocalyptic", title = "t", gridId = GridTree.VillageA1 }, "severity");
+        await Bad(new { category = "c", severity = "general", title = new string('x', 500), gridId = GridTree.VillageA1 }, "title");
         await Bad(new { category = "c", severity = "general", title = "t", gridId = "nowhere" }, "gridId");
         await Bad(new { category = "c", severity = "general", title = "t", longitude = 300, latitude = 10 }, "longitude");
         await Bad(new { category = "c", severity = "general", title = "t", longitude = 10.0, latitude = 10.0 }, "longitude");
-        await Bad(new { category = "c", severity = "general", title = "t", gridId = FixedGridTree.VillageA1, occurredAt = DateTimeOffset.UtcNow.AddHours(2) }, "occurredAt");
-        await Bad(new { category = "c", severity = "general", title = "t", gridId = FixedGridTree.VillageA1, occurredAt = DateTimeOffset.UtcNow.AddDays(-90) }, "occurredAt");
-        await Bad(new { category = "c", severity = "general", title = "<script>", gridId = FixedGridTree.VillageA1, reporter = new { name = "" } }, "reporter.name");
+        await Bad(new { category = "c", severity = "general", title = "t", gridId = GridTree.VillageA1, occurredAt = DateTimeOffset.UtcNow.AddHours(2) }, "occurredAt");
+        await Bad(new { category = "c", severity = "general", title = "t", gridId = GridTree.VillageA1, occurredAt = DateTimeOffset.UtcNow.AddDays(-90) }, "occurredAt");
+        await Bad(new { category = "c", severity = "general", title = "<script>", gridId = GridTree.VillageA1, reporter = new { name = "" } }, "reporter.name");
 
         using var malformed = await chief.PostAsync("/api/fire/v1/cases", new StringContent("{\"category\": 5,", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
@@ -173,7 +173,7 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
     {
         var worker = _host.Client(CaseworkHost.Worker());
         var deviceTime = DateTimeOffset.UtcNow.AddDays(-2).AddTicks(-(DateTimeOffset.UtcNow.Ticks % 10));
-        var body = new { category = "hazard", severity = "general", title = "离线补报", gridId = FixedGridTree.VillageA1, occurredAt = deviceTime };
+        var body = new { category = "hazard", severity = "general", title = "离线补报", gridId = GridTree.VillageA1, occurredAt = deviceTime };
         var first = await _host.ReportAsync(worker, body, "device-7-report-1");
         var again = await _host.ReportAsync(worker, body, "device-7-report-1");
         Assert.Equal(first.Id, again.Id);

@@ -31,7 +31,7 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
             category = "hazard",
             severity = "major",
             title = "占用消防通道",
-            gridId = FixedGridTree.CompoundA1X,
+            gridId = GridTree.CompoundA1X,
             reporter = new { name, phone, wantsReward = true },
         });
         var createdText = await created.Content.ReadAsStringAsync();
@@ -81,7 +81,7 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
         var chief = host.Client(CaseworkHost.Chief());
         const int Reports = 200;
         await Parallel.ForEachAsync(Enumerable.Range(0, Reports), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
-            await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"并发{i}", gridId = FixedGridTree.VillageA1 }));
+            await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"并发{i}", gridId = GridTree.VillageA1 }));
 
         // The chainer links them without being asked: nothing stays pending, one entry per report, in seq order 1..n.
         await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM casework.audit_pending") == 0,
@@ -102,7 +102,7 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
         var chief = host.Client(CaseworkHost.Chief());
         for (var i = 0; i < 3; i++)
         {
-            var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"隐患{i}", gridId = FixedGridTree.VillageA1 });
+            var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"隐患{i}", gridId = GridTree.VillageA1 });
             await host.StepAsync(chief, c.Id, "accept");
         }
 

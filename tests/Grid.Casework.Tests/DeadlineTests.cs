@@ -23,29 +23,29 @@ public class DeadlineTests(CaseworkFixture fx)
             o => o.SchedulerInterval = TimeSpan.FromMinutes(10));
         var scheduler = host.Services.GetRequiredService<DeadlineScheduler>();
         var chief = host.Client(Chief());
-        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "灭火器过期", gridId = FixedGridTree.CompoundA1X });
+        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "灭火器过期", gridId = GridTree.CompoundA1X });
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromHours(24), c.StepDeadline);
 
         // Nothing is due yet: a scan changes nothing.
         await AdvanceAndScanAsync(time, scheduler, TimeSpan.FromHours(23));
-        Assert.Equal(FixedGridTree.CompoundA1X, (await host.GetAsync(chief, c.Id)).HolderGridId);
+        Assert.Equal(GridTree.CompoundA1X, (await host.GetAsync(chief, c.Id)).HolderGridId);
 
         // The accept deadline passes: breach recorded against the compound's chief, case goes one level up.
         await AdvanceAndScanAsync(time, scheduler, TimeSpan.FromHours(2));
         var after = await host.GetAsync(chief, c.Id);
         Assert.Equal("escalated", after.State);
-        Assert.Equal(FixedGridTree.VillageA1, after.HolderGridId);
+        Assert.Equal(GridTree.VillageA1, after.HolderGridId);
         Assert.True(after.Breached);
         var breaches = await chief.GetFromJsonAsync<List<BreachRecord>>($"/api/fire/v1/cases/{c.Id}/breaches", CaseworkHost.Json);
         var breach = Assert.Single(breaches!);
         Assert.Equal("accept", breach.Step);
         Assert.Equal(c.StepDeadline, breach.Deadline);
         Assert.Contains("chief-compound-a1x", breach.Responsible);
-        Assert.Equal(FixedGridTree.CompoundA1X, breach.ResponsibleGridId);
+        Assert.Equal(GridTree.CompoundA1X, breach.ResponsibleGridId);
 
         // The village does not take it up either: next level.
         await AdvanceAndScanAsync(time, scheduler, TimeSpan.FromHours(25));
-        Assert.Equal(FixedGridTree.TownA, (await host.GetAsync(chief, c.Id)).HolderGridId);
+        Assert.Equal(GridTree.TownA, (await host.GetAsync(chief, c.Id)).HolderGridId);
 
         var events = await OutboxTypesAsync(host.Database, c.Id);
         Assert.Equal(["CaseReported", "CaseDeadlineBreached", "CaseEscalated", "CaseDeadlineBreached", "CaseEscalated"], events);
@@ -54,7 +54,7 @@ public class DeadlineTests(CaseworkFixture fx)
         Assert.Equal("overdue,overdue", reasons);
 
         // Accepted at the town, then closed: not on time.
-        var town = host.Client(Chief(FixedGridTree.TownA));
+        var town = host.Client(Chief(GridTree.TownA));
         await host.StepAsync(town, c.Id, "accept");
         await host.StepAsync(town, c.Id, "dispatch", new { assignee = "w" });
         await host.StepAsync(town, c.Id, "start");
@@ -71,18 +71,18 @@ public class DeadlineTests(CaseworkFixture fx)
         var mq = await fx.Infra.CreateVirtualHostAsync("cw_major");
         await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_mj"), mq, fx.Grids.Address);
         var worker = host.Client(CaseworkHost.Worker());
-        var c = await host.ReportAsync(worker, new { category = "hazard", severity = "major", title = "重大火灾隐患", gridId = FixedGridTree.CompoundA1X });
+        var c = await host.ReportAsync(worker, new { category = "hazard", severity = "major", title = "重大火灾隐患", gridId = GridTree.CompoundA1X });
         Assert.Equal("escalated", c.State);
-        Assert.Equal(FixedGridTree.County, c.HolderGridId);
-        Assert.Equal(FixedGridTree.CompoundA1X, c.GridId);
+        Assert.Equal(GridTree.County, c.HolderGridId);
+        Assert.Equal(GridTree.CompoundA1X, c.GridId);
         Assert.Equal(["CaseReported", "CaseEscalated"], await OutboxTypesAsync(host.Database, c.Id));
         Assert.Equal("major", await Wait.ScalarAsync<string>(host.Database,
             "SELECT payload::json->>'reason' FROM casework.outbox WHERE case_id = $1 AND event_type = 'CaseEscalated'", c.Id));
-        Assert.Equal(FixedGridTree.County, await Wait.ScalarAsync<string>(host.Database,
+        Assert.Equal(GridTree.County, await Wait.ScalarAsync<string>(host.Database,
             "SELECT payload::json->>'toGridId' FROM casework.outbox WHERE case_id = $1 AND event_type = 'CaseEscalated'", c.Id));
 
         // The county accepts it; "cannot handle" at the top is refused.
-        var county = host.Client(CaseworkHost.Chief(FixedGridTree.County));
+        var county = host.Client(CaseworkHost.Chief(GridTree.County));
         await host.StepAsync(county, c.Id, "accept");
         var (status, body) = await host.PostAsync(county, c.Id, "escalate");
         Assert.Equal(409, status);
@@ -94,15 +94,15 @@ public class DeadlineTests(CaseworkFixture fx)
     {
         var mq = await fx.Infra.CreateVirtualHostAsync("cw_cannot");
         await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_ch"), mq, fx.Grids.Address);
-        var chief = host.Client(CaseworkHost.Chief(FixedGridTree.VillageA1));
-        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "违章搭建", gridId = FixedGridTree.VillageA1 });
+        var chief = host.Client(CaseworkHost.Chief(GridTree.VillageA1));
+        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "违章搭建", gridId = GridTree.VillageA1 });
         await host.StepAsync(chief, c.Id, "accept");
         await host.StepAsync(chief, c.Id, "dispatch", new { assignee = "worker-village-a1" });
-        var worker = host.Client(CaseworkHost.Worker(FixedGridTree.VillageA1));
+        var worker = host.Client(CaseworkHost.Worker(GridTree.VillageA1));
         await host.StepAsync(worker, c.Id, "start");
         var up = await host.StepAsync(worker, c.Id, "escalate", new { reason = "需要执法力量" });
         Assert.Equal("escalated", up.State);
-        Assert.Equal(FixedGridTree.TownA, up.HolderGridId);
+        Assert.Equal(GridTree.TownA, up.HolderGridId);
         Assert.Equal("cannot-handle", await Wait.ScalarAsync<string>(host.Database,
             "SELECT payload::json->>'reason' FROM casework.outbox WHERE case_id = $1 AND event_type = 'CaseEscalated'", c.Id));
     }
@@ -116,7 +116,7 @@ public class DeadlineTests(CaseworkFixture fx)
             o => o.SchedulerInterval = TimeSpan.FromMinutes(5));
         var scheduler = host.Services.GetRequiredService<DeadlineScheduler>();
         var chief = host.Client(Chief());
-        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "群租房", gridId = FixedGridTree.VillageA1 });
+        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "群租房", gridId = GridTree.VillageA1 });
         await host.StepAsync(chief, c.Id, "accept");
         using var summoned = await chief.PostAsJsonAsync($"/api/fire/v1/cases/{c.Id}/summon",
             new { departmentId = "police-station-3", reportBy = time.GetUtcNow().AddHours(1), reason = "联合执法" });

@@ -7,12 +7,12 @@ public sealed class CaseworkFixture : IAsyncLifetime
 {
     public GridInfrastructure Infra { get; private set; } = null!;
 
-    public FixedGridTree Grids { get; private set; } = null!;
+    public GridTree Grids { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Infra = await GridInfrastructure.GetAsync();
-        Grids = await FixedGridTree.StartAsync();
+        Grids = await GridTree.StartAsync();
     }
 
     public async Task DisposeAsync() => await Grids.DisposeAsync();

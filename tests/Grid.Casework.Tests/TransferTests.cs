@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Grid.Casework.Apis;
 using Grid.Casework.Messaging;
+using Grid.Testing;
 
 namespace Grid.Casework.Tests;
 
@@ -33,7 +34,7 @@ public class TransferTests(CaseworkFixture fx)
         Assert.Equal("transfer", target!.Source);
         Assert.Equal("fire", target.OriginDomain);
         Assert.StartsWith("ENVIRONMENT-", target.Number);
-        Assert.Equal(FixedGridTree.CompoundA1X, target.GridId);
+        Assert.Equal(GridTree.CompoundA1X, target.GridId);
 
         await Wait.UntilAsync(async () => (await fire.GetAsync(fireChief, origin.Id)).TransferCaseNumber == target.Number,
             TimeSpan.FromSeconds(30), "CaseTransferAccepted at the origin");
@@ -66,7 +67,7 @@ public class TransferTests(CaseworkFixture fx)
         // back and stay in its outbox instead of vanishing.
         await using var fire = await CaseworkHost.StartAsync("fire", fireDb, mq, fx.Grids.Address, configure: o => o.DeclareTopology = false);
         var chief = fire.Client(CaseworkHost.Chief());
-        var c = await fire.ReportAsync(chief, new { category = "waste", severity = "general", title = "倾倒废渣", gridId = FixedGridTree.VillageB1 });
+        var c = await fire.ReportAsync(chief, new { category = "waste", severity = "general", title = "倾倒废渣", gridId = GridTree.VillageB1 });
         await fire.StepAsync(chief, c.Id, "accept");
         await fire.StepAsync(chief, c.Id, "transfer", new { targetDomain = "environment" });
         // The case's first event is returned; its later ones wait behind it (per-case order).
@@ -122,7 +123,7 @@ public class TransferTests(CaseworkFixture fx)
         var db = await fx.Infra.CreateDatabaseAsync("cw_defs");
         await using var fire = await CaseworkHost.StartAsync("fire", db, amqp, fx.Grids.Address, configure: o => o.DeclareTopology = false);
         await using var probe = await EventProbe.StartAsync(amqp, CaseworkTopology.CommandCentreQueue);
-        var c = await fire.ReportAsync(fire.Client(CaseworkHost.Chief()), new { category = "c", severity = "general", title = "t", gridId = FixedGridTree.TownA });
+        var c = await fire.ReportAsync(fire.Client(CaseworkHost.Chief()), new { category = "c", severity = "general", title = "t", gridId = GridTree.TownA });
         await probe.WaitForAsync("CaseReported", m => m.GetProperty("caseId").GetGuid() == c.Id);
     }
 

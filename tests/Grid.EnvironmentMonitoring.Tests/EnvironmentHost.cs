@@ -35,7 +35,7 @@ public sealed class EnvironmentHost : GridServiceFactory<Program>
         var host = new EnvironmentHost { _clock = clock };
         host.Database = await infra.CreateDatabaseAsync("env");
         host.Amqp = amqp ?? await infra.CreateVirtualHostAsync("env");
-        host.Tree = tree ?? await GridTree.StartAsync();
+        host.Tree = tree ?? await GridTree.StartAsync("environment");
         host.WithConnectionString("environmentdb", host.Database)
             .WithConnectionString("messaging", host.Amqp)
             .WithConnectionString("cache", infra.RedisConnectionString)

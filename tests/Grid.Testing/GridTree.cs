@@ -12,8 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Testing;
 
 /// <summary>
-/// A real grid.organization.v1 gRPC server on a loopback port over an environment grid tree:
-/// county → town-a → village-a1, village-a2; county → town-b → village-b1.
+/// A real grid.organization.v1 gRPC server (Kestrel, h2c on a free loopback port) over a fixed tree:
+/// county → town-a → village-a1 → compound-a1x, town-a → village-a2, and county → town-b → village-b1, of the
+/// hierarchy given at start. Each grid has a chief and a worker. Points with longitude in [116, 117) resolve
+/// to compound-a1x, [117, 118) to village-b1.
 /// </summary>
 public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
 {
@@ -21,6 +23,7 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
     public const string TownA = "town-a";
     public const string VillageA1 = "village-a1";
     public const string VillageA2 = "village-a2";
+    public const string CompoundA1X = "compound-a1x";
     public const string TownB = "town-b";
     public const string VillageB1 = "village-b1";
 
@@ -30,6 +33,7 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         [TownA] = County,
         [VillageA1] = TownA,
         [VillageA2] = TownA,
+        [CompoundA1X] = VillageA1,
         [TownB] = County,
         [VillageB1] = TownB,
     };
@@ -37,6 +41,11 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
     private WebApplication? _app;
 
     public string Address { get; private set; } = "";
+
+    public string Hierarchy { get; private init; } = "comprehensive";
+
+    /// <summary>How many escalation chains were asked for (tests of the callers' caching count them).</summary>
+    public int AncestorCalls;
 
     public static IReadOnlyList<string> PathOf(string grid)
     {
@@ -49,14 +58,15 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         return path;
     }
 
-    public static async Task<GridTree> StartAsync()
+    public static async Task<GridTree> StartAsync(string hierarchy = "comprehensive")
     {
-        var tree = new GridTree();
+        var tree = new GridTree { Hierarchy = hierarchy };
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
+        builder.Services.AddSingleton(tree);
         tree._app = builder.Build();
         tree._app.MapGrpcService<GridTree>();
         await tree._app.StartAsync();
@@ -64,22 +74,41 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         return tree;
     }
 
-    private static GridInfo Info(string id) => new()
+    // Calls arrive on an instance the gRPC host makes; the started tree is the singleton it was given.
+    private static GridTree Started(ServerCallContext context) => context.GetHttpContext().RequestServices.GetRequiredService<GridTree>();
+
+    private GridInfo Info(string id) => new()
     {
         Id = id,
         Code = id.ToUpperInvariant(),
         Name = id,
         Depth = PathOf(id).Count,
         ParentId = Parents[id] ?? "",
-        Hierarchy = "environment",
+        Hierarchy = Hierarchy,
         Path = { PathOf(id) },
     };
 
+    public static IEnumerable<StaffMember> StaffOf(string id) =>
+    [
+        new() { Id = $"chief-{id}", Name = $"Chief of {id}", Role = "grid-chief", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
+        new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
+    ];
+
     public override Task<GridInfo> GetGrid(GetGridRequest request, ServerCallContext context) =>
-        Parents.ContainsKey(request.Id) ? Task.FromResult(Info(request.Id)) : throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+        Parents.ContainsKey(request.Id) ? Task.FromResult(Started(context).Info(request.Id)) : throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+
+    public override Task<GridInfo> ResolveGridByPoint(ResolveGridByPointRequest request, ServerCallContext context) =>
+        request.Longitude switch
+        {
+            >= 116 and < 117 => Task.FromResult(Started(context).Info(CompoundA1X)),
+            >= 117 and < 118 => Task.FromResult(Started(context).Info(VillageB1)),
+            _ => throw new RpcException(new Status(StatusCode.NotFound, "no grid contains the point")),
+        };
 
     public override Task<GridChain> GetAncestors(GetAncestorsRequest request, ServerCallContext context)
     {
+        var self = Started(context);
+        Interlocked.Increment(ref self.AncestorCalls);
         if (!Parents.ContainsKey(request.GridId))
         {
             throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
@@ -88,10 +117,10 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         var chain = new GridChain();
         foreach (var g in PathOf(request.GridId).Reverse())
         {
-            var level = new ChainLevel { Grid = Info(g) };
+            var level = new ChainLevel { Grid = self.Info(g) };
             if (request.IncludeStaff)
             {
-                level.Responsible.Add(new StaffMember { Id = $"chief-{g}", Name = $"Chief of {g}", Role = "grid-chief", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) });
+                level.Responsible.AddRange(StaffOf(g));
             }
 
             chain.Levels.Add(level);
