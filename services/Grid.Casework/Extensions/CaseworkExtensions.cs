@@ -61,6 +61,7 @@ public static class CaseworkExtensions
             m.AddConsumer<TransferRequestedConsumer>(queue);
             m.AddConsumer<TransferAcceptedConsumer>(queue);
             m.AddConsumer<TransferResultConsumer>(queue);
+            m.AddInstanceConsumer<GridChangedConsumer>();
             options.ConfigureMessaging?.Invoke(m);
         });
         return builder;
@@ -114,7 +115,7 @@ public static class CaseworkExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
         services.AddMassTransit(x =>
         {
-            foreach (var type in m.Endpoints.Values.SelectMany(t => t).Distinct())
+            foreach (var type in m.Endpoints.Values.SelectMany(t => t).Concat(m.InstanceConsumers).Distinct())
             {
                 x.AddConsumer(type);
             }
@@ -137,6 +138,17 @@ public static class CaseworkExtensions
                         // Transient failures (a concurrent redelivery, a dropped connection) are retried; the inbox makes that safe.
                         e.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
                         foreach (var c in consumers)
+                        {
+                            e.ConfigureConsumer(ctx, c);
+                        }
+                    });
+                }
+
+                if (m.InstanceConsumers.Count > 0)
+                {
+                    cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance, e =>
+                    {
+                        foreach (var c in m.InstanceConsumers)
                         {
                             e.ConfigureConsumer(ctx, c);
                         }
@@ -184,6 +196,19 @@ public sealed class CaseworkMessagingBuilder
         }
 
         list.Add(typeof(TConsumer));
+        return this;
+    }
+
+    internal List<Type> InstanceConsumers { get; } = [];
+
+    /// <summary>
+    /// Consumes on a queue of this instance alone (auto-deleted when it stops): for events every replica must
+    /// see, like a grid change that invalidates caches, rather than one replica of many.
+    /// </summary>
+    public CaseworkMessagingBuilder AddInstanceConsumer<TConsumer>()
+        where TConsumer : class, IConsumer
+    {
+        InstanceConsumers.Add(typeof(TConsumer));
         return this;
     }
 

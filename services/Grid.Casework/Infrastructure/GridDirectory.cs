@@ -12,6 +12,11 @@ public interface IGridDirectory
 
     /// <summary>The lowest grid of a domain's hierarchy containing the point; null when none does.</summary>
     Task<string?> ResolveAsync(string hierarchy, double longitude, double latitude, CancellationToken ct = default);
+
+    /// <summary>Drops whatever it cached (a GridChanged event arrived); nothing to do for a directory without a cache.</summary>
+    void Forget()
+    {
+    }
 }
 
 public sealed record GridLevel(string GridId, string Code, string Name, IReadOnlyList<ResponsiblePerson> Responsible);
@@ -70,6 +75,5 @@ public sealed class GrpcGridDirectory(Organization.OrganizationClient client, Ca
         }
     }
 
-    /// <summary>Drops cached chains (a GridChanged event arrived).</summary>
     public void Forget() => _chains.Clear();
 }

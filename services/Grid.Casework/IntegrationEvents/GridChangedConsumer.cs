@@ -1,0 +1,18 @@
+using Grid.Casework.Infrastructure;
+using Grid.Contracts.Events;
+using MassTransit;
+
+namespace Grid.Casework.IntegrationEvents;
+
+/// <summary>
+/// 网格变更: the organization changed a grid (boundary, parent, responsible staff), so this instance's cached
+/// escalation chains may be wrong; they are dropped and asked for again. No inbox: forgetting twice is harmless.
+/// </summary>
+public sealed class GridChangedConsumer(IGridDirectory grids) : IConsumer<GridChanged>
+{
+    public Task Consume(ConsumeContext<GridChanged> context)
+    {
+        grids.Forget();
+        return Task.CompletedTask;
+    }
+}
