@@ -78,21 +78,46 @@ public static class SourcesApi
         return string.IsNullOrWhiteSpace(r.GridId) ? Access.Invalid("gridId", "required") : null;
     }
 
-    internal static async Task<IResult> CreateSource(SourceRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    /// <summary>What creating and updating a source both check: the role, the body, the grid and the caller's scope.</summary>
+    private static async Task<(IResult? Refused, string[] GridPath)> AcceptSourceAsync(SourceRequest r, ClaimsPrincipal user, GridPaths grids, CancellationToken ct)
     {
         if ((Access.Require(user, EnvironmentRoles.Registrars) ?? CheckSource(r)) is { } refused)
         {
-            return refused;
+            return (refused, []);
         }
 
         if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
         {
-            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
+            return (Access.Invalid("gridId", $"unknown grid '{r.GridId}'"), []);
         }
 
-        if (Access.RequireGrid(user, gridPath) is { } outsideScope)
+        return (Access.RequireGrid(user, gridPath), gridPath);
+    }
+
+    /// <summary>The parameters of a source row, shared by INSERT and UPDATE.</summary>
+    private static object SourceParameters(Guid id, SourceRequest r, string[] gridPath, DateTime now) => new
+    {
+        id,
+        r.Name,
+        r.CreditCode,
+        r.Class,
+        r.Industry,
+        r.GridId,
+        GridPath = gridPath,
+        r.Address,
+        r.Longitude,
+        r.Latitude,
+        permits = JsonSerializer.Serialize(r.Permits ?? [], Json),
+        responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
+        now,
+    };
+
+    internal static async Task<IResult> CreateSource(SourceRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var (refused, gridPath) = await AcceptSourceAsync(r, user, grids, ct);
+        if (refused is not null)
         {
-            return outsideScope;
+            return refused;
         }
 
         var id = Guid.CreateVersion7();
@@ -101,40 +126,16 @@ public static class SourcesApi
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO environment.sources (id, name, credit_code, class, industry, grid_id, grid_path, address, longitude, latitude, permits, responsible, created_at, updated_at)
             VALUES (@id, @Name, @CreditCode, @Class, @Industry, @GridId, @GridPath, @Address, @Longitude, @Latitude, @permits::jsonb, @responsible::jsonb, @now, @now)
-            """, new
-        {
-            id,
-            r.Name,
-            r.CreditCode,
-            r.Class,
-            r.Industry,
-            r.GridId,
-            GridPath = gridPath,
-            r.Address,
-            r.Longitude,
-            r.Latitude,
-            permits = JsonSerializer.Serialize(r.Permits ?? [], Json),
-            responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
-            now,
-        }, cancellationToken: ct));
+            """, SourceParameters(id, r, gridPath, now), cancellationToken: ct));
         return TypedResults.Created($"/api/environment/v1/sources/{id}", await LoadSourceAsync(conn, id, ct));
     }
 
     internal static async Task<IResult> UpdateSource(Guid id, SourceRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if ((Access.Require(user, EnvironmentRoles.Registrars) ?? CheckSource(r)) is { } refused)
+        var (refused, gridPath) = await AcceptSourceAsync(r, user, grids, ct);
+        if (refused is not null)
         {
             return refused;
-        }
-
-        if (await grids.PathAsync(r.GridId, ct) is not { } gridPath)
-        {
-            return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
-        }
-
-        if (Access.RequireGrid(user, gridPath) is { } outsideScope)
-        {
-            return outsideScope;
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -153,22 +154,7 @@ public static class SourcesApi
                 grid_path = @GridPath, address = @Address, longitude = @Longitude, latitude = @Latitude,
                 permits = @permits::jsonb, responsible = @responsible::jsonb, updated_at = @now
             WHERE id = @id
-            """, new
-        {
-            id,
-            r.Name,
-            r.CreditCode,
-            r.Class,
-            r.Industry,
-            r.GridId,
-            GridPath = gridPath,
-            r.Address,
-            r.Longitude,
-            r.Latitude,
-            permits = JsonSerializer.Serialize(r.Permits ?? [], Json),
-            responsible = JsonSerializer.Serialize(r.Responsible ?? [], Json),
-            now = clock.GetUtcNow().UtcDateTime,
-        }, cancellationToken: ct));
+            """, SourceParameters(id, r, gridPath, clock.GetUtcNow().UtcDateTime), cancellationToken: ct));
         return TypedResults.Ok(await LoadSourceAsync(conn, id, ct));
     }
 
