@@ -66,14 +66,24 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter("Grid.*")
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
+        // Request rate, errors and duration (the hosting meter) always; the per-request instruments of routing,
+        // Kestrel and outgoing HttpClient calls cost several microseconds a request, so only with Grid:DetailedMetrics.
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter("Microsoft.AspNetCore.Hosting").AddRuntimeInstrumentation().AddMeter("Grid.*").AddPrometheusExporter();
+                if (builder.Configuration.GetValue<bool>("Grid:DetailedMetrics"))
+                {
+                    metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                }
+            });
+
+        // Spans cost on every request; record them only where something collects them (an OTLP endpoint),
+        // unless Grid:Tracing says otherwise.
+        var exporter = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (builder.Configuration.GetValue<bool?>("Grid:Tracing") ?? exporter)
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Grid.*")
                 .AddSource("MassTransit")
@@ -81,8 +91,9 @@ public static class Extensions
                     t.Filter = ctx => !ctx.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !ctx.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation());
+        }
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporter)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }

@@ -54,6 +54,49 @@ public class RateLimitTests(GatewaySuite suite)
     }
 
     [Fact]
+    public async Task Replicas_lease_permits_in_blocks_and_together_never_exceed_the_limit()
+    {
+        // A limit of 500 leases 10 permits per Redis call; 600 requests, half at each replica, 8 at a time.
+        var prefix = Grid.Testing.GridInfrastructure.UniqueName("lease") + ":";
+        var shared = new Dictionary<string, string>
+        {
+            ["Gateway__RateLimit__KeyPrefix"] = prefix,
+            ["Gateway__RateLimit__Routes__fire__PermitLimit"] = "500",
+            ["Gateway__RateLimit__Routes__fire__Window"] = "00:05:00",
+        };
+        var startA = suite.StartGatewayAsync(shared);
+        var startB = suite.StartGatewayAsync(shared);
+        var (a, b) = (await startA, await startB);
+        var subject = Grid.Testing.GridInfrastructure.UniqueName("busy");
+        var token = Grid.Testing.TestTokens.Create(subject, ["admin"]);
+        var marker = Http.Marker();
+        using var clientA = GatewaySuite.Client(a, token);
+        using var clientB = GatewaySuite.Client(b, token);
+
+        var codes = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        await Parallel.ForAsync(0, 600, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            using var r = await (i % 2 == 0 ? clientA : clientB).GetAsync($"/api/fire/v1/places/{marker}", ct);
+            codes.Add(r.StatusCode);
+        });
+
+        var allowed = codes.Count(c => c == HttpStatusCode.OK);
+        Assert.Equal(600, allowed + codes.Count(c => c == HttpStatusCode.TooManyRequests));
+        // Never over. Under by at most a lease per request in flight: each of the 8 may have fetched one
+        // that lapsed when another fetch found the window used up.
+        Assert.InRange(allowed, 500 - (8 * 10), 500);
+        Assert.Equal(allowed, suite.Echo.SeenWith(marker).Count);
+
+        // Redis counted in blocks of 10, and refusals were answered locally once the window was used up:
+        // 50 to 58 calls for 600 requests (one late fetch per request in flight), where counting each
+        // request would have reached 600.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(suite.Infra.RedisConnectionString);
+        var counted = (long)await redis.GetDatabase().StringGetAsync($"{prefix}fire:sub:{subject}");
+        Assert.Equal(0, counted % 10);
+        Assert.InRange(counted, 500, 500 + (8 * 10));
+    }
+
+    [Fact]
     public async Task Anonymous_callers_are_limited_by_address_on_the_token_route()
     {
         var gateway = await suite.StartGatewayAsync(new Dictionary<string, string>

@@ -47,6 +47,12 @@ foreach (var r in new[] { labor, gateway, pureGateway })
     r.WithEnvironment("DOTNET_ENVIRONMENT", "Production").WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
 }
 
+// Like nginx (access_log off), the proxies write no access line; the service behind them keeps its own.
+foreach (var r in new[] { gateway, pureGateway })
+{
+    r.WithEnvironment("Logging__LogLevel__Microsoft.Extensions.Hosting.CorrelationIdMiddleware", "Warning");
+}
+
 var nginxPort = FreePort.Next();
 var nginxDir = Path.Combine(state, "nginx");
 Directory.CreateDirectory(nginxDir);
@@ -128,7 +134,7 @@ finally
 var direct = results[0];
 var nginx = results[^1];
 var table = new StringBuilder();
-table.AppendLine($"best of {rounds} interleaved rounds; wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts; load average before {loadBefore}, after {LoadAverage()} (figures are only comparable within a quiet run)");
+table.AppendLine($"best of {rounds} interleaved rounds; wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts; no access log at either proxy; load average before {loadBefore}, after {LoadAverage()} (figures are only comparable within a quiet run)");
 table.AppendLine();
 table.AppendLine("| path | req/s | × nginx | p50 load | p99 load | p50 single | added p50 single |");
 table.AppendLine("|---|---:|---:|---:|---:|---:|---:|");

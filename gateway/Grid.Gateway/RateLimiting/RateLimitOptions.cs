@@ -14,6 +14,9 @@ public sealed class RateLimitOptions
     /// <summary>How long the gateway waits for Redis before letting the request through unlimited (fail open).</summary>
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Most permits a replica takes from Redis at once (see <see cref="RedisRateLimiter"/>); 1 counts every request in Redis.</summary>
+    public int MaxLease { get; set; } = 100;
+
     /// <summary>The rule of every route that has none of its own.</summary>
     public RateLimitRule Default { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
 

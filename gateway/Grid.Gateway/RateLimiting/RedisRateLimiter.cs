@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -7,15 +8,21 @@ namespace Grid.Gateway.RateLimiting;
 public readonly record struct RateLimitDecision(bool Allowed, bool Enforced, long Count, TimeSpan ResetAfter);
 
 /// <summary>
-/// A fixed-window counter per key in Redis, shared by every gateway replica: one Lua script increments the
-/// counter, starts the window on the first hit and returns the count with the time left. If Redis cannot
+/// A fixed-window counter per key in Redis, shared by every gateway replica: one Lua script adds to the
+/// counter, starts the window on the first hit and returns the count with the time left. A replica does not
+/// ask Redis for every request: it takes a lease of permits at once (1/50 of the limit, at most
+/// <see cref="RateLimitOptions.MaxLease"/>) and spends it locally until the window ends. Every permit is
+/// counted in Redis before it is given out, so replicas together never exceed the limit; permits a replica
+/// still holds when the window ends lapse, and requests that run out of permits at the same moment each fetch
+/// a lease, so a busy client may be refused up to a lease per request in flight early.
+/// Limits of 100 or fewer are counted one request at a time, exactly. If Redis cannot
 /// answer within <see cref="RateLimitOptions.RedisTimeout"/>, the request is allowed (fail open) and a
 /// warning is logged, at most every 30 s: an outage of the counter store must not become an outage of the API.
 /// </summary>
 public sealed class RedisRateLimiter : IAsyncDisposable
 {
     private const string Script = """
-        local n = redis.call('INCR', KEYS[1])
+        local n = redis.call('INCRBY', KEYS[1], ARGV[2])
         local ttl = redis.call('PTTL', KEYS[1])
         if n == 1 or ttl < 0 then
           redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -27,6 +34,7 @@ public sealed class RedisRateLimiter : IAsyncDisposable
     private readonly RateLimitOptions _options;
     private readonly ILogger<RedisRateLimiter> _logger;
     private readonly Task<ConnectionMultiplexer>? _redis;
+    private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private long _lastWarningTicks;
 
     public RedisRateLimiter(IConfiguration configuration, IOptions<RateLimitOptions> options, ILogger<RedisRateLimiter> logger)
@@ -59,23 +67,56 @@ public sealed class RedisRateLimiter : IAsyncDisposable
             return new RateLimitDecision(true, false, 0, TimeSpan.Zero);
         }
 
+        var key = _options.KeyPrefix + routeId + ":" + client;
+        var lease = Math.Clamp(rule.PermitLimit / 50, 1, Math.Max(1, _options.MaxLease));
+        var now = Environment.TickCount64;
+        if (lease > 1 && _leases.TryGetValue(key, out var held) && held.Take(now) is { } local)
+        {
+            return new RateLimitDecision(local, true, 0, TimeSpan.FromMilliseconds(held.EndsAt - now));
+        }
+
         try
         {
             var redis = await _redis.WaitAsync(_options.RedisTimeout, ct);
-            var key = new RedisKey(_options.KeyPrefix + routeId + ":" + client);
             var windowMs = (long)rule.Window.TotalMilliseconds;
             var result = (RedisResult[]?)await redis.GetDatabase()
-                .ScriptEvaluateAsync(Script, [key], [windowMs])
+                .ScriptEvaluateAsync(Script, [new RedisKey(key)], [windowMs, lease])
                 .WaitAsync(_options.RedisTimeout, ct);
             var count = (long)result![0];
-            var ttl = TimeSpan.FromMilliseconds(Math.Max(0, (long)result[1]));
-            return new RateLimitDecision(count <= rule.PermitLimit, true, count, ttl);
+            var ttlMs = Math.Max(0, (long)result[1]);
+
+            // This lease holds the permits numbered count-lease+1 .. count; those beyond the limit are not permits.
+            var granted = Math.Clamp(rule.PermitLimit - (count - lease), 0, lease);
+            if (lease > 1)
+            {
+                // None granted: the window is used up for every replica, so refuse locally until it ends.
+                KeepLease(key, granted == 0 ? Lease.UsedUp : granted - 1, now + ttlMs, now);
+            }
+
+            return new RateLimitDecision(granted > 0, true, count - lease + 1, TimeSpan.FromMilliseconds(ttlMs));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             WarnFailOpen(ex);
             return new RateLimitDecision(true, false, 0, TimeSpan.Zero);
         }
+    }
+
+    private void KeepLease(string key, long permits, long endsAt, long now)
+    {
+        if (_leases.Count > 10_000)
+        {
+            // Clients come and go; forget the leases of windows that are over.
+            foreach (var (k, l) in _leases)
+            {
+                if (l.EndsAt <= now)
+                {
+                    _leases.TryRemove(k, out _);
+                }
+            }
+        }
+
+        _leases.AddOrUpdate(key, static (_, a) => new Lease(a.permits, a.endsAt), static (_, l, a) => l.Add(a.permits, a.endsAt, a.now), (permits, endsAt, now));
     }
 
     /// <summary>Pings Redis, for the gateway's health report.</summary>
@@ -112,5 +153,55 @@ public sealed class RedisRateLimiter : IAsyncDisposable
             {
             }
         }
+    }
+}
+
+/// <summary>Permits of one window taken from Redis and not yet spent by this replica, or the mark that the window is used up.</summary>
+internal sealed class Lease(long permits, long endsAt)
+{
+    public const long UsedUp = -1;
+
+    private readonly Lock _gate = new();
+    private long _permits = permits;
+
+    /// <summary>When the window of these permits ends (<see cref="Environment.TickCount64"/>).</summary>
+    public long EndsAt { get; private set; } = endsAt;
+
+    /// <summary>True: a permit taken; false: the window is used up; null: ask Redis (no permits held, or the window is over).</summary>
+    public bool? Take(long now)
+    {
+        lock (_gate)
+        {
+            if (now >= EndsAt || _permits == 0)
+            {
+                return null;
+            }
+
+            if (_permits == UsedUp)
+            {
+                return false;
+            }
+
+            _permits--;
+            return true;
+        }
+    }
+
+    /// <summary>Adds a new lease; once the old window is over (or is found used up), the new state replaces it.</summary>
+    public Lease Add(long permits, long endsAt, long now)
+    {
+        lock (_gate)
+        {
+            if (now >= EndsAt || permits == UsedUp || _permits == UsedUp)
+            {
+                (_permits, EndsAt) = (permits, endsAt);
+            }
+            else
+            {
+                _permits += permits;
+            }
+        }
+
+        return this;
     }
 }
