@@ -48,6 +48,19 @@ public class ReadingIngestionTests
         var csvResult = await (await client.PostAsync("/api/environment/v1/readings:batch", csv)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(1, csvResult.GetProperty("stored").GetInt32());
         Assert.Equal(1, csvResult.GetProperty("duplicates").GetInt32());
+
+        // New rows only, but one of them twice in the batch: stored once, the copy counted as a duplicate.
+        var twice = await client.PostAsJsonAsync("/api/environment/v1/readings:batch", new[]
+        {
+            EnvironmentHost.Row(station, "COD", 43, "mg/L", Minute(3)),
+            EnvironmentHost.Row(station, "COD", 43, "mg/L", Minute(3)),
+            EnvironmentHost.Row(station, "COD", 44, "mg/L", Minute(4)),
+        });
+        var twiceResult = await twice.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, twiceResult.GetProperty("stored").GetInt32());
+        Assert.Equal(1, twiceResult.GetProperty("duplicates").GetInt32());
+        Assert.Equal(7, await host.CountAsync("SELECT count(*) FROM environment.readings"));
+        Assert.Equal(1, await host.CountAsync("SELECT count(*) FROM environment.readings WHERE time = '" + Minute(3).ToString("O") + "'"));
     }
 
     public static TheoryData<string, string, string> BadRows => new()

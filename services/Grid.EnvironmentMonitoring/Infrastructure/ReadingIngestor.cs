@@ -14,8 +14,9 @@ public sealed record IngestResult(int Received, int Stored, int Duplicates, int 
 public sealed record IngestRefusal(int Status, string Title, Dictionary<string, string[]> Errors);
 
 /// <summary>
-/// 在线监控数据入库: validates the whole batch against the station register first, then copies it into a staging table
-/// (binary COPY) and moves it into readings with ON CONFLICT DO NOTHING, so a resent row is harmless, then re-judges
+/// 在线监控数据入库: validates the whole batch against the station register first, then binary-COPYs it into readings;
+/// should a row be there already (resent, or twice in the batch), it goes back to a savepoint and copies into a
+/// staging table, moving the rows into readings with ON CONFLICT DO NOTHING, so a resent row is harmless; then re-judges
 /// the limit rules over the stretch the new rows can change — all in one transaction: nothing of a refused or
 /// failed batch is stored.
 /// </summary>
@@ -81,34 +82,9 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
         await conn.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtext(s)) FROM unnest(@ids) AS s ORDER BY s",
             new { ids = ids.Order(StringComparer.Ordinal).ToArray() }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition("""
-            CREATE TEMP TABLE reading_staging (station_id text, pollutant text, time timestamptz, value double precision, unit text) ON COMMIT DROP
-            """, transaction: tx, cancellationToken: ct));
-
-        await using (var writer = await conn.BeginBinaryImportAsync("COPY reading_staging (station_id, pollutant, time, value, unit) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var r in rows)
-            {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(r.Station, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(Pollutants.Find(r.Pollutant)!.Code, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(r.Time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                await writer.WriteAsync(r.Value, NpgsqlDbType.Double, ct);
-                await writer.WriteAsync(Pollutants.Find(r.Pollutant)!.Unit, NpgsqlDbType.Text, ct);
-            }
-
-            await writer.CompleteAsync(ct);
-        }
-
-        // DISTINCT ON: the same row twice in one batch would otherwise make ON CONFLICT fail ("affect row a second time").
-        var inserted = (await conn.QueryAsync<(string Station, string Pollutant, DateTime Time)>(new CommandDefinition("""
-            INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
-            SELECT DISTINCT ON (station_id, pollutant, time) station_id, pollutant, time, value, unit, @now
-            FROM reading_staging
-            ORDER BY station_id, pollutant, time
-            ON CONFLICT (station_id, pollutant, time) DO NOTHING
-            RETURNING station_id, pollutant, time
-            """, new { now = now.UtcDateTime }, tx, cancellationToken: ct))).ToList();
+        // Most batches are new rows only: copy them straight into readings. A resent or repeated row makes that
+        // COPY fail on the key; then, back at the savepoint, the batch goes the careful way through staging.
+        var inserted = await TryCopyAllAsync(conn, tx, rows, now, ct) ?? await CopyNewAsync(conn, tx, rows, now, ct);
 
         var touched = new Dictionary<(string, string), DateTimeOffset>();
         var latest = new Dictionary<string, DateTime>();
@@ -144,5 +120,61 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
         }
 
         return (new IngestResult(rows.Count, inserted.Count, rows.Count - inserted.Count, opened), null);
+    }
+
+    private static async Task<List<(string Station, string Pollutant, DateTime Time)>?> TryCopyAllAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<Reading> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        await tx.SaveAsync("copy_all", ct);
+        try
+        {
+            await CopyAsync(conn, "environment.readings (station_id, pollutant, time, value, unit, received_at)", rows, now, ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync("copy_all", ct);
+            return null;
+        }
+
+        await tx.ReleaseAsync("copy_all", ct);
+        return rows.Select(r => (r.Station, Pollutants.Find(r.Pollutant)!.Code, r.Time.UtcDateTime)).ToList();
+    }
+
+    private static async Task<List<(string Station, string Pollutant, DateTime Time)>> CopyNewAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<Reading> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        await conn.ExecuteAsync(new CommandDefinition("""
+            CREATE TEMP TABLE reading_staging (station_id text, pollutant text, time timestamptz, value double precision, unit text, received_at timestamptz) ON COMMIT DROP
+            """, transaction: tx, cancellationToken: ct));
+        await CopyAsync(conn, "reading_staging (station_id, pollutant, time, value, unit, received_at)", rows, now, ct);
+
+        // DISTINCT ON: the same row twice in one batch would otherwise make ON CONFLICT fail ("affect row a second time").
+        return (await conn.QueryAsync<(string Station, string Pollutant, DateTime Time)>(new CommandDefinition("""
+            INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
+            SELECT DISTINCT ON (station_id, pollutant, time) station_id, pollutant, time, value, unit, received_at
+            FROM reading_staging
+            ORDER BY station_id, pollutant, time
+            ON CONFLICT (station_id, pollutant, time) DO NOTHING
+            RETURNING station_id, pollutant, time
+            """, transaction: tx, cancellationToken: ct))).ToList();
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection conn, string target, IReadOnlyList<Reading> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        var receivedAt = now.UtcDateTime;
+        await using var writer = await conn.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var r in rows)
+        {
+            var pollutant = Pollutants.Find(r.Pollutant)!;
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(r.Station, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(pollutant.Code, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(r.Time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await writer.WriteAsync(r.Value, NpgsqlDbType.Double, ct);
+            await writer.WriteAsync(pollutant.Unit, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(receivedAt, NpgsqlDbType.TimestampTz, ct);
+        }
+
+        await writer.CompleteAsync(ct);
     }
 }
