@@ -174,14 +174,21 @@ public sealed class CaseworkTransaction : IAsyncDisposable
 
     public async Task CommitAsync(CancellationToken ct = default)
     {
-        if (_events.Count > 0)
+        // The outbox and audit rows go in one round trip, then the commit.
+        if (_events.Count > 0 || _audit.Count > 0)
         {
-            await WriteOutboxAsync(ct);
-        }
+            await using var batch = new NpgsqlBatch(Connection, Transaction);
+            if (_events.Count > 0)
+            {
+                batch.BatchCommands.Add(OutboxCommand());
+            }
 
-        if (_audit.Count > 0)
-        {
-            await WriteAuditAsync(ct);
+            if (_audit.Count > 0)
+            {
+                batch.BatchCommands.Add(AuditCommand());
+            }
+
+            await batch.ExecuteNonQueryAsync(ct);
         }
 
         await Transaction.CommitAsync(ct);
@@ -197,9 +204,9 @@ public sealed class CaseworkTransaction : IAsyncDisposable
         }
     }
 
-    private async Task WriteOutboxAsync(CancellationToken ct)
+    private NpgsqlBatchCommand OutboxCommand()
     {
-        await using var cmd = Command("""
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO casework.outbox (event_id, event_type, case_id, payload)
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[])
             """);
@@ -211,14 +218,14 @@ public sealed class CaseworkTransaction : IAsyncDisposable
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid,
         });
         cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => JsonSerializer.Serialize(e, e.GetType(), Json)).ToArray() });
-        await cmd.ExecuteNonQueryAsync(ct);
+        return cmd;
     }
 
-    private async Task WriteAuditAsync(CancellationToken ct)
+    private NpgsqlBatchCommand AuditCommand()
     {
         // Appended without a lock; CaseworkDatabase.ChainAuditAsync links it into the chain once committed.
         var at = AuditChain.Truncate(_time.GetUtcNow());
-        await using var cmd = Command("""
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO casework.audit_pending (case_id, actor, action, origin, at, before, after)
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
             """);
@@ -229,7 +236,7 @@ public sealed class CaseworkTransaction : IAsyncDisposable
         cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(_ => at).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        await cmd.ExecuteNonQueryAsync(ct);
+        return cmd;
     }
 
     public async ValueTask DisposeAsync()
