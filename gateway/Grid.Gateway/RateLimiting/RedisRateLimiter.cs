@@ -15,7 +15,7 @@ public readonly record struct RateLimitDecision(bool Allowed, bool Enforced, lon
 /// counted in Redis before it is given out, so replicas together never exceed the limit; permits a replica
 /// still holds when the window ends lapse, and requests that run out of permits at the same moment each fetch
 /// a lease, so a busy client may be refused up to a lease per request in flight early.
-/// Limits of 100 or fewer are counted one request at a time, exactly. If Redis cannot
+/// Limits under 100 are counted one request at a time, exactly. If Redis cannot
 /// answer within <see cref="RateLimitOptions.RedisTimeout"/>, the request is allowed (fail open) and a
 /// warning is logged, at most every 30 s: an outage of the counter store must not become an outage of the API.
 /// </summary>
