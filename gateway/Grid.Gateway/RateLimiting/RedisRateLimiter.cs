@@ -4,17 +4,20 @@ using StackExchange.Redis;
 
 namespace Grid.Gateway.RateLimiting;
 
-/// <summary>The verdict on one request: allowed or not, the count in the window, and when the window ends.</summary>
-public readonly record struct RateLimitDecision(bool Allowed, bool Enforced, long Count, TimeSpan ResetAfter);
+/// <summary>The verdict on one request: allowed or not, and when the window ends (for Retry-After).</summary>
+public readonly record struct RateLimitDecision(bool Allowed, TimeSpan ResetAfter)
+{
+    public static readonly RateLimitDecision Unlimited = new(true, TimeSpan.Zero);
+}
 
 /// <summary>
 /// A fixed-window counter per key in Redis, shared by every gateway replica: one Lua script adds to the
 /// counter, starts the window on the first hit and returns the count with the time left. A replica does not
 /// ask Redis for every request: it takes a lease of permits at once (1/50 of the limit, at most
 /// <see cref="RateLimitOptions.MaxLease"/>) and spends it locally until the window ends. Every permit is
-/// counted in Redis before it is given out, so replicas together never exceed the limit; permits a replica
-/// still holds when the window ends lapse, and requests that run out of permits at the same moment each fetch
-/// a lease, so a busy client may be refused up to a lease per request in flight early.
+/// counted in Redis before it is given out, so replicas together never exceed the limit. A replica fetches one
+/// lease per client and route at a time (requests that run out together wait for that one fetch), so permits a
+/// replica still holds when the window ends lapse and a busy client may be refused up to a lease per replica early.
 /// Limits under 100 are counted one request at a time, exactly. If Redis cannot
 /// answer within <see cref="RateLimitOptions.RedisTimeout"/>, the request is allowed (fail open) and a
 /// warning is logged, at most every 30 s: an outage of the counter store must not become an outage of the API.
@@ -64,59 +67,96 @@ public sealed class RedisRateLimiter : IAsyncDisposable
         var rule = _options.RuleFor(routeId);
         if (_redis is null || rule.PermitLimit <= 0)
         {
-            return new RateLimitDecision(true, false, 0, TimeSpan.Zero);
+            return RateLimitDecision.Unlimited;
         }
 
         var key = _options.KeyPrefix + routeId + ":" + client;
-        var lease = Math.Clamp(rule.PermitLimit / 50, 1, Math.Max(1, _options.MaxLease));
-        var now = Environment.TickCount64;
-        if (lease > 1 && _leases.TryGetValue(key, out var held) && held.Take(now) is { } local)
+        var size = Math.Clamp(rule.PermitLimit / 50, 1, Math.Max(1, _options.MaxLease));
+        if (size == 1)
         {
-            return new RateLimitDecision(local, true, 0, TimeSpan.FromMilliseconds(held.EndsAt - now));
+            // Small limits: every request counted in Redis, exactly.
+            return await FetchAsync(key, rule, 1, ct) is { } one ? new RateLimitDecision(one.Granted > 0, one.ResetAfter) : RateLimitDecision.Unlimited;
+        }
+
+        var lease = LeaseFor(key);
+        if (lease.Take(Environment.TickCount64) is { } local)
+        {
+            return new RateLimitDecision(local, lease.ResetAfter(Environment.TickCount64));
+        }
+
+        if (!await lease.Gate.WaitAsync(_options.RedisTimeout, ct))
+        {
+            WarnFailOpen(new TimeoutException("another request of this client is waiting for Redis"));
+            return RateLimitDecision.Unlimited;
         }
 
         try
         {
-            var redis = await _redis.WaitAsync(_options.RedisTimeout, ct);
-            var windowMs = (long)rule.Window.TotalMilliseconds;
-            var result = (RedisResult[]?)await redis.GetDatabase()
-                .ScriptEvaluateAsync(Script, [new RedisKey(key)], [windowMs, lease])
-                .WaitAsync(_options.RedisTimeout, ct);
-            var count = (long)result![0];
-            var ttlMs = Math.Max(0, (long)result[1]);
-
-            // This lease holds the permits numbered count-lease+1 .. count; those beyond the limit are not permits.
-            var granted = Math.Clamp(rule.PermitLimit - (count - lease), 0, lease);
-            if (lease > 1)
+            // The fetch this request waited for may have brought permits.
+            if (lease.Take(Environment.TickCount64) is { } refilled)
             {
-                // None granted: the window is used up for every replica, so refuse locally until it ends.
-                KeepLease(key, granted == 0 ? Lease.UsedUp : granted - 1, now + ttlMs, now);
+                return new RateLimitDecision(refilled, lease.ResetAfter(Environment.TickCount64));
             }
 
-            return new RateLimitDecision(granted > 0, true, count - lease + 1, TimeSpan.FromMilliseconds(ttlMs));
+            if (await FetchAsync(key, rule, size, ct) is not { } fetched)
+            {
+                return RateLimitDecision.Unlimited;
+            }
+
+            // This request takes the first permit; none granted: the window is used up for every replica,
+            // so refuse locally until it ends.
+            lease.Refill(fetched.Granted == 0 ? Lease.UsedUp : fetched.Granted - 1, Environment.TickCount64 + (long)fetched.ResetAfter.TotalMilliseconds);
+            return new RateLimitDecision(fetched.Granted > 0, fetched.ResetAfter);
+        }
+        finally
+        {
+            lease.Gate.Release();
+        }
+    }
+
+    /// <summary>Adds <paramref name="size"/> to the key's counter; null when Redis did not answer (fail open).</summary>
+    private async Task<(long Granted, TimeSpan ResetAfter)?> FetchAsync(string key, RateLimitRule rule, int size, CancellationToken ct)
+    {
+        try
+        {
+            var redis = await _redis!.WaitAsync(_options.RedisTimeout, ct);
+            var result = (RedisResult[]?)await redis.GetDatabase()
+                .ScriptEvaluateAsync(Script, [new RedisKey(key)], [(long)rule.Window.TotalMilliseconds, size])
+                .WaitAsync(_options.RedisTimeout, ct);
+            var count = (long)result![0];
+
+            // These are the permits numbered count-size+1 .. count; those beyond the limit are not permits.
+            var granted = Math.Clamp(rule.PermitLimit - (count - size), 0, size);
+            return (granted, TimeSpan.FromMilliseconds(Math.Max(0, (long)result[1])));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             WarnFailOpen(ex);
-            return new RateLimitDecision(true, false, 0, TimeSpan.Zero);
+            return null;
         }
     }
 
-    private void KeepLease(string key, long permits, long endsAt, long now)
+    private Lease LeaseFor(string key)
     {
+        if (_leases.TryGetValue(key, out var lease))
+        {
+            return lease;
+        }
+
         if (_leases.Count > 10_000)
         {
             // Clients come and go; forget the leases of windows that are over.
+            var now = Environment.TickCount64;
             foreach (var (k, l) in _leases)
             {
-                if (l.EndsAt <= now)
+                if (l.IsOver(now))
                 {
                     _leases.TryRemove(k, out _);
                 }
             }
         }
 
-        _leases.AddOrUpdate(key, static (_, a) => new Lease(a.permits, a.endsAt), static (_, l, a) => l.Add(a.permits, a.endsAt, a.now), (permits, endsAt, now));
+        return _leases.GetOrAdd(key, static _ => new Lease());
     }
 
     /// <summary>Pings Redis, for the gateway's health report.</summary>
@@ -157,22 +197,23 @@ public sealed class RedisRateLimiter : IAsyncDisposable
 }
 
 /// <summary>Permits of one window taken from Redis and not yet spent by this replica, or the mark that the window is used up.</summary>
-internal sealed class Lease(long permits, long endsAt)
+internal sealed class Lease
 {
     public const long UsedUp = -1;
 
-    private readonly Lock _gate = new();
-    private long _permits = permits;
+    private readonly Lock _lock = new();
+    private long _permits;
+    private long _endsAt;
 
-    /// <summary>When the window of these permits ends (<see cref="Environment.TickCount64"/>).</summary>
-    public long EndsAt { get; private set; } = endsAt;
+    /// <summary>Held by the one request that asks Redis for this client and route.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
 
     /// <summary>True: a permit taken; false: the window is used up; null: ask Redis (no permits held, or the window is over).</summary>
     public bool? Take(long now)
     {
-        lock (_gate)
+        lock (_lock)
         {
-            if (now >= EndsAt || _permits == 0)
+            if (now >= _endsAt || _permits == 0)
             {
                 return null;
             }
@@ -187,21 +228,16 @@ internal sealed class Lease(long permits, long endsAt)
         }
     }
 
-    /// <summary>Adds a new lease; once the old window is over (or is found used up), the new state replaces it.</summary>
-    public Lease Add(long permits, long endsAt, long now)
+    /// <summary>The permits of a new fetch, replacing what is left (nothing, or permits of a window that is over).</summary>
+    public void Refill(long permits, long endsAt)
     {
-        lock (_gate)
+        lock (_lock)
         {
-            if (now >= EndsAt || permits == UsedUp || _permits == UsedUp)
-            {
-                (_permits, EndsAt) = (permits, endsAt);
-            }
-            else
-            {
-                _permits += permits;
-            }
+            (_permits, _endsAt) = (permits, endsAt);
         }
-
-        return this;
     }
+
+    public TimeSpan ResetAfter(long now) => TimeSpan.FromMilliseconds(Math.Max(0, Volatile.Read(ref _endsAt) - now));
+
+    public bool IsOver(long now) => now >= Volatile.Read(ref _endsAt);
 }
