@@ -38,29 +38,20 @@ internal static class CommandCenterBench
 
         // The fire service with a small county of its own (no organization service needed for a fixed tree).
         const string county = "BC";
-        var fire = new Dictionary<string, string>(production)
-        {
-            ["ConnectionStrings__firedb"] = await infra.CreateDatabaseAsync("benchfire"),
-            ["ConnectionStrings__messaging"] = messaging,
-            ["ConnectionStrings__cache"] = infra.RedisConnectionString,
-            ["Casework__ReporterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        };
-        var grids = new List<(string Id, string Level, string? Parent)> { (county, "county", null) };
+        var grids = new List<FireGrid> { new(county, county, "county") };
         for (var t = 1; t <= 5; t++)
         {
-            grids.Add(($"{county}-T{t}", "large", county));
+            grids.Add(new($"{county}-T{t}", $"{county}-T{t}", "large", county));
             for (var v = 1; v <= 10; v++)
             {
-                grids.Add(($"{county}-T{t}-V{v}", "mid", $"{county}-T{t}"));
+                grids.Add(new($"{county}-T{t}-V{v}", $"{county}-T{t}-V{v}", "mid", $"{county}-T{t}"));
             }
         }
 
-        for (var i = 0; i < grids.Count; i++)
+        var fire = await FireServiceSettings.CreateAsync(infra, messaging, "benchfire", grids);
+        foreach (var (k, v) in production)
         {
-            fire[$"Fire__Grids__{i}__Id"] = grids[i].Id;
-            fire[$"Fire__Grids__{i}__Name"] = grids[i].Id;
-            fire[$"Fire__Grids__{i}__Level"] = grids[i].Level;
-            fire[$"Fire__Grids__{i}__Parent"] = grids[i].Parent ?? "";
+            fire[k] = v;
         }
 
         await using var fireService = await ProjectProcess.StartAsync("fire", "services/Grid.FireSafety", fire);

@@ -36,20 +36,12 @@ public class DashboardBrowserTests
 
         // The fire service (a real process on the same broker, its grid tree the fixture's county) and the
         // gateway in front of both: the browser and the reporting grid worker only ever talk to the gateway.
-        string[] FireGrid(int i, string id, string name, string level, string? parent) =>
+        var fireSettings = await FireServiceSettings.CreateAsync(infra, messaging, "dashfire",
         [
-            $"Fire__Grids__{i}__Id={id}", $"Fire__Grids__{i}__Name={name}", $"Fire__Grids__{i}__Level={level}", $"Fire__Grids__{i}__Parent={parent ?? ""}",
-        ];
-        var fireSettings = new[]
-        {
-            FireGrid(0, county, "示范县", "county", null), FireGrid(1, county + "-T1", "一镇", "large", county), FireGrid(2, county + "-T2", "二镇", "large", county),
-            FireGrid(3, county + "-T1-V1", "东村", "mid", county + "-T1"), FireGrid(4, county + "-T1-V2", "西村", "mid", county + "-T1"),
-            FireGrid(5, county + "-T2-V1", "南村", "mid", county + "-T2"), FireGrid(6, county + "-T2-V2", "北村", "mid", county + "-T2"),
-        }.SelectMany(g => g).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
-        fireSettings["ConnectionStrings__firedb"] = await infra.CreateDatabaseAsync("dashfire");
-        fireSettings["ConnectionStrings__messaging"] = messaging;
-        fireSettings["ConnectionStrings__cache"] = infra.RedisConnectionString;
-        fireSettings["Casework__ReporterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            new(county, "示范县", "county"), new(county + "-T1", "一镇", "large", county), new(county + "-T2", "二镇", "large", county),
+            new(county + "-T1-V1", "东村", "mid", county + "-T1"), new(county + "-T1-V2", "西村", "mid", county + "-T1"),
+            new(county + "-T2-V1", "南村", "mid", county + "-T2"), new(county + "-T2-V2", "北村", "mid", county + "-T2"),
+        ]);
         await using var fire = await ProjectProcess.StartAsync("fire", "services/Grid.FireSafety", fireSettings);
         await using var gateway = await ProjectProcess.StartAsync("gateway", "gateway/Grid.Gateway", new Dictionary<string, string>
         {
