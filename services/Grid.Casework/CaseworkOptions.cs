@@ -47,6 +47,9 @@ public sealed class CaseworkOptions
     /// <summary>How long one publish may wait for the broker's confirm before the batch is retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the consumer watchdog looks at this service's queues on the broker; zero turns it off.</summary>
+    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Base64 of 32 random bytes; AES-GCM key of reporter identities. Required to store reporters.</summary>
     public string? ReporterKey { get; set; }
 

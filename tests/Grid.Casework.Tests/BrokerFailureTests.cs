@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.Casework.Tests;
 
@@ -54,10 +55,23 @@ public class BrokerFailureTests(CaseworkFixture fx)
             Assert.True(await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") > 0);
             await broker.RestartAsync();
 
-            await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(DISTINCT case_id) FROM test_effects") == total,
-                // Usually within seconds of the restart; RabbitMQ.Client 7.2 can hold a channel for minutes after a broker
-                // restart (rabbitmq-dotnet-client#1930), which the relay answers by restarting the bus.
-                TimeSpan.FromSeconds(240), "every CaseReported to be consumed");
+            try
+            {
+                // Usually within seconds of the restart; a channel left hung by the restart is found by the relay
+                // (publishing fails) or the consumer watchdog (queue without consumer), which restart the bus.
+                await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(DISTINCT case_id) FROM test_effects") == total,
+                    TimeSpan.FromSeconds(180), "every CaseReported to be consumed");
+            }
+            catch (TimeoutException e)
+            {
+                using var http = broker.ManagementClient();
+                var queue = await http.GetStringAsync($"/api/queues/%2F/{CaseworkTopology.CommandCentreQueue}?columns=messages_ready,messages_unacknowledged,consumers");
+                throw new TimeoutException(
+                    $"{e.Message}: consumed {await Wait.ScalarAsync<long>(db, "SELECT count(DISTINCT case_id) FROM test_effects")}, " +
+                    $"outbox pending {await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0")}, " +
+                    $"bus restarts {host.Services.GetRequiredService<BusRestarter>().Restarts}, queue {queue}", e);
+            }
+
             await Task.Delay(1000);
             Assert.Equal((long)total, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects"));
             Assert.Equal((long)total, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.cases"));

@@ -57,6 +57,7 @@ public static class CaseworkExtensions
             m.RelayPollInterval = options.RelayPollInterval;
             m.RelayBatchSize = options.RelayBatchSize;
             m.PublishTimeout = options.PublishTimeout;
+            m.WatchdogInterval = options.WatchdogInterval;
             var queue = CaseworkTopology.CaseworkQueue(options.Domain);
             m.AddConsumer<TransferRequestedConsumer>(queue);
             m.AddConsumer<TransferAcceptedConsumer>(queue);
@@ -100,6 +101,8 @@ public static class CaseworkExtensions
             RelayBatchSize = m.RelayBatchSize,
             RelayPollInterval = m.RelayPollInterval,
             PublishTimeout = m.PublishTimeout,
+            WatchdogInterval = m.WatchdogInterval,
+            WatchedQueues = m.Endpoints.Keys.Concat(m.ExtraWatchedQueues).Distinct().ToList(),
         });
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(cs), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
@@ -130,6 +133,9 @@ public static class CaseworkExtensions
                     h.Username(user.Length > 0 && user[0].Length > 0 ? Uri.UnescapeDataString(user[0]) : "guest");
                     h.Password(user.Length > 1 ? Uri.UnescapeDataString(user[1]) : "guest");
                     h.PublisherConfirmation = true;
+
+                    // A connection whose peer vanished without a close is noticed within two beats.
+                    h.Heartbeat(TimeSpan.FromSeconds(10));
                 });
                 foreach (var (queue, consumers) in m.Endpoints)
                 {
@@ -158,8 +164,10 @@ public static class CaseworkExtensions
         });
 
         // After the bus: hosted services stop in reverse order, so the relay stops before the bus does.
+        services.AddSingleton<BusRestarter>();
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddHostedService<ConsumerWatchdog>();
         return builder;
     }
 }
@@ -181,6 +189,11 @@ public sealed class CaseworkMessagingBuilder
     public int RelayBatchSize { get; set; } = 500;
 
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the consumer watchdog looks at this service's queues; zero turns it off.</summary>
+    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    internal List<string> ExtraWatchedQueues { get; } = [];
 
     internal Dictionary<string, List<Type>> Endpoints { get; } = new(StringComparer.Ordinal);
 
@@ -209,6 +222,13 @@ public sealed class CaseworkMessagingBuilder
         where TConsumer : class, IConsumer
     {
         InstanceConsumers.Add(typeof(TConsumer));
+        return this;
+    }
+
+    /// <summary>A queue the watchdog must also see consumed, beyond the queues of <see cref="AddConsumer{TConsumer}"/>.</summary>
+    public CaseworkMessagingBuilder WatchQueue(string queue)
+    {
+        ExtraWatchedQueues.Add(queue);
         return this;
     }
 

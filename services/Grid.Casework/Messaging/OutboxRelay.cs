@@ -18,6 +18,7 @@ namespace Grid.Casework.Messaging;
 public sealed class OutboxRelay(
     CaseworkDatabase database,
     IBus bus,
+    BusRestarter restarter,
     OutboxSignal signal,
     TopologyDeclarer topology,
     MessagingSettings settings,
@@ -53,7 +54,7 @@ public sealed class OutboxRelay(
                     failures++;
                     if (failures % RestartAfterFailures == 0)
                     {
-                        await RestartBusAsync(stoppingToken);
+                        await restarter.RestartAsync($"publishing failed {RestartAfterFailures} times in a row", stoppingToken);
                     }
 
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * Math.Pow(2, Math.Min(failures, 5)), 5000)), stoppingToken);
@@ -73,32 +74,10 @@ public sealed class OutboxRelay(
     }
 
     /// <summary>
-    /// After a broker restart RabbitMQ.Client 7.2 can leave a publishing channel waiting forever
-    /// (rabbitmq-dotnet-client#1930): every publish then times out although the broker is back. Several failed
-    /// batches in a row restart the bus, which opens new connections; the rows wait in the outbox meanwhile.
+    /// After a broker restart RabbitMQ.Client 7.2 can leave a publishing channel waiting forever: every publish
+    /// then times out although the broker is back. Several failed batches in a row restart the bus.
     /// </summary>
     private const int RestartAfterFailures = 3;
-
-    private async Task RestartBusAsync(CancellationToken ct)
-    {
-        if (bus is not IBusControl control)
-        {
-            return;
-        }
-
-        logger.LogWarning("Outbox relay: publishing has failed {Count} times in a row; restarting the bus", RestartAfterFailures);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await control.StopAsync(timeout.Token);
-            await control.StartAsync(timeout.Token);
-        }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            logger.LogWarning("Outbox relay: bus restart did not complete ({Error}); tried again after more failures", e.Message);
-        }
-    }
 
     /// <summary>Publishes one batch; returns how many rows it handled and whether any publish failed.</summary>
     public async Task<(int Count, bool Failed)> RelayOnceAsync(CancellationToken ct)

@@ -76,4 +76,10 @@ public sealed class MessagingSettings
     public int RelayBatchSize { get; set; } = 500;
 
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often <see cref="ConsumerWatchdog"/> looks at <see cref="WatchedQueues"/>; zero turns it off.</summary>
+    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The queues this service consumes, which must not be left without a consumer.</summary>
+    public IReadOnlyList<string> WatchedQueues { get; set; } = [];
 }

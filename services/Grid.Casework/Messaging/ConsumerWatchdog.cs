@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace Grid.Casework.Messaging;
+
+/// <summary>
+/// 消费者看门狗: looks at this service's queues on the broker every <see cref="MessagingSettings.WatchdogInterval"/>
+/// over a connection of its own. A queue with messages waiting and no consumer, twice in a row, means the bus
+/// lost its consumer without noticing (a channel left hung by a broker restart): the bus is restarted. Whether
+/// the broker is reachable at all is MassTransit's business; the watchdog only looks when it is.
+/// </summary>
+public sealed class ConsumerWatchdog(MessagingSettings settings, BusRestarter restarter, ILogger<ConsumerWatchdog> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (settings.WatchedQueues.Count == 0 || settings.WatchdogInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var detector = new StalledQueueDetector();
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(settings.AmqpUri),
+            ClientProvidedName = "casework-watchdog",
+            RequestedHeartbeat = TimeSpan.FromSeconds(10),
+        };
+        IConnection? conn = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(settings.WatchdogInterval, stoppingToken);
+                try
+                {
+                    conn ??= await factory.CreateConnectionAsync(stoppingToken);
+                    var stalled = new List<string>();
+                    await using (var ch = await conn.CreateChannelAsync(cancellationToken: stoppingToken))
+                    {
+                        foreach (var queue in settings.WatchedQueues)
+                        {
+                            var ok = await ch.QueueDeclarePassiveAsync(queue, stoppingToken);
+                            if (detector.Observe(queue, ok.MessageCount, ok.ConsumerCount))
+                            {
+                                stalled.Add($"{queue} ({ok.MessageCount} waiting)");
+                            }
+                        }
+                    }
+
+                    if (stalled.Count > 0)
+                    {
+                        detector.Reset();
+                        await restarter.RestartAsync($"no consumer on {string.Join(", ", stalled)}", stoppingToken);
+                    }
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Broker down or a queue not declared yet: look again next time on a new connection.
+                    logger.LogDebug("Consumer watchdog could not look at the queues ({Error})", e.Message);
+                    detector.Reset();
+                    if (conn is not null)
+                    {
+                        await conn.DisposeAsync();
+                        conn = null;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (conn is not null)
+            {
+                await conn.DisposeAsync();
+            }
+        }
+    }
+}

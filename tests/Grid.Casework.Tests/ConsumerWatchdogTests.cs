@@ -1,0 +1,70 @@
+using Grid.Casework.Messaging;
+using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
+
+namespace Grid.Casework.Tests;
+
+public class StalledQueueDetectorTests
+{
+    [Fact]
+    public void A_queue_is_stalled_only_after_two_looks_in_a_row_with_messages_and_no_consumer()
+    {
+        var d = new StalledQueueDetector();
+        Assert.False(d.Observe("q", messages: 5, consumers: 0));
+        Assert.True(d.Observe("q", messages: 7, consumers: 0));
+
+        // A consumer, or an empty queue, in between starts the count again.
+        Assert.False(d.Observe("q", messages: 7, consumers: 1));
+        Assert.False(d.Observe("q", messages: 7, consumers: 0));
+        Assert.False(d.Observe("q", messages: 0, consumers: 0));
+        Assert.False(d.Observe("q", messages: 3, consumers: 0));
+
+        // Queues are counted apart.
+        Assert.False(d.Observe("other", messages: 1, consumers: 0));
+        Assert.True(d.Observe("q", messages: 3, consumers: 0));
+        d.Reset();
+        Assert.False(d.Observe("q", messages: 3, consumers: 0));
+    }
+}
+
+/// <summary>A queue of the service left with messages and no consumer makes the watchdog restart the bus, which then consumes again.</summary>
+[Collection(CaseworkCollection.Name)]
+public class ConsumerWatchdogTests(CaseworkFixture fx)
+{
+    [Fact]
+    public async Task A_queue_without_its_consumer_restarts_the_bus_and_consumption_goes_on()
+    {
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_watchdog");
+        var db = await fx.Infra.CreateDatabaseAsync("cw_watchdog");
+        await Wait.ScalarAsync<int>(db, "CREATE TABLE test_effects (case_id uuid NOT NULL); SELECT 1");
+
+        // A queue the service says it consumes, holding a message nobody takes: what a consumer lost on a hung
+        // channel looks like from the broker.
+        const string orphan = "watchdog-orphan";
+        var factory = new ConnectionFactory { Uri = new Uri(mq) };
+        await using var conn = await factory.CreateConnectionAsync();
+        await using var ch = await conn.CreateChannelAsync();
+        await ch.QueueDeclareAsync(orphan, durable: true, exclusive: false, autoDelete: false);
+        await ch.BasicPublishAsync("", orphan, "waiting"u8.ToArray());
+
+        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address, configure: o =>
+        {
+            o.WatchdogInterval = TimeSpan.FromMilliseconds(300);
+            o.ConfigureMessaging = m => m.AddConsumer<CountingConsumer>(CaseworkTopology.CommandCentreQueue).WatchQueue(orphan);
+        });
+        var restarter = host.Services.GetRequiredService<BusRestarter>();
+        await Wait.UntilAsync(() => Task.FromResult(restarter.Restarts >= 1), TimeSpan.FromSeconds(30), "the watchdog to restart the bus");
+
+        // Once the queue is drained the watchdog is quiet again, and the restarted bus consumes.
+        Assert.NotNull(await ch.BasicGetAsync(orphan, autoAck: true));
+        var restarts = restarter.Restarts;
+        var chief = host.Client(CaseworkHost.Chief());
+        var report = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "看门狗", gridId = GridTree.VillageA1 });
+        await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id) == 1,
+            TimeSpan.FromSeconds(30), "the report's event to be consumed after the restart");
+        await Task.Delay(1500);
+        Assert.InRange(restarter.Restarts, restarts, restarts + 1);
+        Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id));
+    }
+}
