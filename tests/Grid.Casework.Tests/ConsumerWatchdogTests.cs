@@ -8,23 +8,25 @@ namespace Grid.Casework.Tests;
 public class StalledQueueDetectorTests
 {
     [Fact]
-    public void A_queue_is_stalled_only_after_two_looks_in_a_row_with_messages_and_no_consumer()
+    public void A_queue_is_stalled_after_two_looks_in_a_row_with_messages_waiting_and_none_received()
     {
         var d = new StalledQueueDetector();
-        Assert.False(d.Observe("q", messages: 5, consumers: 0));
-        Assert.True(d.Observe("q", messages: 7, consumers: 0));
+        Assert.False(d.Observe("q", messages: 5, delivered: 10));
+        Assert.False(d.Observe("q", messages: 5, delivered: 10));
+        Assert.True(d.Observe("q", messages: 7, delivered: 10));
 
-        // A consumer, or an empty queue, in between starts the count again.
-        Assert.False(d.Observe("q", messages: 7, consumers: 1));
-        Assert.False(d.Observe("q", messages: 7, consumers: 0));
-        Assert.False(d.Observe("q", messages: 0, consumers: 0));
-        Assert.False(d.Observe("q", messages: 3, consumers: 0));
+        // Receiving anything, or an empty queue, in between starts the count again: a slow consumer is not stalled.
+        Assert.False(d.Observe("q", messages: 900, delivered: 11));
+        Assert.False(d.Observe("q", messages: 900, delivered: 11));
+        Assert.False(d.Observe("q", messages: 0, delivered: 11));
+        Assert.False(d.Observe("q", messages: 3, delivered: 11));
 
         // Queues are counted apart.
-        Assert.False(d.Observe("other", messages: 1, consumers: 0));
-        Assert.True(d.Observe("q", messages: 3, consumers: 0));
+        Assert.False(d.Observe("other", messages: 1, delivered: 0));
+        Assert.True(d.Observe("q", messages: 3, delivered: 11));
         d.Reset();
-        Assert.False(d.Observe("q", messages: 3, consumers: 0));
+        Assert.False(d.Observe("q", messages: 3, delivered: 11));
+        Assert.False(d.Observe("q", messages: 3, delivered: 11));
     }
 }
 

@@ -116,6 +116,7 @@ public static class CaseworkExtensions
         services.AddHostedService<AuditChainer>();
         services.AddSingleton<TopologyDeclarer>();
         services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
+        services.AddSingleton<DeliveryCounter>();
         services.AddMassTransit(x =>
         {
             foreach (var type in m.Endpoints.Values.SelectMany(t => t).Concat(m.InstanceConsumers).Distinct())
@@ -125,6 +126,7 @@ public static class CaseworkExtensions
 
             x.UsingRabbitMq((ctx, cfg) =>
             {
+                cfg.ConnectReceiveObserver(ctx.GetRequiredService<DeliveryCounter>());
                 var uri = new Uri(amqp);
                 var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
                 var user = uri.UserInfo.Split(':', 2);

@@ -6,11 +6,12 @@ namespace Grid.Casework.Messaging;
 
 /// <summary>
 /// 消费者看门狗: looks at this service's queues on the broker every <see cref="MessagingSettings.WatchdogInterval"/>
-/// over a connection of its own. A queue with messages waiting and no consumer, twice in a row, means the bus
-/// lost its consumer without noticing (a channel left hung by a broker restart): the bus is restarted. Whether
+/// over a connection of its own. A queue with messages waiting while this process received none of them,
+/// two intervals in a row, means the bus lost its consumer without noticing (a channel left hung by a broker
+/// restart): the bus is restarted. Whether
 /// the broker is reachable at all is MassTransit's business; the watchdog only looks when it is.
 /// </summary>
-public sealed class ConsumerWatchdog(MessagingSettings settings, BusRestarter restarter, ILogger<ConsumerWatchdog> logger) : BackgroundService
+public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter deliveries, BusRestarter restarter, ILogger<ConsumerWatchdog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,9 +42,9 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, BusRestarter re
                         foreach (var queue in settings.WatchedQueues)
                         {
                             var ok = await ch.QueueDeclarePassiveAsync(queue, stoppingToken);
-                            if (detector.Observe(queue, ok.MessageCount, ok.ConsumerCount))
+                            if (detector.Observe(queue, ok.MessageCount, deliveries.Delivered(queue)))
                             {
-                                stalled.Add($"{queue} ({ok.MessageCount} waiting)");
+                                stalled.Add($"{queue} ({ok.MessageCount} waiting, {ok.ConsumerCount} consumers)");
                             }
                         }
                     }
@@ -51,7 +52,7 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, BusRestarter re
                     if (stalled.Count > 0)
                     {
                         detector.Reset();
-                        await restarter.RestartAsync($"no consumer on {string.Join(", ", stalled)}", stoppingToken);
+                        await restarter.RestartAsync($"nothing received from {string.Join(", ", stalled)}", stoppingToken);
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
