@@ -1,6 +1,7 @@
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Grid.Casework.Apis;
@@ -42,6 +43,7 @@ public sealed class CaseService(
             return CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}.");
         }
 
+        var finder = IsComprehensiveFinder(actor);
         var now = Now();
         var errors = new Dictionary<string, string[]>();
         void Err(string f, string why) => errors[f] = [why];
@@ -60,7 +62,13 @@ public sealed class CaseService(
         if (r.Latitude is { } lat && (double.IsNaN(lat) || lat < -90 || lat > 90)) Err("latitude", "must be between -90 and 90");
         if (r.Longitude.HasValue != r.Latitude.HasValue) Err(r.Longitude.HasValue ? "latitude" : "longitude", "longitude and latitude come together");
         if (r.GridId is { Length: > MaxShort * 2 }) Err("gridId", "is too long");
-        if (string.IsNullOrWhiteSpace(r.GridId) && r.Longitude is null) Err("gridId", "is required unless longitude and latitude are given");
+        if (finder)
+        {
+            // The finder knows where they stand, not this department's grid tree.
+            if (!string.IsNullOrWhiteSpace(r.GridId)) Err("gridId", "a comprehensive-grid finder places the report by longitude and latitude; this department's grid is found from them");
+            else if (r.Longitude is null && r.Latitude is null) Err("longitude", "is required from a comprehensive-grid finder (with latitude)");
+        }
+        else if (string.IsNullOrWhiteSpace(r.GridId) && r.Longitude is null) Err("gridId", "is required unless longitude and latitude are given");
         var occurred = r.OccurredAt is { } device ? AuditChain.Truncate(device) : now;
         if (OfflineReportPolicy.Check(occurred, now, options.OfflineReportWindow) is { } bad) Err("occurredAt", bad);
         if (r.Reporter is { } rep)
@@ -83,6 +91,11 @@ public sealed class CaseService(
             return CaseOutcome.Invalid(errors);
         }
 
+        if (finder && await FinderPlaceAsync(r.Longitude!.Value, r.Latitude!.Value, actor, ct) is { } refused)
+        {
+            return refused;
+        }
+
         // Where it happened.
         var gridId = r.GridId?.Trim();
         if (string.IsNullOrEmpty(gridId))
@@ -101,7 +114,7 @@ public sealed class CaseService(
         }
 
         var path = chain.Select(l => l.GridId).Reverse().ToArray();
-        if (actor.User is not null && !actor.User.CanSeeGridPath(path))
+        if (actor.User is not null && !finder && !actor.User.CanSeeGridPath(path))
         {
             return CaseOutcome.Forbidden("The grid is outside your grid scope.");
         }
@@ -654,7 +667,36 @@ public sealed class CaseService(
             return CaseOutcome.NotFound();
         }
 
+        if (IsComprehensiveFinder(actor))
+        {
+            // A finder follows what became of their own reports (结果反馈), nothing else of this department.
+            return c.EnteredBy == actor.Subject ? CaseOutcome.Ok(c) : CaseOutcome.Forbidden("A comprehensive-grid finder reads only the cases they reported.");
+        }
+
         return actor.CanSee(c) ? CaseOutcome.Ok(c) : CaseOutcome.Forbidden("The case is outside your grid scope.");
+    }
+
+    /// <summary>
+    /// 综合网格员: a worker of the comprehensive grid, whose token carries the comprehensive domain and not
+    /// this department's, finds problems of every department on their patrol and reports them to the
+    /// competent one. They may report and follow their own reports; every other step is the department's.
+    /// </summary>
+    public bool IsComprehensiveFinder(Actor actor) =>
+        actor.User is { } u && !u.HasDomain(options.Domain) && u.HasDomain(Domains.Comprehensive);
+
+    /// <summary>A finder reports only what lies in their own comprehensive grids; null when the point does.</summary>
+    private async Task<CaseOutcome?> FinderPlaceAsync(double longitude, double latitude, Actor actor, CancellationToken ct)
+    {
+        var own = await grids.ResolveAsync(Domains.Comprehensive, longitude, latitude, ct);
+        var chain = own is null ? null : await grids.GetChainAsync(own, ct);
+        if (chain is null)
+        {
+            return CaseOutcome.Invalid("longitude", "no comprehensive grid contains the point");
+        }
+
+        return actor.User!.CanSeeGridPath(chain.Select(l => l.GridId).Reverse())
+            ? null
+            : CaseOutcome.Forbidden("The point lies outside your grid scope.");
     }
 
     /// <summary>The reporter's identity, for the reward centre only; each read is itself audited.</summary>

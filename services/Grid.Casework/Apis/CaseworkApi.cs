@@ -3,6 +3,7 @@ using Grid.Casework;
 using Grid.Casework.Apis;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
+using Grid.Contracts.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,12 +26,15 @@ public static class CaseworkApi
         var api = app.MapGroup($"/api/{options.Domain}/v1/cases").WithTags("cases");
         api.AddEndpointFilter(async (ctx, next) =>
             ctx.HttpContext.User.HasDomain(options.Domain)
+            || (ctx.HttpContext.GetEndpoint()?.Metadata.GetMetadata<OpenToComprehensiveFinders>() is not null
+                && ctx.HttpContext.User.HasDomain(Domains.Comprehensive))
                 ? await next(ctx)
                 : TypedResults.Problem(title: "Forbidden", detail: $"Your token does not carry the domain '{options.Domain}'.", statusCode: 403));
 
-        api.MapPost("/", Report).WithSummary("上报: report a case (Idempotency-Key honoured)");
+        api.MapPost("/", Report).WithMetadata(OpenToComprehensiveFinders.Instance)
+            .WithSummary("上报: report a case (Idempotency-Key honoured; comprehensive-grid finders too, by longitude and latitude)");
         api.MapGet("/", List).WithSummary("Cases in your grid scope, newest first, cursor paged");
-        api.MapGet("/{id:guid}", Get);
+        api.MapGet("/{id:guid}", Get).WithMetadata(OpenToComprehensiveFinders.Instance);
         api.MapPost("/{id:guid}/accept", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Accept, body, h, s, ct)).WithSummary("立案");
         api.MapPost("/{id:guid}/reject", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Reject, body, h, s, ct)).WithSummary("不予立案");
         api.MapPost("/{id:guid}/dispatch", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Dispatch, body, h, s, ct)).WithSummary("派遣");
@@ -174,4 +178,10 @@ public static class CaseworkApi
 
         return TypedResults.Problem(title: o.Title, detail: o.Detail, statusCode: o.Status, extensions: extensions);
     }
+}
+
+/// <summary>Marks the endpoints a comprehensive-grid finder (综合网格员) may call without this department's domain.</summary>
+internal sealed class OpenToComprehensiveFinders
+{
+    public static readonly OpenToComprehensiveFinders Instance = new();
 }
