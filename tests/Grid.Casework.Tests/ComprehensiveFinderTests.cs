@@ -47,10 +47,11 @@ public class ComprehensiveFinderTests(CaseworkFixture fx) : IAsyncLifetime
         var seen = await finder.GetFromJsonAsync<CaseView>($"/api/fire/v1/cases/{c.Id}", CaseworkHost.Json);
         Assert.Equal("accepted", seen!.State);
 
-        // Every other step, the department's list and other people's cases stay closed to the finder.
+        // Their list holds their own reports only; every other step and other people's cases stay closed to them.
         Assert.Equal(403, (await _host.PostAsync(finder, c.Id, "handle", new { result = "清理" })).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await finder.GetAsync("/api/fire/v1/cases")).StatusCode);
         var other = await _host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "他人上报", gridId = GridTree.CompoundA1X });
+        var mine = await finder.GetFromJsonAsync<CasePage>("/api/fire/v1/cases", CaseworkHost.Json);
+        Assert.Equal([c.Id], mine!.Items.Select(i => i.Id));
         Assert.Equal(HttpStatusCode.Forbidden, (await finder.GetAsync($"/api/fire/v1/cases/{other.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _host.Client(Finder("zh-other")).GetAsync($"/api/fire/v1/cases/{c.Id}")).StatusCode);
     }

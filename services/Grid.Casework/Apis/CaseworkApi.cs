@@ -33,7 +33,8 @@ public static class CaseworkApi
 
         api.MapPost("/", Report).WithMetadata(OpenToComprehensiveFinders.Instance)
             .WithSummary("上报: report a case (Idempotency-Key honoured; comprehensive-grid finders too, by longitude and latitude)");
-        api.MapGet("/", List).WithSummary("Cases in your grid scope, newest first, cursor paged");
+        api.MapGet("/", List).WithMetadata(OpenToComprehensiveFinders.Instance)
+            .WithSummary("Cases in your grid scope (a comprehensive-grid finder: the cases they reported), newest first, cursor paged");
         api.MapGet("/{id:guid}", Get).WithMetadata(OpenToComprehensiveFinders.Instance);
         api.MapPost("/{id:guid}/accept", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Accept, body, h, s, ct)).WithSummary("立案");
         api.MapPost("/{id:guid}/reject", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Reject, body, h, s, ct)).WithSummary("不予立案");
@@ -101,7 +102,9 @@ public static class CaseworkApi
 
         var scopes = h.User.GridScopes();
         var take = limit ?? 50;
-        var items = await CaseRepository.ListAsync(db.DataSource, scopes.Contains(GridClaims.AllGrids) ? null : scopes, st, gridId, before, take, ct);
+        var items = s.IsComprehensiveFinder(actor)
+            ? await CaseRepository.ListAsync(db.DataSource, null, st, gridId, before, take, ct, enteredBy: actor.Subject)
+            : await CaseRepository.ListAsync(db.DataSource, scopes.Contains(GridClaims.AllGrids) ? null : scopes, st, gridId, before, take, ct);
         return TypedResults.Ok(new CasePage(items.Select(CaseView.From).ToList(), items.Count == take ? items[^1].Seq.ToString() : null));
     }
 

@@ -52,10 +52,16 @@ public static class CaseRepository
     }
 
     /// <summary>Cases in the caller's grid scope, newest first, keyed by a cursor (the last seq seen).</summary>
-    public static async Task<List<Case>> ListAsync(NpgsqlDataSource db, IReadOnlyList<string>? scopes, CaseState? state, string? gridId, long? before, int limit, CancellationToken ct)
+    public static async Task<List<Case>> ListAsync(NpgsqlDataSource db, IReadOnlyList<string>? scopes, CaseState? state, string? gridId, long? before, int limit, CancellationToken ct, string? enteredBy = null)
     {
         var where = new List<string>();
         await using var cmd = db.CreateCommand();
+        if (enteredBy is not null)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = enteredBy });
+            where.Add($"entered_by = ${cmd.Parameters.Count}");
+        }
+
         if (scopes is not null)
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = scopes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });

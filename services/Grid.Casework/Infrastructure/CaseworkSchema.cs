@@ -89,6 +89,7 @@ public static class CaseworkSchema
             version int NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS cases_deadline ON casework.cases (step_deadline) WHERE step_deadline IS NOT NULL;
         CREATE INDEX IF NOT EXISTS cases_grid_path ON casework.cases USING gin (grid_path);
+        CREATE INDEX IF NOT EXISTS cases_entered_by ON casework.cases (entered_by, seq);
         CREATE UNIQUE INDEX IF NOT EXISTS cases_origin_transfer ON casework.cases (origin_transfer_id) WHERE origin_transfer_id IS NOT NULL;
         CREATE UNIQUE INDEX IF NOT EXISTS cases_transfer ON casework.cases (transfer_id) WHERE transfer_id IS NOT NULL;
         CREATE TABLE IF NOT EXISTS casework.case_numbers (
