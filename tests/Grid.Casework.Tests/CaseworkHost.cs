@@ -43,7 +43,7 @@ public sealed class CaseworkHost : IAsyncDisposable
     public static async Task<CaseworkHost> StartAsync(
         string domain, string database, string amqp, string organization,
         TimeProvider? time = null, Action<CaseworkOptions>? configure = null, ILoggerProvider? logs = null,
-        Dictionary<string, string?>? settings = null)
+        Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
@@ -69,6 +69,7 @@ public sealed class CaseworkHost : IAsyncDisposable
         }
 
         builder.AddCasework(domain, configure);
+        services?.Invoke(builder.Services);
         if (time is not null)
         {
             builder.Services.AddSingleton(time);

@@ -1,3 +1,4 @@
+using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Grid.Testing;
 using MassTransit;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.Casework.Tests;
 
-/// <summary>Cached escalation chains live until the organization announces a grid change, then are asked for again.</summary>
+/// <summary>Cached escalation chains (and a domain's own grid cache) live until the organization announces a grid change, then are asked for again.</summary>
 [Collection(CaseworkCollection.Name)]
 public class GridChangeTests(CaseworkFixture fx)
 {
@@ -13,7 +14,9 @@ public class GridChangeTests(CaseworkFixture fx)
     public async Task A_grid_change_event_drops_every_instances_cached_chains()
     {
         var mq = await fx.Infra.CreateVirtualHostAsync("cw_gridchg");
-        await using var first = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_gc1"), mq, fx.Grids.Address);
+        var domainCache = new CountingGridCache();
+        await using var first = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_gc1"), mq, fx.Grids.Address,
+            services: s => s.AddSingleton<IGridCache>(domainCache));
         await using var second = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_gc2"), mq, fx.Grids.Address);
         var chief1 = first.Client(CaseworkHost.Chief());
         var chief2 = second.Client(CaseworkHost.Chief());
@@ -48,5 +51,15 @@ public class GridChangeTests(CaseworkFixture fx)
             await second.ReportAsync(chief2, Report("六"));
             return fx.Grids.AncestorCalls > afterFirst;
         }, TimeSpan.FromSeconds(15), "the second instance to ask for the chain again");
+
+        // The domain's own grid cache heard it too.
+        Assert.True(domainCache.Forgotten >= 1);
+    }
+
+    private sealed class CountingGridCache : IGridCache
+    {
+        public int Forgotten;
+
+        public void Forget() => Interlocked.Increment(ref Forgotten);
     }
 }

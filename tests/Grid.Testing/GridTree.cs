@@ -47,6 +47,9 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
     /// <summary>How many escalation chains were asked for (tests of the callers' caching count them).</summary>
     public int AncestorCalls;
 
+    /// <summary>How many single grids were asked for.</summary>
+    public int GridCalls;
+
     public static IReadOnlyList<string> PathOf(string grid)
     {
         var path = new List<string>();
@@ -94,8 +97,12 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
     ];
 
-    public override Task<GridInfo> GetGrid(GetGridRequest request, ServerCallContext context) =>
-        Parents.ContainsKey(request.Id) ? Task.FromResult(Started(context).Info(request.Id)) : throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+    public override Task<GridInfo> GetGrid(GetGridRequest request, ServerCallContext context)
+    {
+        var self = Started(context);
+        Interlocked.Increment(ref self.GridCalls);
+        return Parents.ContainsKey(request.Id) ? Task.FromResult(self.Info(request.Id)) : throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+    }
 
     public override Task<GridInfo> ResolveGridByPoint(ResolveGridByPointRequest request, ServerCallContext context) =>
         request.Longitude switch

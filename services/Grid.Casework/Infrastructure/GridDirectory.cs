@@ -19,6 +19,15 @@ public interface IGridDirectory
     }
 }
 
+/// <summary>
+/// Anything else in a service that remembers grids (a domain's own grid tree) and must forget them when the
+/// organization announces a change (网格变更); register it in DI and <c>GridChangedConsumer</c> calls it.
+/// </summary>
+public interface IGridCache
+{
+    void Forget();
+}
+
 public sealed record GridLevel(string GridId, string Code, string Name, IReadOnlyList<ResponsiblePerson> Responsible);
 
 /// <summary>A person accountable for a grid (网格长, 网格员 ...).</summary>

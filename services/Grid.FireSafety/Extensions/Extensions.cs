@@ -29,7 +29,9 @@ internal static class Extensions
         // (Casework registers the organization gRPC client, with the service's own token, from the same setting.)
         if (builder.Configuration["services:organization:grpc:0"] is { Length: > 0 })
         {
-            builder.Services.AddSingleton<IGridTree, OrganizationGridDirectory>();
+            builder.Services.AddSingleton<OrganizationGridDirectory>();
+            builder.Services.AddSingleton<IGridTree>(sp => sp.GetRequiredService<OrganizationGridDirectory>());
+            builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridCache>(sp => sp.GetRequiredService<OrganizationGridDirectory>());
         }
         else
         {

@@ -116,8 +116,8 @@ public sealed class ConfiguredGridDirectory : IGridTree, Grid.Casework.Infrastru
     }
 }
 
-/// <summary>Grids from the organization service over gRPC (grid.organization.v1), cached in memory for a few minutes.</summary>
-public sealed class OrganizationGridDirectory(Organization.OrganizationClient client, TimeProvider time) : IGridTree
+/// <summary>Grids from the organization service over gRPC (grid.organization.v1), cached in memory for a few minutes or until a grid changes.</summary>
+public sealed class OrganizationGridDirectory(Organization.OrganizationClient client, TimeProvider time) : IGridTree, Grid.Casework.Infrastructure.IGridCache
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (GridNode? Node, DateTimeOffset At)> _cache = new();
@@ -142,6 +142,9 @@ public sealed class OrganizationGridDirectory(Organization.OrganizationClient cl
         _cache[gridId] = (node, time.GetUtcNow());
         return node;
     }
+
+    /// <summary>A grid changed (GridChanged): every remembered grid, and every remembered absence, is asked for again.</summary>
+    public void Forget() => _cache.Clear();
 
     public async Task<IReadOnlyList<GridNode>> SubtreeAsync(string gridId, CancellationToken ct)
     {
