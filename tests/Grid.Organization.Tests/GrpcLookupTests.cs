@@ -103,6 +103,10 @@ public sealed class GrpcLookupTests(OrgHost host) : IClassFixture<OrgHost>
     public async Task Subjects_are_found_by_id_and_credit_code_in_the_grid_of_their_point()
     {
         var code = Domain.CreditCode.Complete("91410100MA4" + "0ABCD1");
+
+        // Asked for before it is registered: not found — and that answer must not outlive the registration.
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await Client.GetSubjectAsync(new GetSubjectRequest { CreditCode = code }));
+        Assert.Equal(StatusCode.NotFound, early.StatusCode);
         var r = await host.Admin.PostAsJsonAsync("/api/org/v1/subjects", new
         {
             creditCode = code,

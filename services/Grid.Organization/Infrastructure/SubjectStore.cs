@@ -7,7 +7,7 @@ namespace Grid.Organization.Infrastructure;
 public sealed record SubjectInput(string? CreditCode, string? Name, string? Kind, string? Category, string? Domain, string? Address, double? Longitude, double? Latitude, Guid? GridId);
 
 /// <summary>Regulated subjects (监管对象), each placed in a grid: given, or found from its point in the comprehensive hierarchy.</summary>
-public sealed class SubjectStore(NpgsqlDataSource db)
+public sealed class SubjectStore(NpgsqlDataSource db, OrganizationCache cache)
 {
     public const string Columns = "s.id, s.credit_code, s.name, s.kind, s.category, s.domain, s.address, ST_X(s.location) AS longitude, ST_Y(s.location) AS latitude, s.grid_id";
 
@@ -39,6 +39,9 @@ public sealed class SubjectStore(NpgsqlDataSource db)
         await using var tx = await conn.BeginTransactionAsync();
         var s = await InsertAsync(conn, tx, input, canSee, "");
         await tx.CommitAsync();
+
+        // Someone may have asked for this credit code before it was registered; that "not found" is cached.
+        await cache.InvalidateAsync();
         return s;
     }
 
