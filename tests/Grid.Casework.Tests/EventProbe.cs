@@ -89,35 +89,3 @@ public sealed class EventProbe : IAsyncDisposable
         _conn.Dispose();
     }
 }
-
-public static class Wait
-{
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < until)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"timed out waiting for {what}");
-    }
-
-    public static async Task<T> ScalarAsync<T>(string cs, string sql, params object[] args)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var a in args)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        }
-
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
-}

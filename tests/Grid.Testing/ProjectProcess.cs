@@ -50,6 +50,17 @@ public sealed class ProjectProcess : IAsyncDisposable
     /// <summary>Stops the process (SIGTERM), as an operator or a crash would take it away.</summary>
     public Task StopAsync() => _app.StopAsync();
 
+    /// <summary>Kills the process outright (SIGKILL): no shutdown, no acknowledgements, as a crash or the OOM killer would.</summary>
+    public async Task KillAsync()
+    {
+        if (_resource.ProcessId is { } pid)
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     /// <summary>Starts it again on the same port and waits for its /health.</summary>
     public Task RestartAsync() => _app.StartAsync();
 
