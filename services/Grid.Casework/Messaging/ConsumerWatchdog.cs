@@ -35,19 +35,9 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter
                 await Task.Delay(settings.WatchdogInterval, stoppingToken);
                 try
                 {
-                    conn ??= await factory.CreateConnectionAsync(stoppingToken);
-                    var stalled = new List<string>();
-                    await using (var ch = await conn.CreateChannelAsync(cancellationToken: stoppingToken))
-                    {
-                        foreach (var queue in settings.WatchedQueues)
-                        {
-                            var ok = await ch.QueueDeclarePassiveAsync(queue, stoppingToken);
-                            if (detector.Observe(queue, ok.MessageCount, deliveries.Delivered(queue)))
-                            {
-                                stalled.Add($"{queue} ({ok.MessageCount} waiting, {ok.ConsumerCount} consumers)");
-                            }
-                        }
-                    }
+                    // A look that hangs (a broker that died mid-call) is abandoned with its connection.
+                    conn ??= await factory.CreateConnectionAsync(stoppingToken).WaitAsync(settings.BrokerCallTimeout, stoppingToken);
+                    var stalled = await LookAsync(conn, detector, stoppingToken).WaitAsync(settings.BrokerCallTimeout, stoppingToken);
 
                     if (stalled.Count > 0)
                     {
@@ -62,7 +52,7 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter
                     detector.Reset();
                     if (conn is not null)
                     {
-                        await conn.DisposeAsync();
+                        _ = conn.DisposeAsync().AsTask();
                         conn = null;
                     }
                 }
@@ -75,8 +65,33 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter
         {
             if (conn is not null)
             {
-                await conn.DisposeAsync();
+                try
+                {
+                    await conn.DisposeAsync().AsTask().WaitAsync(settings.BrokerCallTimeout);
+                }
+                catch (Exception e)
+                {
+                    // Shutting down: a connection that will not close is left to the process's end.
+                    logger.LogDebug("Consumer watchdog connection did not close ({Error})", e.Message);
+                }
             }
         }
+    }
+
+    /// <summary>One look at every watched queue; the queues judged stalled.</summary>
+    private async Task<List<string>> LookAsync(IConnection conn, StalledQueueDetector detector, CancellationToken ct)
+    {
+        var stalled = new List<string>();
+        await using var ch = await conn.CreateChannelAsync(cancellationToken: ct);
+        foreach (var queue in settings.WatchedQueues)
+        {
+            var ok = await ch.QueueDeclarePassiveAsync(queue, ct);
+            if (detector.Observe(queue, ok.MessageCount, deliveries.Delivered(queue)))
+            {
+                stalled.Add($"{queue} ({ok.MessageCount} waiting, {ok.ConsumerCount} consumers)");
+            }
+        }
+
+        return stalled;
     }
 }

@@ -174,7 +174,7 @@ public sealed class OutboxRelay(
             {
                 rabbit.Mandatory = true;
             }
-        }), timeout.Token);
+        }), timeout.Token).WaitAsync(settings.PublishTimeout, ct); // a hung channel may not honour the token
     }
 
     private sealed record OutboxRow(long Seq, Guid EventId, string EventType, Guid? CaseId, string Payload);

@@ -49,12 +49,16 @@ public sealed class TopologyDeclarer(MessagingSettings settings, IEnumerable<Sub
         {
             try
             {
-                await DeclareAsync(settings.AmqpUri, all, stoppingToken);
+                // A broker killed in the middle of a declaration can leave a RabbitMQ.Client call waiting for ever
+                // (and the relay waits for this): each attempt gets a deadline, after which it is abandoned.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                attempt.CancelAfter(settings.BrokerCallTimeout);
+                await DeclareAsync(settings.AmqpUri, all, attempt.Token).WaitAsync(settings.BrokerCallTimeout, stoppingToken);
                 logger.LogInformation("Declared {Count} subscriber queues and their bindings", all.Count);
                 _ready.TrySetResult();
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("Broker not ready for topology declaration ({Error}); retrying", ex.Message);
                 await Task.Delay(delay, stoppingToken);
@@ -79,6 +83,9 @@ public sealed class MessagingSettings
 
     /// <summary>How often <see cref="ConsumerWatchdog"/> looks at <see cref="WatchedQueues"/>; zero turns it off.</summary>
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long one declaration attempt or one watchdog look may take before it is abandoned.</summary>
+    public TimeSpan BrokerCallTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>The queues this service consumes, which must not be left without a consumer.</summary>
     public IReadOnlyList<string> WatchedQueues { get; set; } = [];
