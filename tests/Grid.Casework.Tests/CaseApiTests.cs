@@ -160,6 +160,17 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
         var (vs, vbody) = await _host.PostAsync(chief, c.Id, "verify", new { });
         Assert.Equal(400, vs);
         Assert.Contains("passed", vbody);
+
+        // A transfer goes only to a department with a case desk: the comprehensive grid has none (its workers
+        // report to the departments), and an event for it could never be delivered.
+        foreach (var target in new[] { "comprehensive", "fire", "police" })
+        {
+            var (ts, tbody) = await _host.PostAsync(chief, c.Id, "transfer", new { targetDomain = target });
+            Assert.Equal(400, ts);
+            Assert.Contains("targetDomain", tbody);
+        }
+
+        Assert.Equal(0L, await Wait.ScalarAsync<long>(_host.Database, "SELECT count(*) FROM casework.outbox WHERE event_type LIKE '%Transfer%'"));
         Assert.Equal("accepted", (await _host.GetAsync(chief, c.Id)).State);
 
         await using var conn = new NpgsqlConnection(_host.Database);

@@ -92,6 +92,15 @@ public class SilenceAndTransferTests
         fireClient.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Create("fire-chief", ["grid-chief"], ["fire"]));
         var admin = env.Admin();
 
+        // Only a department with a case desk takes a transfer: the comprehensive grid is refused, nothing recorded.
+        var nowhere = await admin.PostAsJsonAsync("/api/environment/v1/patrols", new
+        {
+            kind = "patrol", gridId = GridTree.VillageA1, person = "李四", problemFound = true, transferTo = "comprehensive", findings = "x",
+        });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, nowhere.StatusCode);
+        Assert.Contains("transferTo", await nowhere.Content.ReadAsStringAsync());
+        Assert.Equal(0L, await Wait.ScalarAsync<long>(env.Database, "SELECT count(*) FROM environment.patrols"));
+
         // 巡查 finds a fire hazard: recorded, case opened here, transferred to fire.
         var patrol = await admin.PostAsJsonAsync("/api/environment/v1/patrols", new
         {

@@ -1,5 +1,6 @@
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
+using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -376,7 +377,8 @@ public sealed class CaseService(
                 break;
             case CaseAction.Transfer:
                 if (Missing(b.TargetDomain)) errors["targetDomain"] = ["is required"];
-                else if (!Domains.All.Contains(b.TargetDomain!.Trim().ToLowerInvariant())) errors["targetDomain"] = [$"must be one of: {string.Join(", ", Domains.All)}"];
+                // Only a department with a case desk can take a transfer; anything else would wait in the outbox for ever.
+                else if (!CaseworkTopology.CaseDomains.Contains(b.TargetDomain!.Trim().ToLowerInvariant())) errors["targetDomain"] = [$"must be one of: {string.Join(", ", CaseworkTopology.CaseDomains)}"];
                 else if (string.Equals(b.TargetDomain.Trim(), options.Domain, StringComparison.OrdinalIgnoreCase)) errors["targetDomain"] = ["must be another domain than this one"];
                 if (b.ResultDueBy is { } due && due <= now) errors["resultDueBy"] = ["must be in the future"];
                 break;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
+using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Grid.EnvironmentMonitoring.Domain;
 using Grid.EnvironmentMonitoring.Infrastructure;
@@ -69,9 +70,10 @@ public static class FieldworkApi
             return Access.Invalid("at", "is in the future");
         }
 
-        if (r.TransferTo is { } target && (!Domains.All.Contains(target) || target == Domains.Environment))
+        // Only a department with a case desk can take a transfer (the comprehensive grid has none).
+        if (r.TransferTo is { } target && (!CaseworkTopology.CaseDomains.Contains(target) || target == Domains.Environment))
         {
-            return Access.Invalid("transferTo", $"another domain: {string.Join(", ", Domains.All.Where(d => d != Domains.Environment))}");
+            return Access.Invalid("transferTo", $"another domain: {string.Join(", ", CaseworkTopology.CaseDomains.Where(d => d != Domains.Environment))}");
         }
 
         if (r.TransferTo is not null && r.ProblemFound != true)
