@@ -95,7 +95,12 @@ public class SilenceAndTransferTests
         // Only a department with a case desk takes a transfer: the comprehensive grid is refused, nothing recorded.
         var nowhere = await admin.PostAsJsonAsync("/api/environment/v1/patrols", new
         {
-            kind = "patrol", gridId = GridTree.VillageA1, person = "李四", problemFound = true, transferTo = "comprehensive", findings = "x",
+            kind = "patrol",
+            gridId = GridTree.VillageA1,
+            person = "李四",
+            problemFound = true,
+            transferTo = "comprehensive",
+            findings = "x",
         });
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, nowhere.StatusCode);
         Assert.Contains("transferTo", await nowhere.Content.ReadAsStringAsync());
