@@ -8,8 +8,8 @@ namespace Grid.Casework.Messaging;
 /// 消费者看门狗: looks at this service's queues on the broker every <see cref="MessagingSettings.WatchdogInterval"/>
 /// over a connection of its own. A queue with messages waiting while this process received none of them,
 /// two intervals in a row, means the bus lost its consumer without noticing (a channel left hung by a broker
-/// restart): the bus is restarted. Whether
-/// the broker is reachable at all is MassTransit's business; the watchdog only looks when it is.
+/// restart): the bus is restarted. Whether the broker is reachable at all is MassTransit's business; the
+/// watchdog only looks when it is.
 /// </summary>
 public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter deliveries, BusRestarter restarter, ILogger<ConsumerWatchdog> logger) : BackgroundService
 {
@@ -49,7 +49,9 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter
                 {
                     // Broker down or a queue not declared yet: look again next time on a new connection.
                     logger.LogDebug("Consumer watchdog could not look at the queues ({Error})", e.Message);
-                    detector.Reset();
+
+                    // A fresh history: an abandoned look may still finish later on the old one.
+                    detector = new StalledQueueDetector();
                     if (conn is not null)
                     {
                         _ = conn.DisposeAsync().AsTask();
