@@ -72,6 +72,10 @@ internal static class Extensions
                         h.Username(userInfo[0]);
                         h.Password(userInfo[1]);
                     }
+
+                    // A row is marked published only once the broker confirmed it; a vanished peer is noticed within two beats.
+                    h.PublisherConfirmation = true;
+                    h.Heartbeat(TimeSpan.FromSeconds(10));
                 });
                 cfg.ConfigureEndpoints(ctx);
             }));

@@ -7,12 +7,13 @@ using Npgsql;
 namespace Grid.Organization.IntegrationEvents;
 
 /// <summary>
-/// Publishes outbox rows through MassTransit (RabbitMQ) in order, marking each published in the same
-/// transaction that locked it; a crash before the mark means a redelivery, which consumers dedupe by EventId.
+/// Publishes outbox rows through MassTransit (RabbitMQ, publisher confirms) in order, marking each published in
+/// the same transaction that locked it; a crash before the mark means a redelivery, which consumers dedupe by EventId.
 /// </summary>
 public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly Dictionary<string, Type> Types = new() { [nameof(GridChanged)] = typeof(GridChanged) };
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,7 +46,10 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, ILogger<OutboxRel
         {
             if (Types.TryGetValue(type, out var t) && JsonSerializer.Deserialize(payload, t) is { } message)
             {
-                await bus.Publish(message, t, ct);
+                // Confirmed by the broker, within a deadline a hung channel cannot ignore (the batch is then retried).
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(PublishTimeout);
+                await bus.Publish(message, t, timeout.Token).WaitAsync(PublishTimeout, ct);
             }
 
             await conn.ExecuteAsync("UPDATE outbox SET published_at = now() WHERE id = @id", new { id }, tx);
