@@ -23,12 +23,12 @@ public class TopologyDeclarerTests(CaseworkFixture fx)
         var viaProxy = new UriBuilder(mq) { Port = proxy.Port }.Uri.ToString();
         var queue = new Subscription("blackhole-test", [typeof(Grid.Contracts.Events.CaseReported)]);
         var declarer = new TopologyDeclarer(
-            new MessagingSettings { AmqpUri = viaProxy, BrokerCallTimeout = TimeSpan.FromSeconds(1) }, [queue], NullLogger<TopologyDeclarer>.Instance);
+            new MessagingSettings { AmqpUri = viaProxy, BrokerCallTimeout = TimeSpan.FromSeconds(2) }, [queue], NullLogger<TopologyDeclarer>.Instance);
         await declarer.StartAsync(CancellationToken.None);
         try
         {
             // Connections are accepted and swallowed: nothing gets declared, the relay would keep waiting.
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await Task.Delay(TimeSpan.FromSeconds(3));
             Assert.False(declarer.Ready.IsCompleted);
             Assert.True(proxy.Swallowed >= 1);
 
