@@ -1,6 +1,7 @@
 using Grid.Casework.Messaging;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 
 namespace Grid.Casework.Tests;
@@ -41,8 +42,8 @@ public class ConsumerWatchdogTests(CaseworkFixture fx)
         var db = await fx.Infra.CreateDatabaseAsync("cw_watchdog");
         await Wait.ScalarAsync<int>(db, "CREATE TABLE test_effects (case_id uuid NOT NULL); SELECT 1");
 
-        // A queue the service says it consumes, holding a message nobody takes: what a consumer lost on a hung
-        // channel looks like from the broker.
+        // A watched queue holding a message that nobody here takes: what a consumer lost on a hung channel looks
+        // like from the broker.
         const string orphan = "watchdog-orphan";
         var factory = new ConnectionFactory { Uri = new Uri(mq) };
         await using var conn = await factory.CreateConnectionAsync();
@@ -50,23 +51,37 @@ public class ConsumerWatchdogTests(CaseworkFixture fx)
         await ch.QueueDeclareAsync(orphan, durable: true, exclusive: false, autoDelete: false);
         await ch.BasicPublishAsync("", orphan, "waiting"u8.ToArray());
 
-        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address, configure: o =>
-        {
-            o.WatchdogInterval = TimeSpan.FromMilliseconds(300);
-            o.ConfigureMessaging = m => m.AddConsumer<CountingConsumer>(CaseworkTopology.CommandCentreQueue).WatchQueue(orphan);
-        });
-        var restarter = host.Services.GetRequiredService<BusRestarter>();
-        await Wait.UntilAsync(() => Task.FromResult(restarter.Restarts >= 1), TimeSpan.FromSeconds(30), "the watchdog to restart the bus");
+        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address,
+            configure: o => o.ConfigureMessaging = m => m.AddConsumer<CountingConsumer>(CaseworkTopology.CommandCentreQueue));
 
-        // Once the queue is drained the watchdog is quiet again, and the restarted bus consumes.
-        Assert.NotNull(await ch.BasicGetAsync(orphan, autoAck: true));
-        var restarts = restarter.Restarts;
-        var chief = host.Client(CaseworkHost.Chief());
-        var report = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "看门狗", gridId = GridTree.VillageA1 });
-        await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id) == 1,
-            TimeSpan.FromSeconds(30), "the report's event to be consumed after the restart");
-        await Task.Delay(1500);
-        Assert.InRange(restarter.Restarts, restarts, restarts + 1);
-        Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id));
+        // The service's own watchdog watches the queues it consumes.
+        Assert.Equal([CaseworkTopology.CommandCentreQueue, CaseworkTopology.CaseworkQueue("fire")],
+            host.Services.GetRequiredService<MessagingSettings>().WatchedQueues.Order(StringComparer.Ordinal));
+
+        // A watchdog over the orphan queue, restarting the service's own bus, looking every 300 ms.
+        var restarter = host.Services.GetRequiredService<BusRestarter>();
+        var watchdog = new ConsumerWatchdog(
+            new MessagingSettings { AmqpUri = mq, WatchdogInterval = TimeSpan.FromMilliseconds(300), WatchedQueues = [orphan] },
+            host.Services.GetRequiredService<DeliveryCounter>(), restarter, NullLogger<ConsumerWatchdog>.Instance);
+        await watchdog.StartAsync(CancellationToken.None);
+        try
+        {
+            await Wait.UntilAsync(() => Task.FromResult(restarter.Restarts >= 1), TimeSpan.FromSeconds(30), "the watchdog to restart the bus");
+
+            // Once the queue is drained the watchdog is quiet again, and the restarted bus consumes.
+            Assert.NotNull(await ch.BasicGetAsync(orphan, autoAck: true));
+            var restarts = restarter.Restarts;
+            var chief = host.Client(CaseworkHost.Chief());
+            var report = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "看门狗", gridId = GridTree.VillageA1 });
+            await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id) == 1,
+                TimeSpan.FromSeconds(30), "the report's event to be consumed after the restart");
+            await Task.Delay(1500);
+            Assert.InRange(restarter.Restarts, restarts, restarts + 1);
+            Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id));
+        }
+        finally
+        {
+            await watchdog.StopAsync(CancellationToken.None);
+        }
     }
 }

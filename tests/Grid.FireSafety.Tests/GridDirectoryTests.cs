@@ -2,6 +2,7 @@ using Grid.Contracts.Organization.V1;
 using Grid.FireSafety.Infrastructure;
 using Grid.Testing;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.FireSafety.Tests;
 
@@ -30,5 +31,15 @@ public class GridDirectoryTests
         await grids.FindAsync(GridTree.VillageA1, default);
         Assert.Null(await grids.FindAsync("not-yet-created", default));
         Assert.Equal(4, tree.GridCalls);
+    }
+
+    [Fact]
+    public async Task With_the_organization_service_configured_the_grid_tree_is_among_the_caches_a_grid_change_clears()
+    {
+        await using var tree = await GridTree.StartAsync("fire");
+        await using var fire = await FireHost.StartAsync(h => h.WithSetting("services:organization:grpc:0", tree.Address));
+        var gridTree = fire.Services.GetRequiredService<IGridTree>();
+        Assert.IsType<OrganizationGridDirectory>(gridTree);
+        Assert.Contains(fire.Services.GetServices<Grid.Casework.Infrastructure.IGridCache>(), c => ReferenceEquals(c, gridTree));
     }
 }

@@ -102,7 +102,7 @@ public static class CaseworkExtensions
             RelayPollInterval = m.RelayPollInterval,
             PublishTimeout = m.PublishTimeout,
             WatchdogInterval = m.WatchdogInterval,
-            WatchedQueues = m.Endpoints.Keys.Concat(m.ExtraWatchedQueues).Distinct().ToList(),
+            WatchedQueues = [.. m.Endpoints.Keys],
         });
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(cs), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
@@ -195,8 +195,6 @@ public sealed class CaseworkMessagingBuilder
     /// <summary>How often the consumer watchdog looks at this service's queues; zero turns it off.</summary>
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    internal List<string> ExtraWatchedQueues { get; } = [];
-
     internal Dictionary<string, List<Type>> Endpoints { get; } = new(StringComparer.Ordinal);
 
     internal List<Subscription> Subscriptions { get; } = [];
@@ -224,13 +222,6 @@ public sealed class CaseworkMessagingBuilder
         where TConsumer : class, IConsumer
     {
         InstanceConsumers.Add(typeof(TConsumer));
-        return this;
-    }
-
-    /// <summary>A queue the watchdog must also see consumed, beyond the queues of <see cref="AddConsumer{TConsumer}"/>.</summary>
-    public CaseworkMessagingBuilder WatchQueue(string queue)
-    {
-        ExtraWatchedQueues.Add(queue);
         return this;
     }
 

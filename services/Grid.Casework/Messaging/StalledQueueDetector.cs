@@ -37,11 +37,14 @@ public sealed class DeliveryCounter : IReceiveObserver
 {
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
 
+    // On every delivery: the queue's name is worked out once per endpoint address, not per message.
+    private readonly ConcurrentDictionary<Uri, string> _names = new();
+
     public long Delivered(string queue) => _counts.GetValueOrDefault(queue);
 
     public Task PreReceive(ReceiveContext context)
     {
-        var queue = context.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        var queue = _names.GetOrAdd(context.InputAddress, a => a.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
         _counts.AddOrUpdate(queue, 1, (_, n) => n + 1);
         return Task.CompletedTask;
     }
