@@ -103,8 +103,8 @@ public static class CaseworkApi
         var scopes = h.User.GridScopes();
         var take = limit ?? 50;
         var items = s.IsComprehensiveFinder(actor)
-            ? await CaseRepository.ListAsync(db.DataSource, null, st, gridId, before, take, ct, enteredBy: actor.Subject)
-            : await CaseRepository.ListAsync(db.DataSource, scopes.Contains(GridClaims.AllGrids) ? null : scopes, st, gridId, before, take, ct);
+            ? await CaseRepository.ListAsync(db.DataSource, null, st, gridId, before, take, actor.Subject, ct)
+            : await CaseRepository.ListAsync(db.DataSource, scopes.Contains(GridClaims.AllGrids) ? null : scopes, st, gridId, before, take, null, ct);
         return TypedResults.Ok(new CasePage(items.Select(CaseView.From).ToList(), items.Count == take ? items[^1].Seq.ToString() : null));
     }
 

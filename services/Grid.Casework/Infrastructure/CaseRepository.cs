@@ -51,8 +51,8 @@ public static class CaseRepository
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
-    /// <summary>Cases in the caller's grid scope, newest first, keyed by a cursor (the last seq seen).</summary>
-    public static async Task<List<Case>> ListAsync(NpgsqlDataSource db, IReadOnlyList<string>? scopes, CaseState? state, string? gridId, long? before, int limit, CancellationToken ct, string? enteredBy = null)
+    /// <summary>Cases in the caller's grid scope (or entered by <paramref name="enteredBy"/>), newest first, keyed by a cursor (the last seq seen).</summary>
+    public static async Task<List<Case>> ListAsync(NpgsqlDataSource db, IReadOnlyList<string>? scopes, CaseState? state, string? gridId, long? before, int limit, string? enteredBy, CancellationToken ct)
     {
         var where = new List<string>();
         await using var cmd = db.CreateCommand();

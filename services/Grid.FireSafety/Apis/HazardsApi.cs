@@ -204,7 +204,7 @@ public static class HazardsApi
 
         var take = limit ?? 50;
         var scopes = FireAccess.ScopeFilter(h.User);
-        var items = await CaseRepository.ListAsync(casework.DataSource, scopes, st, gridId, cursor, take, ct);
+        var items = await CaseRepository.ListAsync(casework.DataSource, scopes, st, gridId, cursor, take, null, ct);
         var ids = items.Select(c => c.Id).ToList();
         var facets = await db.Hazards.AsNoTracking().Where(x => ids.Contains(x.CaseId)).ToDictionaryAsync(x => x.CaseId, ct);
         var rows = items
@@ -512,7 +512,7 @@ public static class HazardsApi
             return denied;
         }
 
-        var items = await CaseRepository.ListAsync(casework.DataSource, FireAccess.ScopeFilter(h.User), null, gridId, null, 5000, ct);
+        var items = await CaseRepository.ListAsync(casework.DataSource, FireAccess.ScopeFilter(h.User), null, gridId, null, 5000, null, ct);
         var ids = items.Select(c => c.Id).ToList();
         var facets = await db.Hazards.AsNoTracking().Where(x => ids.Contains(x.CaseId)).ToDictionaryAsync(x => x.CaseId, ct);
         return Apis.Ledger.Excel("隐患台账", items.Select(c => new Dictionary<string, object?>
