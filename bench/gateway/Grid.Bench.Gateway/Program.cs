@@ -10,8 +10,10 @@ using Microsoft.IdentityModel.Tokens;
 
 // One small authenticated GET (/api/labor/v1/about of the real labor service), measured with the same wrk in
 // one run: (a) the service directly, (b) through Grid.Gateway on its production path (token check + Redis
-// rate limit), (c) the gateway with rate limits off, (d) through nginx as the same reverse proxy.
-// Loopback only, bounded: 4 targets × 2 rounds × (10 s + 3 s) + warm-up ≈ 2 min with the defaults.
+// rate limit), (c) the gateway with rate limits off, (d) bare YARP — one route and nothing else, the floor of any
+// YARP gateway here — and (e) through nginx as the same reverse proxy. Each row also gives the CPU time the
+// proxy and the service spent per request (from /proc), which is where the rates part.
+// Loopback only, bounded: 5 targets × 2 rounds × (10 s + 3 s) + warm-up ≈ 2.5 min with the defaults.
 //   dotnet run -c Release --project bench/gateway/Grid.Bench.Gateway -- [--duration 10] [--rounds 2] [--connections 50] [--threads 2]
 var duration = IntArg("--duration", 10);
 var rounds = IntArg("--rounds", 2);
@@ -42,7 +44,8 @@ var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway").WithHttpEndp
 var pureGateway = builder.AddProject("gateway-nolimit", "gateway/Grid.Gateway").WithHttpEndpoint(FreePort.Next())
     .WithEnvironment("Identity__SigningKey", key).WithReference(labor).WithReference(cache)
     .WithEnvironment("Gateway__RateLimit__Enabled", "false");
-foreach (var r in new[] { labor, gateway, pureGateway })
+var floor = builder.AddProject("yarp-floor", "bench/gateway/Grid.Bench.YarpFloor").WithHttpEndpoint(FreePort.Next()).WithReference(labor);
+foreach (var r in new[] { labor, gateway, pureGateway, floor })
 {
     r.WithEnvironment("DOTNET_ENVIRONMENT", "Production").WithEnvironment("ASPNETCORE_ENVIRONMENT", "Production");
 }
@@ -65,24 +68,25 @@ var values = new Dictionary<string, string>
     ["LABOR"] = $"127.0.0.1:{labor.Endpoints["http"]}",
 };
 await File.WriteAllTextAsync(nginxConf, Regex.Replace(template, @"\$\{([A-Z]+)\}", m => values.GetValueOrDefault(m.Groups[1].Value, "127.0.0.1:9")));
-builder.AddExecutable("nginx", "nginx", "-p", nginxDir, "-c", nginxConf, "-g", "daemon off;")
+var nginxProcess = builder.AddExecutable("nginx", "nginx", "-p", nginxDir, "-c", nginxConf, "-g", "daemon off;")
     .WithHttpEndpoint(nginxPort).WithHealthCheck("/nginx-health");
 
 var app = builder.Build();
-Console.WriteLine($"starting redis, labor, two gateways and nginx ({configuration} build) ...");
+Console.WriteLine($"starting redis, labor, two gateways, bare YARP and nginx ({configuration} build) ...");
 await app.StartAsync();
 var loadBefore = LoadAverage();
-var results = new List<(string Name, Wrk Load, Wrk Single)>();
+var results = new List<(string Name, Wrk Load, Wrk Single, Cpu Cpu)>();
 try
 {
-    var targets = new (string Name, int Port)[]
+    var targets = new (string Name, int Port, int? Proxy)[]
     {
-        ("labor service directly", labor.Endpoints["http"]),
-        ("Grid.Gateway (token + Redis rate limit)", gateway.Endpoints["http"]),
-        ("Grid.Gateway (token, rate limit off)", pureGateway.Endpoints["http"]),
-        ("nginx (routes only)", nginxPort),
+        ("labor service directly", labor.Endpoints["http"], null),
+        ("Grid.Gateway (token + Redis rate limit)", gateway.Endpoints["http"], gateway.ProcessId),
+        ("Grid.Gateway (token, rate limit off)", pureGateway.Endpoints["http"], pureGateway.ProcessId),
+        ("bare YARP (one route, nothing else)", floor.Endpoints["http"], floor.ProcessId),
+        ("nginx (routes only)", nginxPort, nginxProcess.ProcessId),
     };
-    foreach (var (name, port) in targets)
+    foreach (var (name, port, _) in targets)
     {
         var url = $"http://127.0.0.1:{port}/api/labor/v1/about";
         using (var check = new HttpRequestMessage(HttpMethod.Get, url))
@@ -98,33 +102,36 @@ try
             }
         }
 
-        await RunWrk(url, 2, connections, threads); // warm-up: JIT, connection pools
+        // Warm-up: JIT (tiered, with profile-guided recompiles that take seconds), connection pools.
+        await RunWrk(url, 5, connections, threads);
     }
 
     // Rounds interleave the targets, and each keeps its best round: other work on the machine only ever
     // slows a round down, so the best is the fairest figure of each.
-    var best = new Dictionary<string, (Wrk Load, Wrk Single)>();
+    var best = new Dictionary<string, (Wrk Load, Wrk Single, Cpu Cpu)>();
     for (var round = 1; round <= rounds; round++)
     {
-        foreach (var (name, port) in targets)
+        foreach (var (name, port, proxy) in targets)
         {
             var url = $"http://127.0.0.1:{port}/api/labor/v1/about";
+            var (proxyBefore, laborBefore) = (CpuSeconds(proxy), CpuSeconds(labor.ProcessId));
             var load = await RunWrk(url, duration, connections, threads);
+            var cpu = new Cpu((CpuSeconds(proxy) - proxyBefore) / load.Requests * 1e6, (CpuSeconds(labor.ProcessId) - laborBefore) / load.Requests * 1e6);
             var single = await RunWrk(url, Math.Max(3, duration / 3), 1, 1);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   round {round} {name}: {load.RequestsPerSecond:0} req/s, p99 {load.P99Ms:0.00} ms, single p50 {single.P50Ms:0.000} ms"));
+                $"   round {round} {name}: {load.RequestsPerSecond:0} req/s, p99 {load.P99Ms:0.00} ms, single p50 {single.P50Ms:0.000} ms, CPU/request proxy {cpu.ProxyMicros:0} µs, service {cpu.ServiceMicros:0} µs"));
             if (load.Non2xx > 0 || single.Non2xx > 0)
             {
                 Console.WriteLine($"   WARNING: {load.Non2xx + single.Non2xx} non-2xx responses");
             }
 
-            best[name] = best.TryGetValue(name, out var b)
-                ? (load.RequestsPerSecond > b.Load.RequestsPerSecond ? load : b.Load, single.P50Ms < b.Single.P50Ms ? single : b.Single)
-                : (load, single);
+            // The CPU figures go with the load round they were measured in.
+            var faster = !best.TryGetValue(name, out var b) || load.RequestsPerSecond > b.Load.RequestsPerSecond;
+            best[name] = (faster ? load : b.Load, b.Single is null || single.P50Ms < b.Single.P50Ms ? single : b.Single, faster ? cpu : b.Cpu);
         }
     }
 
-    results.AddRange(targets.Select(t => (t.Name, best[t.Name].Load, best[t.Name].Single)));
+    results.AddRange(targets.Select(t => (t.Name, best[t.Name].Load, best[t.Name].Single, best[t.Name].Cpu)));
 }
 finally
 {
@@ -136,12 +143,12 @@ var nginx = results[^1];
 var table = new StringBuilder();
 table.AppendLine($"best of {rounds} interleaved rounds; wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts; no access log at either proxy; load average before {loadBefore}, after {LoadAverage()} (figures are only comparable within a quiet run)");
 table.AppendLine();
-table.AppendLine("| path | req/s | × nginx | p50 load | p99 load | p50 single | added p50 single |");
-table.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-foreach (var (name, load, single) in results)
+table.AppendLine("| path | req/s | × nginx | p50 load | p99 load | p50 single | added p50 single | proxy CPU/req | service CPU/req |");
+table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+foreach (var (name, load, single, cpu) in results)
 {
     table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {name} | {load.RequestsPerSecond:0} | {load.RequestsPerSecond / nginx.Load.RequestsPerSecond:0.00} | {load.P50Ms:0.00} ms | {load.P99Ms:0.00} ms | {single.P50Ms:0.000} ms | {single.P50Ms - direct.Single.P50Ms:+0.000;-0.000} ms |"));
+        $"| {name} | {load.RequestsPerSecond:0} | {load.RequestsPerSecond / nginx.Load.RequestsPerSecond:0.00} | {load.P50Ms:0.00} ms | {load.P99Ms:0.00} ms | {single.P50Ms:0.000} ms | {single.P50Ms - direct.Single.P50Ms:+0.000;-0.000} ms | {(name == direct.Name ? "–" : $"{cpu.ProxyMicros:0} µs")} | {cpu.ServiceMicros:0} µs |"));
 }
 
 Console.WriteLine();
@@ -165,6 +172,43 @@ int IntArg(string name, int fallback) =>
 
 string StringArg(string name, string fallback) =>
     Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+
+// utime + stime of a process and its children (nginx's workers), in seconds; 0 when there is no process.
+static double CpuSeconds(int? pid)
+{
+    if (pid is not { } id)
+    {
+        return 0;
+    }
+
+    long ticks = 0;
+    foreach (var stat in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)).Select(d => Path.Combine(d, "stat")))
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(stat);
+        }
+        catch (IOException)
+        {
+            continue;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            continue;
+        }
+
+        // Fields after the command name "(...)": state ppid ... utime(14) stime(15), counted from 1 over the whole line.
+        var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var self = int.Parse(Path.GetFileName(Path.GetDirectoryName(stat)!), CultureInfo.InvariantCulture);
+        if (self == id || int.Parse(f[1], CultureInfo.InvariantCulture) == id)
+        {
+            ticks += long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+        }
+    }
+
+    return ticks / 100.0; // USER_HZ
+}
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
@@ -191,8 +235,11 @@ static string MintToken(string key) => new JsonWebTokenHandler().CreateToken(new
     SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
 });
 
-/// <summary>What wrk printed: requests per second, latency percentiles, non-2xx count.</summary>
-internal sealed record Wrk(double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx)
+/// <summary>CPU time per request (µs) of the proxy (with its workers) and of the service, in one load round.</summary>
+internal sealed record Cpu(double ProxyMicros, double ServiceMicros);
+
+/// <summary>What wrk printed: requests per second, latency percentiles, non-2xx count, requests in all.</summary>
+internal sealed record Wrk(double RequestsPerSecond, double P50Ms, double P99Ms, long Non2xx, long Requests)
 {
     public static Wrk Parse(string output)
     {
@@ -210,10 +257,12 @@ internal sealed record Wrk(double RequestsPerSecond, double P50Ms, double P99Ms,
 
         var rps = Regex.Match(output, @"Requests/sec:\s+([\d.]+)");
         var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)");
+        var requests = Regex.Match(output, @"(\d+) requests in");
         return new Wrk(
             double.Parse(rps.Groups[1].Value, CultureInfo.InvariantCulture),
             Latency("50"),
             Latency("99"),
-            non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+            non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 }
