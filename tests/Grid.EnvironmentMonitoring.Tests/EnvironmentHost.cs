@@ -18,6 +18,7 @@ public sealed class EnvironmentHost : GridServiceFactory<Program>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private TimeProvider? _clock;
+    private bool _ownsTree;
 
     private EnvironmentHost()
     {
@@ -29,13 +30,14 @@ public sealed class EnvironmentHost : GridServiceFactory<Program>
 
     public GridTree Tree { get; private set; } = null!;
 
-    public static async Task<EnvironmentHost> StartAsync(TimeProvider? clock = null, Dictionary<string, string?>? settings = null, string? amqp = null, GridTree? tree = null)
+    /// <summary>A host on a new database, or — given <paramref name="replicaOf"/> — a second replica on that host's database, broker and grid tree.</summary>
+    public static async Task<EnvironmentHost> StartAsync(TimeProvider? clock = null, Dictionary<string, string?>? settings = null, string? amqp = null, GridTree? tree = null, EnvironmentHost? replicaOf = null)
     {
         var infra = await GridInfrastructure.GetAsync();
-        var host = new EnvironmentHost { _clock = clock };
-        host.Database = await infra.CreateDatabaseAsync("env");
-        host.Amqp = amqp ?? await infra.CreateVirtualHostAsync("env");
-        host.Tree = tree ?? await GridTree.StartAsync("environment");
+        var host = new EnvironmentHost { _clock = clock, _ownsTree = tree is null && replicaOf is null };
+        host.Database = replicaOf?.Database ?? await infra.CreateDatabaseAsync("env");
+        host.Amqp = replicaOf?.Amqp ?? amqp ?? await infra.CreateVirtualHostAsync("env");
+        host.Tree = replicaOf?.Tree ?? tree ?? await GridTree.StartAsync("environment");
         host.WithConnectionString("environmentdb", host.Database)
             .WithConnectionString("messaging", host.Amqp)
             .WithConnectionString("cache", infra.RedisConnectionString)
@@ -103,6 +105,9 @@ public sealed class EnvironmentHost : GridServiceFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Tree.DisposeAsync();
+        if (_ownsTree)
+        {
+            await Tree.DisposeAsync();
+        }
     }
 }

@@ -59,7 +59,10 @@ public class ExceedanceEpisodeTests
         Assert.Equal(1, await Episodes("TP"));
         Assert.Equal(t0.AddMinutes(10), await StartOf(host, "TP"));
 
-        // One case per episode in the shared case life cycle (2 COD + 1 NH3N + 1 TP), each tied to its episode.
+        // One case per episode in the shared case life cycle (2 COD + 1 NH3N + 1 TP), each tied to its episode —
+        // opened just after the batch is answered, so watched for.
+        await Wait.UntilAsync(async () => await host.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE case_id IS NULL") == 0,
+            TimeSpan.FromSeconds(20), "a case for every episode");
         Assert.Equal(4, await host.CountAsync("SELECT count(*) FROM casework.cases WHERE category = 'exceedance' AND source = 'sensor'"));
         Assert.Equal(0, await host.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE case_id IS NULL"));
         Assert.Equal(4, await host.CountAsync("SELECT count(DISTINCT case_id) FROM environment.exceedance_episodes"));
@@ -77,5 +80,37 @@ public class ExceedanceEpisodeTests
         await using var cmd = new Npgsql.NpgsqlCommand("SELECT started_at FROM environment.exceedance_episodes WHERE pollutant = $1", conn);
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = pollutant });
         return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync())!, TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task A_replica_judges_a_station_from_every_replicas_readings_not_only_its_own()
+    {
+        // Each replica holds the recent readings of the stations it stored; a batch stored by another replica in
+        // between must make it read them back. TP, 3 in a row > 0.5: m0 through A, m5 through B, m10 through A
+        // again. Judged from A's memory alone (m0, m10) there would be no run of 3; from the database there is.
+        await using var a = await EnvironmentHost.StartAsync();
+        await using var b = await EnvironmentHost.StartAsync(replicaOf: a);
+        var (_, _, st) = await a.AddStationAsync("ST-R", GridTree.VillageA1, new { pollutant = "TP", kind = "Consecutive", limit = 0.5, consecutiveCount = 3 });
+        var t0 = DateTimeOffset.UtcNow.AddHours(-3);
+        async Task Push(EnvironmentHost via, int minute, double value)
+        {
+            var r = await via.StationClient().PostAsJsonAsync("/api/environment/v1/readings:batch", new[] { EnvironmentHost.Row(st, "TP", value, "mg/L", t0.AddMinutes(minute)) });
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+
+        await Push(a, 0, 0.8);
+        await Push(b, 5, 0.9);
+        await Push(a, 10, 0.7);
+        Assert.Equal(1, await a.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st", new { st }));
+        Assert.Equal(3, await a.CountAsync("SELECT ingest_generation FROM environment.stations WHERE id = @st", new { st }));
+
+        // Alternating: m15 0.2 breaks the run; m20, m25, m30 over the limit make the next run of 3, a breach at m30
+        // within the clearing time of m10, so the same episode goes on — seen only with B's m25 among A's.
+        await Push(b, 15, 0.2);
+        await Push(a, 20, 0.9);
+        await Push(b, 25, 0.9);
+        await Push(a, 30, 0.9);
+        Assert.Equal(1, await a.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st", new { st }));
+        Assert.Equal(1, await a.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st AND last_breach_at = @t", new { st, t = t0.AddMinutes(30).UtcDateTime }));
     }
 }

@@ -125,7 +125,11 @@ public static class ReadingsApi
     }
 
     /// <summary>Rows, or problems by field; both null when there are too many rows.</summary>
-    internal static (List<Reading>? Rows, Dictionary<string, string[]>? Errors) ParseJson(ReadOnlyMemory<byte> body, int maxRows)
+    internal static (List<Reading>? Rows, Dictionary<string, string[]>? Errors) ParseJson(ReadOnlyMemory<byte> body, int maxRows) =>
+        ReadingJson.TryRead(body.Span, maxRows) is { } common ? (common, null) : ParseAnyJson(body, maxRows);
+
+    /// <summary>Any JSON: rows, or problems by row and field; both null when there are too many rows.</summary>
+    internal static (List<Reading>? Rows, Dictionary<string, string[]>? Errors) ParseAnyJson(ReadOnlyMemory<byte> body, int maxRows)
     {
         List<ReadingDto?>? dtos;
         try

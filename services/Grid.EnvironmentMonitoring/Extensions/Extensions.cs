@@ -43,11 +43,14 @@ internal static class Extensions
         builder.Services.AddSingleton<ICaseTransfers>(sp => sp.GetRequiredService<CaseworkGateway>());
         builder.Services.AddSingleton<GridPaths>();
 
+        builder.Services.AddSingleton<SeriesTailCache>();
         builder.Services.AddScoped<RuleEvaluator>();
         builder.Services.AddScoped<ReadingIngestor>();
         builder.Services.AddScoped<CaseFollowUp>();
         builder.Services.AddSingleton<SilenceWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SilenceWatcher>());
+        builder.Services.AddSingleton<CaseFollowUpWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CaseFollowUpWorker>());
         builder.Services.AddHostedService<DemoEnvironment>();
     }
 }

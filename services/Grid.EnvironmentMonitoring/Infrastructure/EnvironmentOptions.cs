@@ -40,6 +40,9 @@ public sealed class RuleOptions
 
     /// <summary>Extra history loaded before the earliest new reading when re-evaluating (covers consecutive runs).</summary>
     public int LookbackMinutes { get; set; } = 60;
+
+    /// <summary>Stations whose recent readings are held in memory for judging the next batch (a few hours each).</summary>
+    public int TailCacheStations { get; set; } = 10_000;
 }
 
 public sealed class SilenceOptions

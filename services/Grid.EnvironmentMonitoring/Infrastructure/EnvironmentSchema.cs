@@ -56,6 +56,8 @@ internal static class EnvironmentSchema
             silent_after_minutes int,
             last_reading_at timestamptz,
             created_at timestamptz NOT NULL);
+        -- Raised by every stored batch, so a replica knows whether what it holds of a station's series is current.
+        ALTER TABLE environment.stations ADD COLUMN IF NOT EXISTS ingest_generation bigint NOT NULL DEFAULT 0;
 
         CREATE TABLE IF NOT EXISTS environment.readings (
             station_id text NOT NULL,

@@ -17,10 +17,11 @@ public sealed record IngestRefusal(int Status, string Title, Dictionary<string, 
 /// 在线监控数据入库: validates the whole batch against the station register first, then binary-COPYs it into readings;
 /// should a row be there already (resent, or twice in the batch), it goes back to a savepoint and copies into a
 /// staging table, moving the rows into readings with ON CONFLICT DO NOTHING, so a resent row is harmless; then re-judges
-/// the limit rules over the stretch the new rows can change — all in one transaction: nothing of a refused or
-/// failed batch is stored.
+/// the limit rules over the stretch the new rows can change (held in memory when this process stored the station's
+/// last batch, <see cref="SeriesTailCache"/>) — all in one transaction: nothing of a refused or failed batch is stored.
+/// Cases for new episodes are opened just after, by <see cref="CaseFollowUpWorker"/>.
 /// </summary>
-internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, CaseFollowUp followUp, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
+internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, SeriesTailCache tails, CaseFollowUpWorker followUp, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
 {
     internal sealed class StationRow
     {
@@ -44,6 +45,8 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
             "SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId FROM environment.stations WHERE id = ANY(@ids)",
             new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
 
+        // Scope once per station, not once per row: a batch is thousands of rows from a handful of stations.
+        var inScope = stations.Values.Where(st => user.CanSeeGrid(st.GridPath)).Select(st => st.Id).ToHashSet(StringComparer.Ordinal);
         var forbidden = new Dictionary<string, string[]>();
         for (var i = 0; i < rows.Count && errors.Count < 50; i++)
         {
@@ -57,7 +60,7 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
             {
                 errors[$"[{i}].station"] = [$"unknown station '{r.Station}'"];
             }
-            else if (!user.CanSeeGrid(st.GridPath))
+            else if (!inScope.Contains(st.Id))
             {
                 forbidden.TryAdd($"[{i}].station", [$"station '{r.Station}' is outside this client's grid scope"]);
             }
@@ -86,43 +89,67 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
         // COPY fail on the key; then, back at the savepoint, the batch goes the careful way through staging.
         var inserted = await TryCopyAllAsync(conn, tx, rows, now, ct) ?? await CopyNewAsync(conn, tx, rows, now, ct);
 
-        var touched = new Dictionary<(string, string), DateTimeOffset>();
+        // The newly stored readings of each series, in time order, and each station's latest.
+        var added = new Dictionary<(string Station, string Pollutant), List<Sample>>();
         var latest = new Dictionary<string, DateTime>();
-        foreach (var (station, pollutant, time) in inserted)
+        foreach (var (station, pollutant, time, value) in inserted)
         {
-            var t = new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc));
-            if (!touched.TryGetValue((station, pollutant), out var min) || t < min)
+            if (!added.TryGetValue((station, pollutant), out var series))
             {
-                touched[(station, pollutant)] = t;
+                added[(station, pollutant)] = series = [];
             }
 
+            // As stored: timestamptz keeps microseconds.
+            series.Add(new Sample(new DateTimeOffset(time.Ticks - (time.Ticks % 10), TimeSpan.Zero), value));
             if (!latest.TryGetValue(station, out var max) || time > max)
             {
                 latest[station] = time;
             }
         }
 
+        foreach (var series in added.Values)
+        {
+            series.Sort((a, b) => a.Time.CompareTo(b.Time));
+        }
+
+        var generations = new Dictionary<string, long>(StringComparer.Ordinal);
         if (latest.Count > 0)
         {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE environment.stations s SET last_reading_at = greatest(s.last_reading_at, q.t)
-                FROM unnest(@ids, @times) AS q(id, t) WHERE s.id = q.id;
-                UPDATE environment.silences sl SET ended_at = q.t
-                FROM unnest(@ids, @times) AS q(id, t) WHERE sl.station_id = q.id AND sl.ended_at IS NULL AND q.t > sl.silent_since;
-                """, new { ids = latest.Keys.ToArray(), times = latest.Values.ToArray() }, tx, cancellationToken: ct));
+            var written = latest.Keys.ToArray();
+            var times = latest.Values.ToArray();
+            // A station heard from again ends its silence.
+            foreach (var (id, generation) in await conn.QueryAsync<(string, long)>(new CommandDefinition("""
+                WITH q AS (SELECT * FROM unnest(@ids, @times) AS q(id, t)),
+                ended AS (
+                    UPDATE environment.silences sl SET ended_at = q.t
+                    FROM q WHERE sl.station_id = q.id AND sl.ended_at IS NULL AND q.t > sl.silent_since)
+                UPDATE environment.stations s SET last_reading_at = greatest(s.last_reading_at, q.t), ingest_generation = s.ingest_generation + 1
+                FROM q WHERE s.id = q.id
+                RETURNING s.id, s.ingest_generation
+                """, new { ids = written, times }, tx, cancellationToken: ct)))
+            {
+                generations[id] = generation;
+            }
         }
 
-        var opened = await rules.EvaluateAsync(conn, tx, touched, ct);
+        var evaluation = await rules.EvaluateAsync(conn, tx, added, generations, ct);
         await tx.CommitAsync(ct);
-        if (opened > 0)
+        foreach (var (station, after) in generations)
         {
-            await followUp.SweepAsync(ct);
+            tails.Remember(station, after - 1, after,
+                evaluation.Judged.Where(j => j.Station == station).Select(j => (j.Pollutant, j.From, j.Series, j.Keep)),
+                added.Keys.Where(k => k.Station == station).Select(k => k.Pollutant));
         }
 
-        return (new IngestResult(rows.Count, inserted.Count, rows.Count - inserted.Count, opened), null);
+        if (evaluation.Opened > 0)
+        {
+            followUp.Request();
+        }
+
+        return (new IngestResult(rows.Count, inserted.Count, rows.Count - inserted.Count, evaluation.Opened), null);
     }
 
-    private static async Task<List<(string Station, string Pollutant, DateTime Time)>?> TryCopyAllAsync(
+    private static async Task<List<(string Station, string Pollutant, DateTime Time, double Value)>?> TryCopyAllAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<Reading> rows, DateTimeOffset now, CancellationToken ct)
     {
         await tx.SaveAsync("copy_all", ct);
@@ -137,10 +164,10 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
         }
 
         await tx.ReleaseAsync("copy_all", ct);
-        return rows.Select(r => (r.Station, Pollutants.Find(r.Pollutant)!.Code, r.Time.UtcDateTime)).ToList();
+        return rows.Select(r => (r.Station, Pollutants.Find(r.Pollutant)!.Code, r.Time.UtcDateTime, r.Value)).ToList();
     }
 
-    private static async Task<List<(string Station, string Pollutant, DateTime Time)>> CopyNewAsync(
+    private static async Task<List<(string Station, string Pollutant, DateTime Time, double Value)>> CopyNewAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<Reading> rows, DateTimeOffset now, CancellationToken ct)
     {
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -149,13 +176,13 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
         await CopyAsync(conn, "reading_staging (station_id, pollutant, time, value, unit, received_at)", rows, now, ct);
 
         // DISTINCT ON: the same row twice in one batch would otherwise make ON CONFLICT fail ("affect row a second time").
-        return (await conn.QueryAsync<(string Station, string Pollutant, DateTime Time)>(new CommandDefinition("""
+        return (await conn.QueryAsync<(string Station, string Pollutant, DateTime Time, double Value)>(new CommandDefinition("""
             INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
             SELECT DISTINCT ON (station_id, pollutant, time) station_id, pollutant, time, value, unit, received_at
             FROM reading_staging
             ORDER BY station_id, pollutant, time
             ON CONFLICT (station_id, pollutant, time) DO NOTHING
-            RETURNING station_id, pollutant, time
+            RETURNING station_id, pollutant, time, value
             """, transaction: tx, cancellationToken: ct))).ToList();
     }
 

@@ -8,10 +8,16 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// <summary>
 /// Re-judges the stretch of history that new readings can change, per series (station × pollutant) and rule,
 /// and reconciles the episodes found with those on record: a new episode opens a case, a known one is updated.
-/// Runs inside the ingestion transaction, under the stations' advisory locks.
+/// Runs inside the ingestion transaction, under the stations' advisory locks. The stretch comes from
+/// <see cref="SeriesTailCache"/> when it is current, else it is read back.
 /// </summary>
-internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
+internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
 {
+    /// <summary>Episodes opened, and each series as judged: from where, the readings, how much of it the next batch can need.</summary>
+    public sealed record Evaluation(int Opened, IReadOnlyList<(string Station, string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> Judged);
+
+    private static readonly Evaluation Nothing = new(0, []);
+
     private sealed class RuleRow
     {
         public string StationId { get; init; } = default!;
@@ -48,13 +54,19 @@ internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options,
         public double Value { get; init; }
     }
 
-    /// <summary>Series touched by a batch, with the earliest newly stored reading of each.</summary>
-    public async Task<int> EvaluateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyDictionary<(string Station, string Pollutant), DateTimeOffset> touched, CancellationToken ct)
+    /// <summary>
+    /// Series touched by a batch with their newly stored readings in time order, and the generation each station
+    /// has reached with this batch.
+    /// </summary>
+    public async Task<Evaluation> EvaluateAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        IReadOnlyDictionary<(string Station, string Pollutant), List<Sample>> added, IReadOnlyDictionary<string, long> generations, CancellationToken ct)
     {
-        if (touched.Count == 0)
+        if (added.Count == 0)
         {
-            return 0;
+            return Nothing;
         }
+
+        var touched = added.ToDictionary(a => a.Key, a => a.Value[0].Time);
 
         var o = options.CurrentValue.Rules;
         var clearAfter = TimeSpan.FromMinutes(o.ClearAfterMinutes);
@@ -73,7 +85,7 @@ internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options,
             .ToDictionary(g => g.Key, g => g.ToList());
         if (rules.Count == 0)
         {
-            return 0;
+            return Nothing;
         }
 
         var keys = rules.Keys.ToArray();
@@ -108,27 +120,50 @@ internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options,
             windows[key] = (judge - reach, judge);
         }
 
-        var readings = (await conn.QueryAsync<ReadingRow>(new CommandDefinition("""
-            SELECT r.station_id AS StationId, r.pollutant AS Pollutant, r.time AS Time, r.value AS Value
-            FROM unnest(@s, @p, @f) AS q(s, p, f)
-            JOIN environment.readings r ON r.station_id = q.s AND r.pollutant = q.p AND r.time >= q.f
-            ORDER BY r.station_id, r.pollutant, r.time
-            """, new
+        var readings = new Dictionary<(string, string), List<Sample>>();
+        var misses = new List<(string StationId, string Pollutant)>();
+        foreach (var key in keys)
         {
-            s = keys.Select(k => k.StationId).ToArray(),
-            p = keys.Select(k => k.Pollutant).ToArray(),
-            f = keys.Select(k => windows[k].Load.UtcDateTime).ToArray(),
-        }, tx, cancellationToken: ct)))
-            .GroupBy(r => (r.StationId, r.Pollutant))
-            .ToDictionary(g => g.Key, g => g.Select(r => new Sample(new DateTimeOffset(r.Time, TimeSpan.Zero), r.Value)).ToList());
+            if (generations.TryGetValue(key.StationId, out var generation)
+                && tails.Series(key.StationId, key.Pollutant, generation - 1, windows[key].Load, added[key]) is { } held)
+            {
+                readings[key] = held;
+            }
+            else
+            {
+                misses.Add(key);
+            }
+        }
 
-        var opened = 0;
+        if (misses.Count > 0)
+        {
+            foreach (var g in (await conn.QueryAsync<ReadingRow>(new CommandDefinition("""
+                SELECT r.station_id AS StationId, r.pollutant AS Pollutant, r.time AS Time, r.value AS Value
+                FROM unnest(@s, @p, @f) AS q(s, p, f)
+                JOIN environment.readings r ON r.station_id = q.s AND r.pollutant = q.p AND r.time >= q.f
+                ORDER BY r.station_id, r.pollutant, r.time
+                """, new
+            {
+                s = misses.Select(k => k.StationId).ToArray(),
+                p = misses.Select(k => k.Pollutant).ToArray(),
+                f = misses.Select(k => windows[k].Load.UtcDateTime).ToArray(),
+            }, tx, cancellationToken: ct))).GroupBy(r => (r.StationId, r.Pollutant)))
+            {
+                readings[g.Key] = g.Select(r => new Sample(new DateTimeOffset(r.Time, TimeSpan.Zero), r.Value)).ToList();
+            }
+        }
+
+        var updated = new List<StoredEpisode>();
+        var newEpisodes = new List<(string Station, LimitRule Rule, Episode Episode)>();
+        var judged = new List<(string, string, DateTimeOffset, List<Sample>, TimeSpan)>(keys.Length);
         foreach (var key in keys)
         {
             if (!readings.TryGetValue(key, out var series))
             {
                 continue;
             }
+
+            judged.Add((key.StationId, key.Pollutant, windows[key].Load, series, clearAfter + lookback + rules[key].Max(r => ToRule(r).Reach)));
 
             foreach (var row in rules[key])
             {
@@ -138,46 +173,55 @@ internal sealed class RuleEvaluator(IOptionsMonitor<EnvironmentOptions> options,
                     ? eps.Where(e => e.RuleId == rule.Id).Select(e => new StoredEpisode(e.Id, Utc(e.StartedAt), Utc(e.LastBreachAt), e.PeakValue, e.EndedAt is { } x ? Utc(x) : null)).ToList()
                     : [];
                 var outcome = EpisodeReconciler.Reconcile(known, detected);
-                foreach (var (_, after) in outcome.Updated)
-                {
-                    await conn.ExecuteAsync(new CommandDefinition("""
-                        UPDATE environment.exceedance_episodes
-                        SET started_at = @StartedAt, last_breach_at = @LastBreachAt, peak_value = @PeakValue, ended_at = @EndedAt
-                        WHERE id = @Id
-                        """, new { after.Id, StartedAt = after.StartedAt.UtcDateTime, LastBreachAt = after.LastBreachAt.UtcDateTime, after.PeakValue, EndedAt = after.EndedAt?.UtcDateTime }, tx, cancellationToken: ct));
-                }
-
+                updated.AddRange(outcome.Updated.Select(u => u.After));
                 foreach (var e in outcome.Opened)
                 {
-                    await OpenEpisodeAsync(conn, tx, row, rule, e, ct);
-                    opened++;
+                    logger.LogInformation("Exceedance episode at {Station} {Pollutant} ({Kind}) from {Start}", row.StationId, rule.Pollutant, rule.Kind, e.StartedAt);
+                    newEpisodes.Add((row.StationId, rule, e));
                 }
             }
         }
 
-        return opened;
+        await WriteEpisodesAsync(conn, tx, updated, newEpisodes, ct);
+        return new Evaluation(newEpisodes.Count, judged);
     }
 
-    private async Task OpenEpisodeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RuleRow row, LimitRule rule, Episode e, CancellationToken ct)
+    /// <summary>The batch's changes to episodes on record and its new episodes, in one round trip.</summary>
+    private async Task WriteEpisodesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<StoredEpisode> updated,
+        List<(string Station, LimitRule Rule, Episode Episode)> opened, CancellationToken ct)
     {
+        if (updated.Count == 0 && opened.Count == 0)
+        {
+            return;
+        }
+
         // The case is opened right after commit by CaseFollowUp (idempotent by episode id), so a crash in between
         // leaves an episode without a case that the next sweep picks up, never an episode with two cases.
         await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE environment.exceedance_episodes e
+            SET started_at = u.started, last_breach_at = u.last, peak_value = u.peak, ended_at = u.ended
+            FROM unnest(@uid, @ustarted, @ulast, @upeak, @uended) AS u(id, started, last, peak, ended)
+            WHERE e.id = u.id;
             INSERT INTO environment.exceedance_episodes (id, station_id, pollutant, rule_id, started_at, last_breach_at, ended_at, peak_value, case_id, detected_at)
-            VALUES (@id, @station, @pollutant, @rule, @start, @last, @ended, @peak, NULL, @now)
+            SELECT id, station, pollutant, rule, started, last, ended, peak, NULL, @now
+            FROM unnest(@oid, @ostation, @opollutant, @orule, @ostarted, @olast, @oended, @opeak) AS o(id, station, pollutant, rule, started, last, ended, peak);
             """, new
         {
-            id = Guid.CreateVersion7(),
-            station = row.StationId,
-            pollutant = rule.Pollutant,
-            rule = rule.Id,
-            start = e.StartedAt.UtcDateTime,
-            last = e.LastBreachAt.UtcDateTime,
-            ended = e.EndedAt?.UtcDateTime,
-            peak = e.PeakValue,
+            uid = updated.Select(u => u.Id).ToArray(),
+            ustarted = updated.Select(u => u.StartedAt.UtcDateTime).ToArray(),
+            ulast = updated.Select(u => u.LastBreachAt.UtcDateTime).ToArray(),
+            upeak = updated.Select(u => u.PeakValue).ToArray(),
+            uended = updated.Select(u => u.EndedAt?.UtcDateTime).ToArray(),
+            oid = opened.Select(_ => Guid.CreateVersion7()).ToArray(),
+            ostation = opened.Select(o => o.Station).ToArray(),
+            opollutant = opened.Select(o => o.Rule.Pollutant).ToArray(),
+            orule = opened.Select(o => o.Rule.Id).ToArray(),
+            ostarted = opened.Select(o => o.Episode.StartedAt.UtcDateTime).ToArray(),
+            olast = opened.Select(o => o.Episode.LastBreachAt.UtcDateTime).ToArray(),
+            oended = opened.Select(o => o.Episode.EndedAt?.UtcDateTime).ToArray(),
+            opeak = opened.Select(o => o.Episode.PeakValue).ToArray(),
             now = clock.GetUtcNow().UtcDateTime,
         }, tx, cancellationToken: ct));
-        logger.LogInformation("Exceedance episode at {Station} {Pollutant} ({Kind}) from {Start}", row.StationId, rule.Pollutant, rule.Kind, e.StartedAt);
     }
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeSpan.Zero);
