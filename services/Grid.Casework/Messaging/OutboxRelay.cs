@@ -27,6 +27,9 @@ public sealed class OutboxRelay(
     private static readonly Meter Meter = new("Grid.Casework");
     private static readonly Counter<long> Published = Meter.CreateCounter<long>("grid.casework.outbox.published");
 
+    // Real time, not the injected clock: the gap timeout is about how long transactions take.
+    private readonly OutboxFloor _floor = new(settings.RelayGapTimeout, settings.RelayFullPollInterval);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -89,13 +92,17 @@ public sealed class OutboxRelay(
         {
             if (!(bool)(await lockCmd.ExecuteScalarAsync(ct))!)
             {
+                // Another replica's relay is at work; what this one knew of the outbox will be stale.
+                _floor.Reset();
                 return (0, false);
             }
         }
 
-        await using (var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload FROM casework.outbox WHERE state = 0 ORDER BY seq LIMIT $1", conn, tx))
+        var bound = _floor.Bound(TimeProvider.System.GetUtcNow());
+        await using (var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload FROM casework.outbox WHERE state = 0 AND seq > $2 ORDER BY seq LIMIT $1", conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = settings.RelayBatchSize });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = bound });
             rows = [];
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
@@ -106,6 +113,7 @@ public sealed class OutboxRelay(
 
         if (rows.Count == 0)
         {
+            _floor.Record(bound, [], [], TimeProvider.System.GetUtcNow());
             return (0, false);
         }
 
@@ -146,6 +154,7 @@ public sealed class OutboxRelay(
         }
 
         await tx.CommitAsync(ct);
+        _floor.Record(bound, rows.ConvertAll(r => r.Seq), sent, TimeProvider.System.GetUtcNow());
         Published.Add(sent.Count);
         if (!errors.IsEmpty)
         {

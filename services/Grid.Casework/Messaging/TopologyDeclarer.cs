@@ -79,6 +79,12 @@ public sealed class MessagingSettings
 
     public int RelayBatchSize { get; set; } = 500;
 
+    /// <summary>How long a sequence number missing below published ones holds the relay's floor (see <see cref="OutboxFloor"/>).</summary>
+    public TimeSpan RelayGapTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the relay polls the whole outbox, for a row that committed later than the gap timeout.</summary>
+    public TimeSpan RelayFullPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often <see cref="ConsumerWatchdog"/> looks at <see cref="WatchedQueues"/>; zero turns it off.</summary>
