@@ -30,6 +30,9 @@ public sealed class OutboxRelay(
     // Real time, not the injected clock: the gap timeout is about how long transactions take.
     private readonly OutboxFloor _floor = new(settings.RelayGapTimeout, settings.RelayFullPollInterval);
 
+    /// <summary>The relay's low-water mark: every outbox row up to this sequence number is published.</summary>
+    internal long LowWaterMark => _floor.Value;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
