@@ -64,6 +64,37 @@ public class OutboxFloorTests
     }
 
     [Fact]
+    public void A_row_that_never_publishes_holds_the_floor_and_what_is_remembered_above_it_stays_bounded()
+    {
+        var floor = new OutboxFloor(Gap, Full, maxTracked: 100);
+        floor.Record(0, [10], [10], T0);
+
+        // 11 fails on every poll while everything after it goes out, 20 rows a poll.
+        var now = T0;
+        for (long first = 12; first < 1000; first += 20)
+        {
+            now = now.AddSeconds(1);
+            var bound = floor.Bound(now);
+            var above = Enumerable.Range(0, 20).Select(i => first + i).ToList();
+            floor.Record(bound, [11, .. above], bound == 0 ? [.. above] : above, now);
+            Assert.True(floor.Value <= 10, $"floor {floor.Value} passed the failing row 11");
+        }
+
+        // Once 11 goes out the mark climbs past everything published meanwhile: the 100 numbers it remembered at
+        // once, the rest a window at a time as they pass as missing (published, so never fetched) after the gap timeout.
+        now = now.AddSeconds(1);
+        floor.Record(floor.Bound(now), [11], [11], now);
+        Assert.Equal(110, floor.Value);
+        for (var i = 0; i < 60 && floor.Value < 1011; i++)
+        {
+            now = now.AddSeconds(1);
+            floor.Record(floor.Bound(now), [], [], now);
+        }
+
+        Assert.Equal(1011, floor.Value); // the highest number published (992 + 19)
+    }
+
+    [Fact]
     public void A_full_poll_comes_round_again_for_rows_that_committed_after_the_gap_timeout()
     {
         var floor = new OutboxFloor(Gap, Full);

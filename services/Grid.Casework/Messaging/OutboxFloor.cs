@@ -7,14 +7,21 @@ namespace Grid.Casework.Messaging;
 /// more than all the inserts). Sequence numbers are taken before commit, so a number missing below a fetched one
 /// is a transaction still in flight — it commits a moment later — or one rolled back, which never comes: a
 /// missing number holds the floor for the gap timeout and is passed after it. A full poll from the start, every
-/// full-poll interval, still finds a row that commits later than that. Plain class: the relay tells it what each
-/// committed batch fetched and published.
+/// full-poll interval, still finds a row that commits later than that. A row that keeps failing to publish holds
+/// the mark (later events of its case must wait for it); only the <paramref name="maxTracked"/> numbers above the
+/// mark are remembered, and those beyond are looked at again as the mark moves up (being published, they are not
+/// fetched, so they pass as missing after the gap timeout). Plain class: the relay tells it what each committed
+/// batch fetched and published.
 /// </summary>
-public sealed class OutboxFloor(TimeSpan gapTimeout, TimeSpan fullPollInterval)
+public sealed class OutboxFloor(TimeSpan gapTimeout, TimeSpan fullPollInterval, int maxTracked = 100_000)
 {
     private readonly HashSet<long> _published = [];
     private readonly Dictionary<long, DateTimeOffset> _missingSince = [];
     private DateTimeOffset _lastFullPoll = DateTimeOffset.MinValue;
+
+    // Numbers up to here have been looked at once for gaps; each poll looks only at what is new.
+    private long _examined;
+    private long _highestSeen;
 
     /// <summary>Every row with a sequence number up to this one is published (or its number was never used).</summary>
     public long Value { get; private set; }
@@ -36,26 +43,31 @@ public sealed class OutboxFloor(TimeSpan gapTimeout, TimeSpan fullPollInterval)
             }
         }
 
+        var windowEnd = Value + maxTracked;
         foreach (var seq in published)
         {
-            if (seq > Value)
+            if (seq > Value && seq <= windowEnd)
             {
                 _published.Add(seq);
                 _missingSince.Remove(seq);
             }
         }
 
-        if (fetched.Count > 0)
+        // The poll returned the lowest pending numbers above its bound, so a number up to the highest it returned
+        // that it did not return was not pending; an empty poll says so of everything seen so far.
+        var highest = fetched.Count > 0 ? fetched.Max() : _highestSeen;
+        _highestSeen = Math.Max(_highestSeen, highest);
+        var pending = fetched.Except(published).ToHashSet();
+        var until = Math.Min(highest, windowEnd);
+        for (var seq = Math.Max(Value, _examined) + 1; seq <= until; seq++)
         {
-            var pending = fetched.Except(published).ToHashSet();
-            for (var seq = Value + 1; seq <= fetched.Max(); seq++)
+            if (!_published.Contains(seq) && !pending.Contains(seq))
             {
-                if (!_published.Contains(seq) && !pending.Contains(seq))
-                {
-                    _missingSince.TryAdd(seq, now);
-                }
+                _missingSince.TryAdd(seq, now);
             }
         }
+
+        _examined = Math.Max(_examined, until);
 
         while (true)
         {
@@ -74,6 +86,7 @@ public sealed class OutboxFloor(TimeSpan gapTimeout, TimeSpan fullPollInterval)
                 break;
             }
         }
+
     }
 
     /// <summary>Forgets everything (another relay took over for a while): the next poll is a full one.</summary>
@@ -82,5 +95,7 @@ public sealed class OutboxFloor(TimeSpan gapTimeout, TimeSpan fullPollInterval)
         _published.Clear();
         _missingSince.Clear();
         Value = 0;
+        _examined = 0;
+        _highestSeen = 0;
     }
 }
