@@ -134,12 +134,7 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
 
         var evaluation = await rules.EvaluateAsync(conn, tx, added, generations, ct);
         await tx.CommitAsync(ct);
-        foreach (var (station, after) in generations)
-        {
-            tails.Remember(station, after - 1, after,
-                evaluation.Judged.Where(j => j.Station == station).Select(j => (j.Pollutant, j.From, j.Series, j.Keep)),
-                added.Keys.Where(k => k.Station == station).Select(k => k.Pollutant));
-        }
+        tails.Remember(generations, evaluation.Judged, added.Keys);
 
         if (evaluation.Opened > 0)
         {

@@ -100,7 +100,7 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
 
         // Per series: judge from (earliest new reading − clearing time − lookback), earlier still if an episode is
         // running (its last breach must be seen to judge whether it has cleared); load one rule reach before that.
-        var windows = new Dictionary<(string, string), (DateTimeOffset Load, DateTimeOffset Judge)>();
+        var windows = new Dictionary<(string, string), (DateTimeOffset Load, DateTimeOffset Judge, TimeSpan Reach)>();
         foreach (var key in keys)
         {
             var judge = touched[key] - clearAfter - lookback;
@@ -117,7 +117,7 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
             }
 
             var reach = rules[key].Max(r => ToRule(r).Reach);
-            windows[key] = (judge - reach, judge);
+            windows[key] = (judge - reach, judge, reach);
         }
 
         var readings = new Dictionary<(string, string), List<Sample>>();
@@ -163,7 +163,7 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
                 continue;
             }
 
-            judged.Add((key.StationId, key.Pollutant, windows[key].Load, series, clearAfter + lookback + rules[key].Max(r => ToRule(r).Reach)));
+            judged.Add((key.StationId, key.Pollutant, windows[key].Load, series, clearAfter + lookback + windows[key].Reach));
 
             foreach (var row in rules[key])
             {

@@ -37,38 +37,47 @@ internal sealed class SeriesTailCache(IOptionsMonitor<EnvironmentOptions> option
     }
 
     /// <summary>
-    /// After commit: the station went from generation <paramref name="before"/> to <paramref name="after"/>;
-    /// <paramref name="judged"/> are its series as judged (from where, the series, how much to keep);
-    /// <paramref name="changed"/> the pollutants that got new readings.
+    /// After commit: the generation each station reached with the batch (it came from the one before),
+    /// the series as judged (from where, the readings, how much to keep), and the series that got new readings.
     /// </summary>
-    public void Remember(string station, long before, long after,
-        IEnumerable<(string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> judged, IEnumerable<string> changed)
+    public void Remember(IReadOnlyDictionary<string, long> generations,
+        IEnumerable<(string Station, string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> judged,
+        IEnumerable<(string Station, string Pollutant)> changed)
     {
         lock (_lock)
         {
-            if (!_stations.TryGetValue(station, out var s) || s.Generation != before)
+            var held = new Dictionary<string, StationTails>(StringComparer.Ordinal);
+            foreach (var (station, generation) in generations)
             {
-                // Another writer came between: nothing held of this station is known to be current.
-                if (!_stations.ContainsKey(station) && _stations.Count >= options.CurrentValue.Rules.TailCacheStations)
+                if (!_stations.TryGetValue(station, out var s) || s.Generation != generation - 1)
                 {
-                    _stations.Clear();
+                    // Another writer came between: nothing held of this station is known to be current.
+                    if (!_stations.ContainsKey(station) && _stations.Count >= options.CurrentValue.Rules.TailCacheStations)
+                    {
+                        _stations.Clear();
+                    }
+
+                    s = new StationTails(generation);
+                    _stations[station] = s;
                 }
 
-                s = new StationTails(after);
-                _stations[station] = s;
+                s.Generation = generation;
+                held[station] = s;
             }
 
-            s.Generation = after;
-            foreach (var pollutant in changed)
+            foreach (var (station, pollutant) in changed)
             {
-                s.Series.Remove(pollutant);
+                held.GetValueOrDefault(station)?.Series.Remove(pollutant);
             }
 
-            foreach (var (pollutant, from, series, keep) in judged)
+            foreach (var (station, pollutant, from, series, keep) in judged)
             {
-                var tail = new SeriesTail(from, series);
-                tail.Trim(keep);
-                s.Series[pollutant] = tail;
+                if (held.TryGetValue(station, out var s))
+                {
+                    var tail = new SeriesTail(from, series);
+                    tail.Trim(keep);
+                    s.Series[pollutant] = tail;
+                }
             }
         }
     }
