@@ -14,6 +14,9 @@ public sealed class CaseworkOptions
     /// <summary>Case number prefix; defaults to the domain in capitals (FIRE-20261123-0042).</summary>
     public string? CaseNumberPrefix { get; set; }
 
+    /// <summary>How many case numbers a replica reserves at a time (<see cref="Infrastructure.CaseNumberBlocks"/>).</summary>
+    public int CaseNumberBlock { get; set; } = 20;
+
     /// <summary>The connection string name of the service's database; defaults to "&lt;domain&gt;db".</summary>
     public string? ConnectionName { get; set; }
 

@@ -20,6 +20,7 @@ public sealed class CaseService(
     IGridDirectory grids,
     ReporterVault vault,
     ICaseworkHooks hooks,
+    CaseNumberBlocks numbers,
     TimeProvider time)
 {
     public const int MaxTitle = 200;
@@ -120,12 +121,6 @@ public sealed class CaseService(
             return CaseOutcome.Forbidden("The grid is outside your grid scope.");
         }
 
-        long number;
-        await using (var conn = await db.DataSource.OpenConnectionAsync(ct))
-        {
-            number = await CaseRepository.NextNumberAsync(conn, null, options.Prefix, CaseNumber.LocalDay(now), ct);
-        }
-
         await using var tx = await db.BeginAsync(ct);
         var c = new Case
         {
@@ -165,23 +160,23 @@ public sealed class CaseService(
             }
         }
 
-        await OpenAsync(tx, c, chain, actor, r.Reporter, now, number, ct);
+        await OpenAsync(tx, c, chain, actor, r.Reporter, now, ct);
         await tx.CommitAsync(ct);
         return CaseOutcome.Ok(c, 201);
     }
 
-    /// <summary>Numbers (unless <paramref name="number"/> was taken before the transaction), stores and announces a new case (and takes a major one to the top at once).</summary>
-    private async Task OpenAsync(CaseworkTransaction tx, Case c, IReadOnlyList<GridLevel> chain, Actor actor, ReporterIdentity? reporter, DateTimeOffset now, long? number, CancellationToken ct)
+    /// <summary>Numbers, stores and announces a new case (and takes a major one to the top at once).</summary>
+    private async Task OpenAsync(CaseworkTransaction tx, Case c, IReadOnlyList<GridLevel> chain, Actor actor, ReporterIdentity? reporter, DateTimeOffset now, CancellationToken ct)
     {
         var limits = deadlines.For(c.Category, c.Severity);
         c.Step = CaseSteps.Accept;
         c.StepDeadline = now + limits.AcceptWithin;
-        var seq = number ?? await CaseRepository.NextNumberAsync(tx.Connection, tx.Transaction, options.Prefix, CaseNumber.LocalDay(now), ct);
+        var seq = await numbers.NextAsync(options.Prefix, CaseNumber.LocalDay(now), ct);
         c.Number = CaseNumber.Format(options.Prefix, CaseNumber.LocalDay(now), seq);
         await CaseRepository.InsertAsync(tx, c, ct);
         if (reporter is not null)
         {
-            await CaseRepository.SaveReporterAsync(tx, c.Id, vault.Seal(c.Id, reporter), ct);
+            CaseRepository.SaveReporter(tx, c.Id, vault.Seal(c.Id, reporter));
         }
 
         tx.Publish(Stamp(new CaseReported
@@ -464,7 +459,7 @@ public sealed class CaseService(
             OriginCaseId = m.CaseId,
             OriginTransferId = m.TransferId,
         };
-        await OpenAsync(tx, c, chain, actor, null, now, null, ct);
+        await OpenAsync(tx, c, chain, actor, null, now, ct);
         tx.Publish(Stamp(new CaseTransferAccepted { TransferId = m.TransferId, OriginCaseId = m.CaseId, OriginDomain = m.Domain }, c, now));
     }
 

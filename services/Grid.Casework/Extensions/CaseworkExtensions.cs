@@ -39,6 +39,9 @@ public static class CaseworkExtensions
         services.AddSingleton(new CaseRoles(options.Roles));
         services.AddSingleton(new DeadlinePolicy(options.Deadlines));
         services.AddSingleton<ReporterVault>();
+        // The configured string, not the data source's: that one leaves out the password.
+        services.AddSingleton(_ => new CaseNumberBlocks(builder.Configuration.GetConnectionString(options.Connection)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{options.Connection} is not configured."), options.CaseNumberBlock));
         services.AddSingleton<CaseService>();
         services.TryAddSingleton<ICaseworkHooks, NoCaseworkHooks>();
         services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(options.OrganizationAddress)).AddServiceToken();

@@ -15,20 +15,21 @@ public static class CaseRepository
         """;
 
     /// <summary>
-    /// The next number of the day for a prefix. Reports take it before their transaction (<paramref name="tx"/>
-    /// null), so the counter row is locked for one statement, not for the whole report, which would make every
-    /// report of the day wait for the one before it. A number is never given twice; a report that fails after
-    /// numbering leaves a gap, as a voided form does in a paper ledger.
+    /// Reserves the next <paramref name="count"/> numbers of the day for a prefix and returns the last of them
+    /// (see <see cref="CaseNumberBlocks"/>). Runs outside any report's transaction, so the counter row is locked
+    /// for one statement. A number is never given twice; one reserved and not used leaves a gap, as a voided form
+    /// does in a paper ledger.
     /// </summary>
-    public static async Task<long> NextNumberAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string prefix, DateOnly day, CancellationToken ct)
+    public static async Task<long> ReserveNumbersAsync(NpgsqlConnection conn, string prefix, DateOnly day, int count, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
-            INSERT INTO casework.case_numbers (prefix, day, last) VALUES ($1, $2, 1)
-            ON CONFLICT (prefix, day) DO UPDATE SET last = casework.case_numbers.last + 1
+            INSERT INTO casework.case_numbers (prefix, day, last) VALUES ($1, $2, $3)
+            ON CONFLICT (prefix, day) DO UPDATE SET last = casework.case_numbers.last + EXCLUDED.last
             RETURNING last
-            """, conn, tx);
+            """, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = prefix });
         cmd.Parameters.Add(new NpgsqlParameter { Value = day });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (long)count });
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -243,14 +244,15 @@ public static class CaseRepository
         };
     }
 
-    public static async Task SaveReporterAsync(CaseworkTransaction tx, Guid caseId, SealedReporter s, CancellationToken ct)
+    /// <summary>Queues the sealed reporter of a new case; it is written with the commit.</summary>
+    public static void SaveReporter(CaseworkTransaction tx, Guid caseId, SealedReporter s)
     {
-        await using var cmd = tx.Command("INSERT INTO casework.reporters (case_id, nonce, ciphertext, tag) VALUES ($1, $2, $3, $4)");
+        var cmd = new NpgsqlBatchCommand("INSERT INTO casework.reporters (case_id, nonce, ciphertext, tag) VALUES ($1, $2, $3, $4)");
         cmd.Parameters.Add(new NpgsqlParameter { Value = caseId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = s.Nonce });
         cmd.Parameters.Add(new NpgsqlParameter { Value = s.Ciphertext });
         cmd.Parameters.Add(new NpgsqlParameter { Value = s.Tag });
-        await cmd.ExecuteNonQueryAsync(ct);
+        tx.Defer(cmd);
     }
 
     public static async Task<SealedReporter?> GetReporterAsync(CaseworkTransaction tx, Guid caseId, CancellationToken ct)

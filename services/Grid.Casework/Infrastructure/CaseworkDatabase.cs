@@ -131,6 +131,7 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     private readonly OutboxSignal _auditSignal;
     private readonly TimeProvider _time;
     private readonly List<IntegrationEvent> _events = [];
+    private readonly List<NpgsqlBatchCommand> _deferred = [];
     private readonly List<(Guid? CaseId, string Actor, string Action, string Origin, string? Before, string? After)> _audit = [];
     private bool _done;
 
@@ -150,6 +151,13 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     public IReadOnlyList<IntegrationEvent> PendingEvents => _events;
 
     public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
+
+    /// <summary>
+    /// Queues a write whose answer nobody waits for (an insert of a new row); it goes to the database in the commit's
+    /// one round trip with the outbox and audit rows, in the order queued, ahead of them. Rows it writes are not
+    /// visible to this transaction's own commands before the commit.
+    /// </summary>
+    public void Defer(NpgsqlBatchCommand command) => _deferred.Add(command);
 
     /// <summary>Queues an integration event into the outbox of this transaction.</summary>
     public void Publish(IntegrationEvent e) => _events.Add(e);
@@ -174,10 +182,15 @@ public sealed class CaseworkTransaction : IAsyncDisposable
 
     public async Task CommitAsync(CancellationToken ct = default)
     {
-        // The outbox and audit rows go in one round trip, then the commit.
-        if (_events.Count > 0 || _audit.Count > 0)
+        // Deferred writes, the outbox and audit rows go in one round trip, then the commit.
+        if (_deferred.Count > 0 || _events.Count > 0 || _audit.Count > 0)
         {
             await using var batch = new NpgsqlBatch(Connection, Transaction);
+            foreach (var command in _deferred)
+            {
+                batch.BatchCommands.Add(command);
+            }
+
             if (_events.Count > 0)
             {
                 batch.BatchCommands.Add(OutboxCommand());

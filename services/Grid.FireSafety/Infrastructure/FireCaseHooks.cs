@@ -26,58 +26,22 @@ internal sealed class FireCaseHooks(FireOptions options, TimeProvider time) : IC
     {
         var ctx = FireCaseContext.Current;
         var c = change.After;
-        await using var db = FireDbContext.Within(tx);
         var now = time.GetUtcNow();
+        if (change.Action == "report")
+        {
+            await OnReportedAsync(c, change.Actor, ctx, tx, now, ct);
+            return;
+        }
+
+        // Only these steps carry fire's own rows; an EF Core context for the others would cost CPU for nothing.
+        if (change.Action is not ("dispatch" or "verify-pass" or "verify-fail"))
+        {
+            return;
+        }
+
+        await using var db = FireDbContext.Within(tx);
         switch (change.Action)
         {
-            case "report":
-                var major = string.Equals(c.Severity, DeadlinePolicy.Major, StringComparison.OrdinalIgnoreCase);
-                var publicReport = ctx?.PublicReport ?? c.Source is "report" or "complaint" or "hotline";
-                db.Hazards.Add(new Hazard
-                {
-                    CaseId = c.Id,
-                    CaseNumber = c.Number,
-                    PlaceId = ctx?.PlaceId,
-                    Area = c.Category,
-                    Major = major,
-                    FixedOnSpot = ctx?.FixedOnSpot ?? false,
-                    PublicReport = publicReport,
-                    GridId = c.GridId,
-                    GridPath = [.. c.GridPath],
-                    ReportedAt = c.OccurredAt,
-                });
-                if (major)
-                {
-                    // 重大火灾隐患: reported to the county bureau and brigade at once; the government lists it with a deadline.
-                    db.ListedSupervisions.Add(new ListedSupervision
-                    {
-                        Id = Guid.CreateVersion7(now),
-                        CaseId = c.Id,
-                        CaseNumber = c.Number,
-                        GridId = c.GridId,
-                        GridPath = [.. c.GridPath],
-                        ReportedTo = [.. MajorReportedTo],
-                        OpenedAt = now,
-                        Deadline = now.AddDays(options.Rectification.ListedSupervisionDays),
-                    });
-                    tx.Audit(c.Id, change.Actor.Subject, "listed-supervision-opened", change.Actor.Origin, null,
-                        new { reportedTo = MajorReportedTo, deadline = now.AddDays(options.Rectification.ListedSupervisionDays) });
-                }
-
-                if (publicReport)
-                {
-                    db.RewardClaims.Add(new RewardClaim
-                    {
-                        CaseId = c.Id,
-                        CaseNumber = c.Number,
-                        GridId = c.GridId,
-                        GridPath = [.. c.GridPath],
-                        Major = major,
-                        CreatedAt = now,
-                    });
-                }
-
-                break;
             case "dispatch" when ctx?.Notice is { } notice:
                 await using (var lockCmd = tx.Command("SELECT pg_advisory_xact_lock(hashtext('fire.rectification_notices'))"))
                 {
@@ -103,6 +67,69 @@ internal sealed class FireCaseHooks(FireOptions options, TimeProvider time) : IC
                 }
 
                 break;
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The hazard facet of a new report, plus listed supervision for a major hazard and a reward claim for a public
+    /// report. The hazard row of every report is queued to go with the commit's one round trip: building an EF Core
+    /// context and saving through it cost a quarter of the service's CPU per report (measured with perf at
+    /// 150 reports/s); the rarer rows still go through EF Core.
+    /// </summary>
+    private async Task OnReportedAsync(Case c, Actor actor, FireCaseContext? ctx, CaseworkTransaction tx, DateTimeOffset now, CancellationToken ct)
+    {
+        var major = string.Equals(c.Severity, DeadlinePolicy.Major, StringComparison.OrdinalIgnoreCase);
+        var publicReport = ctx?.PublicReport ?? c.Source is "report" or "complaint" or "hotline";
+        tx.Defer(HazardRows.Insert(new Hazard
+        {
+            CaseId = c.Id,
+            CaseNumber = c.Number,
+            PlaceId = ctx?.PlaceId,
+            Area = c.Category,
+            Major = major,
+            FixedOnSpot = ctx?.FixedOnSpot ?? false,
+            PublicReport = publicReport,
+            GridId = c.GridId,
+            GridPath = [.. c.GridPath],
+            ReportedAt = c.OccurredAt,
+        }));
+        if (!major && !publicReport)
+        {
+            return;
+        }
+
+        await using var db = FireDbContext.Within(tx);
+        if (major)
+        {
+            // 重大火灾隐患: reported to the county bureau and brigade at once; the government lists it with a deadline.
+            db.ListedSupervisions.Add(new ListedSupervision
+            {
+                Id = Guid.CreateVersion7(now),
+                CaseId = c.Id,
+                CaseNumber = c.Number,
+                GridId = c.GridId,
+                GridPath = [.. c.GridPath],
+                ReportedTo = [.. MajorReportedTo],
+                OpenedAt = now,
+                Deadline = now.AddDays(options.Rectification.ListedSupervisionDays),
+            });
+            tx.Audit(c.Id, actor.Subject, "listed-supervision-opened", actor.Origin, null,
+                new { reportedTo = MajorReportedTo, deadline = now.AddDays(options.Rectification.ListedSupervisionDays) });
+        }
+
+        if (publicReport)
+        {
+            db.RewardClaims.Add(new RewardClaim
+            {
+                CaseId = c.Id,
+                CaseNumber = c.Number,
+                GridId = c.GridId,
+                GridPath = [.. c.GridPath],
+                Major = major,
+                CreatedAt = now,
+            });
         }
 
         await db.SaveChangesAsync(ct);
