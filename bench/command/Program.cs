@@ -152,7 +152,8 @@ internal static class CommandCenterBench
         Console.WriteLine();
         Console.WriteLine($"ratio read model / round trip: p50 {P(latencies, 0.5) / P(accepted, 0.5):F1}x, p99 {P(latencies, 0.99) / P(accepted, 0.99):F1}x; " +
             $"target p99 < 200 ms at {rate}/s: {(latencies.Length == total && P(latencies, 0.99) < 200 ? "met" : "NOT met")}");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, busy {load:P0} during the load (load generator, gateway, fire, command centre, PostgreSQL, RabbitMQ, Redis)");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, busy {load.Busy:P0} during the load (load generator, gateway, fire, command centre, PostgreSQL, RabbitMQ, Redis), " +
+            $"of which stolen by the hypervisor {load.Steal:P0}");
         if (infra.Owned is { } owned)
         {
             await owned.StopAsync();
@@ -188,21 +189,25 @@ internal static class CommandCenterBench
     }
 }
 
-/// <summary>The machine's CPU use over a piece of work, from /proc/stat (all processes, all cores).</summary>
+/// <summary>
+/// The machine's CPU use over a piece of work, from /proc/stat (all processes, all cores), and the share the
+/// hypervisor took for other guests (steal): on a shared host that share decides how much of two cores the run had.
+/// </summary>
 internal static class Cpu
 {
-    public static async Task<double> SampleAsync(Func<Task> work)
+    public static async Task<(double Busy, double Steal)> SampleAsync(Func<Task> work)
     {
         var before = Read();
         await work();
         var after = Read();
         var total = after.Total - before.Total;
-        return total <= 0 ? double.NaN : 1 - ((double)(after.Idle - before.Idle) / total);
+        return total <= 0 ? (double.NaN, double.NaN)
+            : (1 - ((double)(after.Idle - before.Idle) / total), (double)(after.Steal - before.Steal) / total);
     }
 
-    static (long Total, long Idle) Read()
+    static (long Total, long Idle, long Steal) Read()
     {
         var parts = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
-        return (parts.Sum(), parts[3] + parts[4]);
+        return (parts.Sum(), parts[3] + parts[4], parts.Length > 7 ? parts[7] : 0);
     }
 }

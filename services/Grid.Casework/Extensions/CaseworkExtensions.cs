@@ -148,6 +148,11 @@ public static class CaseworkExtensions
                     {
                         // Transient failures (a concurrent redelivery, a dropped connection) are retried; the inbox makes that safe.
                         e.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
+                        if (m.PrefetchCount is { } prefetch)
+                        {
+                            e.PrefetchCount = prefetch;
+                        }
+
                         foreach (var c in consumers)
                         {
                             e.ConfigureConsumer(ctx, c);
@@ -214,6 +219,12 @@ public sealed class CaseworkMessagingBuilder
 
     /// <summary>How often the consumer watchdog looks at this service's queues; zero turns it off.</summary>
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How many unacknowledged messages each of the service's queues may hold in this process (the broker's
+    /// prefetch); null leaves MassTransit's default. A consumer that writes in groups needs many in hand.
+    /// </summary>
+    public int? PrefetchCount { get; set; }
 
     internal Dictionary<string, List<Type>> Endpoints { get; } = new(StringComparer.Ordinal);
 

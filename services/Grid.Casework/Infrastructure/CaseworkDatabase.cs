@@ -180,6 +180,25 @@ public sealed class CaseworkTransaction : IAsyncDisposable
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// <see cref="TryMarkHandledAsync(Guid, string, CancellationToken)"/> for several events in one statement; returns
+    /// those marked now (an EventId handled before, or twice in the list, is returned at most once).
+    /// </summary>
+    public async Task<HashSet<Guid>> TryMarkHandledAsync(IReadOnlyCollection<Guid> eventIds, string consumer, CancellationToken ct = default)
+    {
+        await using var cmd = Command("INSERT INTO casework.inbox (event_id, consumer) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = eventIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = consumer, NpgsqlDbType = NpgsqlDbType.Text });
+        var marked = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            marked.Add(reader.GetGuid(0));
+        }
+
+        return marked;
+    }
+
     public async Task CommitAsync(CancellationToken ct = default)
     {
         // Deferred writes, the outbox and audit rows go in one round trip, then the commit.

@@ -22,6 +22,9 @@ internal static class Extensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<CaseworkDatabase>().DataSource);
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddSingleton<ReadModelProjector>();
+        // Registered before the bus, so that it stops after the bus has stopped consuming.
+        builder.Services.AddSingleton<ProjectionBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionBatcher>());
         builder.Services.AddSingleton<CommandQueries>();
         builder.Services.AddSingleton<GridMap>();
         builder.Services.AddHostedService<SchemaInitializer>();
@@ -32,6 +35,8 @@ internal static class Extensions
         // before anything is published, MassTransit on RabbitMQ. Every event arrives on the command centre's queue.
         builder.AddCaseworkMessaging(DatabaseName, m =>
         {
+            // Enough events in hand for ProjectionBatcher to write them in groups.
+            m.PrefetchCount = 256;
             var add = typeof(CaseworkMessagingBuilder).GetMethod(nameof(CaseworkMessagingBuilder.AddConsumer))!;
             foreach (var e in CommandEvents.All)
             {

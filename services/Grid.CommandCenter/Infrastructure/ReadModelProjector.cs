@@ -17,19 +17,35 @@ public sealed class ReadModelProjector(CaseworkDatabase db, LiveFeed feed, ILogg
     public const string InboxConsumer = "command-centre";
 
     /// <summary>Applies an event in a transaction of its own. Returns false when it had been applied before.</summary>
-    public async Task<bool> ApplyAsync(IntegrationEvent e, CancellationToken ct = default)
+    public async Task<bool> ApplyAsync(IntegrationEvent e, CancellationToken ct = default) => await ApplyAsync([e], ct) == 1;
+
+    /// <summary>
+    /// Applies events in one transaction with their inbox entries, skipping those applied before, and shows the
+    /// applied ones on the live feed once committed. Returns how many were applied.
+    /// </summary>
+    public async Task<int> ApplyAsync(IReadOnlyList<IntegrationEvent> events, CancellationToken ct = default)
     {
         await using var tx = await db.BeginAsync(ct);
-        if (!await tx.TryMarkHandledAsync(e.EventId, InboxConsumer, ct))
+        var fresh = await tx.TryMarkHandledAsync(events.Select(e => e.EventId).ToList(), InboxConsumer, ct);
+        var shown = new List<FeedItem>(fresh.Count);
+        foreach (var e in events)
         {
-            logger.LogDebug("Event {EventId} ({Type}) already applied", e.EventId, e.GetType().Name);
-            return false;
+            if (!fresh.Remove(e.EventId))
+            {
+                logger.LogDebug("Event {EventId} ({Type}) already applied", e.EventId, e.GetType().Name);
+                continue;
+            }
+
+            shown.Add(FeedItem.From(e, await ProjectAsync(tx.Connection, tx.Transaction, e, ct)));
         }
 
-        var state = await ProjectAsync(tx.Connection, tx.Transaction, e, ct);
         await tx.CommitAsync(ct);
-        feed.Publish(FeedItem.From(e, state));
-        return true;
+        foreach (var item in shown)
+        {
+            feed.Publish(item);
+        }
+
+        return shown.Count;
     }
 
     /// <summary>

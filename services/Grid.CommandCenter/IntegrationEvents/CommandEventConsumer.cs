@@ -1,27 +1,19 @@
-using Grid.Casework.Infrastructure;
-using Grid.Casework.Messaging;
 using Grid.CommandCenter.Infrastructure;
 using Grid.Contracts.Events;
+using MassTransit;
 
 namespace Grid.CommandCenter.IntegrationEvents;
 
 /// <summary>
-/// Feeds one event type into the read models. Thin on purpose: the inbox is Grid.Casework's
-/// <see cref="IdempotentConsumer{TEvent}"/>, ordering lives in <see cref="ReadModelProjector"/>, so every
-/// event type is handled the same way.
+/// Feeds one event type into the read models. Thin on purpose: the inbox entry and the projection commit together
+/// in <see cref="ReadModelProjector"/> (Grid.Casework's inbox), written in groups by <see cref="ProjectionBatcher"/>;
+/// ordering lives in the projector, so every event type is handled the same way. The message is acknowledged once
+/// its group committed.
 /// </summary>
-public sealed class CommandEventConsumer<TEvent>(CaseworkDatabase db, ReadModelProjector projector, LiveFeed feed) : IdempotentConsumer<TEvent>(db)
+public sealed class CommandEventConsumer<TEvent>(ProjectionBatcher batcher) : IConsumer<TEvent>
     where TEvent : IntegrationEvent
 {
-    protected override string ConsumerName => ReadModelProjector.InboxConsumer;
-
-    protected override async Task HandleAsync(TEvent message, CaseworkTransaction tx, CancellationToken ct)
-    {
-        var state = await projector.ProjectAsync(tx.Connection, tx.Transaction, message, ct);
-        // Shown just before the commit; should the commit fail, the redelivery shows it again with the same
-        // EventId, which the page ignores.
-        feed.Publish(FeedItem.From(message, state));
-    }
+    public Task Consume(ConsumeContext<TEvent> context) => batcher.ApplyAsync(context.Message, context.CancellationToken);
 }
 
 /// <summary>Every event the command centre listens to: all case events and grid changes.</summary>
