@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Grid.Contracts.Events;
 using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Grid.CommandCenter.Tests;
@@ -147,6 +148,24 @@ public class IndicatorTests
         Assert.Equal(0, await grouped.Projector.ApplyAsync(events));
         Assert.Equal(await SnapshotAsync(oneByOne.Database), await SnapshotAsync(grouped.Database));
         AssertHandComputed(await grouped.GetJsonAsync(TestTokens.Admin(), SeptemberByTownship));
+    }
+
+    [Fact]
+    public async Task An_event_the_database_refuses_fails_alone_and_its_group_is_still_written()
+    {
+        await using var host = new CommandCenterHost();
+        await host.InitializeAsync();
+        var batcher = host.Factory.Services.GetRequiredService<Grid.CommandCenter.Infrastructure.ProjectionBatcher>();
+        var good = Enumerable.Range(0, 30).Select(i => new CaseScript(Domains.Fire, ["C", "C-T1", "C-T1-V1"], $"F-GOOD-{i}").Reported("2026-11-01T02:00Z").Events[0]).ToList();
+        // A NUL character, which PostgreSQL's text refuses: the group it lands in fails, and is written one by one.
+        var bad = new CaseScript(Domains.Fire, ["C", "C-T1", "C-T1-V1"], "F-BAD", title: "坏\0事件").Reported("2026-11-01T02:00Z").Events[0];
+        var all = good.Take(15).Append(bad).Concat(good.Skip(15)).Select(e => batcher.ApplyAsync(e, CancellationToken.None)).ToList();
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => all[15]);
+        Assert.Equal(PostgresErrorCodes.CharacterNotInRepertoire, refused.SqlState);
+        await Task.WhenAll(all.Where((_, i) => i != 15));
+        Assert.Equal(30, await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM cc_cases WHERE case_number LIKE 'F-GOOD-%'"));
+        Assert.Equal(0, await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM cc_cases WHERE case_number = 'F-BAD'"));
+        Assert.Equal(30, await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM casework.inbox"));
     }
 
     [Fact]
