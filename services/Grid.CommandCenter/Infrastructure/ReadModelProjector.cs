@@ -1,4 +1,3 @@
-using Dapper;
 using Grid.Casework.Infrastructure;
 using Grid.CommandCenter.Domain;
 using Grid.Contracts.Events;
@@ -57,27 +56,23 @@ public sealed class ReadModelProjector(CaseworkDatabase db, LiveFeed feed, ILogg
         string? state = null;
         if (CaseProjection.ToCaseChange(e) is { } change)
         {
-            state = await conn.ExecuteScalarAsync<string>(new CommandDefinition(UpsertCase, Parameters(change), tx, cancellationToken: ct));
+            await using var cmd = TypedParameters.Command(UpsertCase, change, conn, tx);
+            state = (string?)await cmd.ExecuteScalarAsync(ct);
         }
 
         if (CaseProjection.ToTransferChange(e) is { } transfer)
         {
-            await conn.ExecuteAsync(new CommandDefinition(UpsertTransfer, transfer, tx, cancellationToken: ct));
+            await using var cmd = TypedParameters.Command(UpsertTransfer, transfer, conn, tx);
+            await cmd.ExecuteNonQueryAsync(ct);
         }
 
         if (CaseProjection.ToSummonsChange(e) is { } summons)
         {
-            await conn.ExecuteAsync(new CommandDefinition(UpsertSummons, summons, tx, cancellationToken: ct));
+            await using var cmd = TypedParameters.Command(UpsertSummons, summons, conn, tx);
+            await cmd.ExecuteNonQueryAsync(ct);
         }
 
         return state;
-    }
-
-    static DynamicParameters Parameters(CaseChange c)
-    {
-        var p = new DynamicParameters(c);
-        p.Add(nameof(CaseChange.GridPath), c.GridPath);
-        return p;
     }
 
     // Each column merges by its own rule so that the order of arrival does not matter:
