@@ -172,13 +172,8 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     /// Records that <paramref name="consumer"/> handled <paramref name="eventId"/>; false when it already
     /// had (a redelivery), in which case the caller must do nothing.
     /// </summary>
-    public async Task<bool> TryMarkHandledAsync(Guid eventId, string consumer, CancellationToken ct = default)
-    {
-        await using var cmd = Command("INSERT INTO casework.inbox (event_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = consumer });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
-    }
+    public async Task<bool> TryMarkHandledAsync(Guid eventId, string consumer, CancellationToken ct = default) =>
+        (await TryMarkHandledAsync([eventId], consumer, ct)).Count == 1;
 
     /// <summary>
     /// <see cref="TryMarkHandledAsync(Guid, string, CancellationToken)"/> for several events in one statement; returns
