@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -26,6 +28,7 @@ public static class ProblemDetailsDefaults
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
 
         // Unreadable bodies must reach the handler above, which names the field (it only sees thrown exceptions).
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -67,4 +70,56 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems, 
     /// <summary>"$.location.lat" → "location.lat".</summary>
     private static string FieldOf(JsonException je) =>
         string.IsNullOrEmpty(je.Path) || je.Path == "$" ? "body" : je.Path.TrimStart('$', '.');
+}
+
+/// <summary>
+/// A database or cache that does not answer — pool exhausted under overload, server restarting, connection refused —
+/// is the service being unavailable for a moment, not a fault of the request: 503 with Retry-After and the
+/// dependency named, logged as a warning without a stack trace, instead of a 500.
+/// </summary>
+public sealed class UnavailableExceptionHandler(IProblemDetailsService problems, ILogger<UnavailableExceptionHandler> logger) : IExceptionHandler
+{
+    /// <summary>Seconds a client is asked to wait before retrying.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (DependencyOf(exception) is not { } dependency || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        logger.LogWarning("The {Dependency} did not answer; {Method} {Path} answered 503: {Message}",
+            dependency, httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Service temporarily unavailable",
+            Detail = $"The {dependency} did not answer in time, so the request was not completed. Retry after {RetryAfterSeconds} s; " +
+                "where the endpoint takes an Idempotency-Key, a retry with the same key cannot make a second record.",
+        };
+        problem.Extensions["dependency"] = dependency;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>"database" or "cache" when the exception, or one it wraps, says that dependency is unreachable for now.</summary>
+    public static string? DependencyOf(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // Server shutting down or restarting: not transient to Npgsql, but gone only for a moment.
+                case PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }:
+                case NpgsqlException { IsTransient: true }:
+                    return "database";
+                case RedisConnectionException or RedisTimeoutException:
+                    return "cache";
+            }
+        }
+
+        return null;
+    }
 }

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grid.Casework.Infrastructure;
+using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Grid.Casework.Tests;
+
+/// <summary>A database that does not answer in time is a 503 with Retry-After naming it, never a 500, and a retry stores one case.</summary>
+[Collection(CaseworkCollection.Name)]
+public class UnavailableTests(CaseworkFixture fx)
+{
+    [Fact]
+    public async Task An_exhausted_pool_is_a_503_naming_the_database_and_the_retry_stores_the_case_once()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_unavailable");
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_unavailable");
+        // One connection, and one second to wait for it: the test holds it, as a burst of reports would.
+        var small = new NpgsqlConnectionStringBuilder(db) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString;
+        await using var host = await CaseworkHost.StartAsync("fire", small, mq, fx.Grids.Address);
+        var client = host.Client(CaseworkHost.Worker());
+        var body = new { category = "hazard", severity = "general", title = "堵塞消防通道", gridId = GridTree.VillageA1 };
+
+        var pool = host.Services.GetRequiredService<CaseworkDatabase>().DataSource;
+        NpgsqlConnection? held = null;
+        // The relay and the audit chainer use the same pool; take the connection when they let it go.
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                held = await pool.OpenConnectionAsync();
+                return true;
+            }
+            catch (NpgsqlException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "the only pooled connection");
+
+        HttpResponseMessage refused;
+        await using (held)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/fire/v1/cases") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", "unavailable-1");
+            refused = await client.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Equal("database", problem.GetProperty("dependency").GetString());
+        Assert.False(problem.TryGetProperty("exception", out _));
+        Assert.Equal(0, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.cases"));
+
+        // The connection is back: the same report with the same key is stored, once, even when sent twice.
+        var first = await host.ReportAsync(client, body, "unavailable-1");
+        var again = await host.ReportAsync(client, body, "unavailable-1");
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(1, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.cases"));
+    }
+
+    [Fact]
+    public void Only_an_unreachable_dependency_is_unavailable_not_a_refused_statement()
+    {
+        Assert.Equal("database", Microsoft.Extensions.Hosting.UnavailableExceptionHandler.DependencyOf(
+            new InvalidOperationException("wrapped", new NpgsqlException("pool exhausted", new TimeoutException()))));
+        Assert.Equal("database", Microsoft.Extensions.Hosting.UnavailableExceptionHandler.DependencyOf(
+            new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
+        Assert.Equal("cache", Microsoft.Extensions.Hosting.UnavailableExceptionHandler.DependencyOf(
+            new StackExchange.Redis.RedisTimeoutException(StackExchange.Redis.CommandFlags.None, "no answer from redis", StackExchange.Redis.CommandStatus.Sent)));
+        // A statement PostgreSQL refuses is a fault to fix, not a moment to wait out.
+        Assert.Null(Microsoft.Extensions.Hosting.UnavailableExceptionHandler.DependencyOf(
+            new PostgresException("duplicate key", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation)));
+        Assert.Null(Microsoft.Extensions.Hosting.UnavailableExceptionHandler.DependencyOf(new InvalidOperationException("a bug")));
+    }
+}
