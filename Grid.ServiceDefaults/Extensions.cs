@@ -124,12 +124,16 @@ public static class Extensions
         return app;
     }
 
-    /// <summary>Order matters: errors become problem details, every request gets a correlation id, then auth.</summary>
+    /// <summary>
+    /// Order matters: errors become problem details, every request gets a correlation id, writes beyond what the
+    /// service takes at once are shed before any work is spent on them, then auth.
+    /// </summary>
     public static WebApplication UseGridRequestPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<CorrelationIdMiddleware>();
+        app.UseMiddleware<LoadSheddingMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

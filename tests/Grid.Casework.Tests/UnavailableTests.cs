@@ -8,7 +8,10 @@ using Npgsql;
 
 namespace Grid.Casework.Tests;
 
-/// <summary>A database that does not answer in time is a 503 with Retry-After naming it, never a 500, and a retry stores one case.</summary>
+/// <summary>
+/// Overload and a database that does not answer in time are 503s with Retry-After, never a 500: writes beyond the
+/// limit are shed at once, a pool that stays exhausted names the database, and a retry stores one case.
+/// </summary>
 [Collection(CaseworkCollection.Name)]
 public class UnavailableTests(CaseworkFixture fx)
 {
@@ -61,6 +64,48 @@ public class UnavailableTests(CaseworkFixture fx)
         var again = await host.ReportAsync(client, body, "unavailable-1");
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(1, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.cases"));
+    }
+
+    [Fact]
+    public async Task Writes_beyond_the_limit_are_shed_at_once_with_a_503_and_the_one_in_flight_completes()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_shed");
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_shed");
+        var small = new NpgsqlConnectionStringBuilder(db) { MaxPoolSize = 1, Timeout = 30 }.ConnectionString;
+        await using var host = await CaseworkHost.StartAsync("fire", small, mq, fx.Grids.Address,
+            settings: new() { [Microsoft.Extensions.Hosting.LoadSheddingMiddleware.LimitKey] = "1" });
+        var client = host.Client(CaseworkHost.Worker());
+        var body = new { category = "hazard", severity = "general", title = "堵塞消防通道", gridId = GridTree.VillageA1 };
+        var pool = host.Services.GetRequiredService<CaseworkDatabase>().DataSource;
+
+        // The only connection is held, so the first report stays in flight, waiting for it.
+        var held = await pool.OpenConnectionAsync();
+        var first = client.PostAsJsonAsync("/api/fire/v1/cases", body);
+        await Task.Delay(500);
+        Assert.False(first.IsCompleted);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var shed = await client.PostAsJsonAsync("/api/fire/v1/cases", body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"shed after {clock.Elapsed}, not at once");
+        Assert.Equal(TimeSpan.FromSeconds(1), shed.Headers.RetryAfter?.Delta);
+        var problem = JsonDocument.Parse(await shed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Contains("1 writes are in progress", problem.GetProperty("detail").GetString());
+
+        // Reads are not counted.
+        using var read = await client.GetAsync("/alive");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+
+        await held.DisposeAsync();
+        using var stored = await first;
+        Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        Assert.Equal(1, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.cases"));
+
+        // With the first one done, the retry gets through.
+        using var retried = await client.PostAsJsonAsync("/api/fire/v1/cases", body);
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(2, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.cases"));
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Sheds writes a service cannot take on right now: once <c>Grid:LoadShedding:MaxConcurrentWrites</c> writes are in
+/// flight (default 256; 0 turns it off), the next is answered at once with 503 and Retry-After instead of queueing
+/// for a database connection — under overload the queue grew until every report waited out the pool's 15 s and then
+/// failed, so nothing got through. Reads are not counted: they are cheap and include long-lived event streams.
+/// </summary>
+public sealed class LoadSheddingMiddleware(RequestDelegate next, IConfiguration configuration, IProblemDetailsService problems)
+{
+    public const string LimitKey = "Grid:LoadShedding:MaxConcurrentWrites";
+
+    /// <summary>Seconds a shed client is asked to wait before retrying.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    private readonly int _limit = configuration.GetValue(LimitKey, 256);
+    private int _inFlight;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (_limit <= 0 || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method))
+        {
+            await next(context);
+            return;
+        }
+
+        if (Interlocked.Increment(ref _inFlight) > _limit)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Too busy; nothing was done",
+                    Detail = $"{_limit} writes are in progress, the most this service takes at once. Retry after {RetryAfterSeconds} s.",
+                },
+            });
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+}
