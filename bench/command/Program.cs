@@ -103,8 +103,14 @@ internal static class CommandCenterBench
                     roundTrips.Add(elapsed);
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex)
             {
+                // Counted like a refusal, so one broken exchange under overload does not end the run unreported.
+                if (failures.IsEmpty)
+                {
+                    Console.WriteLine($"first failure: {ex.GetType().Name}: {ex.Message}");
+                }
+
                 failures.AddOrUpdate(ex.GetType().Name, 1, (_, c) => c + 1);
             }
         }
