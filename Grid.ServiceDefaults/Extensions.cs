@@ -38,6 +38,7 @@ public static class Extensions
         builder.AddGridProblemDetails();
         builder.AddGridAuthentication();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WritesInFlight>();
 
         // Scopes carry the correlation id into every log line.
         builder.Logging.AddSimpleConsole(o =>

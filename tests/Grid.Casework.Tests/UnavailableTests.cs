@@ -81,7 +81,8 @@ public class UnavailableTests(CaseworkFixture fx)
         // The only connection is held, so the first report stays in flight, waiting for it.
         var held = await pool.OpenConnectionAsync();
         var first = client.PostAsJsonAsync("/api/fire/v1/cases", body);
-        await Task.Delay(500);
+        var writes = host.Services.GetRequiredService<Microsoft.Extensions.Hosting.WritesInFlight>();
+        await Wait.UntilAsync(() => Task.FromResult(writes.Current == 1), TimeSpan.FromSeconds(20), "the first report to be in flight");
         Assert.False(first.IsCompleted);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
