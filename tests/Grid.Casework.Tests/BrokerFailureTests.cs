@@ -25,6 +25,7 @@ public class BrokerFailureTests(CaseworkFixture fx)
     [Fact]
     public async Task Every_event_of_a_burst_arrives_once_across_a_broker_crash()
     {
+        using var alone = await ExclusiveTest.AcquireAsync();
         var dir = Directory.CreateTempSubdirectory("grid-cw-broker-").FullName;
         var builder = DistributedApplication.CreateBuilder(dir, dir);
         var broker = builder.AddRabbitMQ("cwkill", FreePort.Next(), FreePort.Next());

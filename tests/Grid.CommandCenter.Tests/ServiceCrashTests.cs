@@ -17,6 +17,7 @@ public class ServiceCrashTests
     [InlineData("stop")]
     public async Task The_command_centre_taken_away_mid_backlog_applies_every_event_once_after_a_restart(string how)
     {
+        using var alone = await ExclusiveTest.AcquireAsync();
         const int cases = 1500;
         var infra = await GridInfrastructure.GetAsync();
         var messaging = await infra.CreateVirtualHostAsync("cc_kill");
