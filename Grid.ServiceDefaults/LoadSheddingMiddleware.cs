@@ -30,17 +30,10 @@ public sealed class LoadSheddingMiddleware(RequestDelegate next, IConfiguration 
         if (Interlocked.Increment(ref writes.Count) > _limit)
         {
             Interlocked.Decrement(ref writes.Count);
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await problems.WriteAsync(new ProblemDetailsContext
+            await UnavailableExceptionHandler.WriteAsync(problems, context, RetryAfterSeconds, new ProblemDetails
             {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "Too busy; nothing was done",
-                    Detail = $"{_limit} writes are in progress, the most this service takes at once. Retry after {RetryAfterSeconds} s.",
-                },
+                Title = "Too busy; nothing was done",
+                Detail = $"{_limit} writes are in progress, the most this service takes at once. Retry after {RetryAfterSeconds} s.",
             });
             return;
         }

@@ -91,17 +91,23 @@ public sealed class UnavailableExceptionHandler(IProblemDetailsService problems,
 
         logger.LogWarning("The {Dependency} did not answer; {Method} {Path} answered 503: {Message}",
             dependency, httpContext.Request.Method, httpContext.Request.Path, exception.Message);
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails
         {
-            Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Service temporarily unavailable",
             Detail = $"The {dependency} did not answer in time, so the request was not completed. Retry after {RetryAfterSeconds} s; " +
                 "where the endpoint takes an Idempotency-Key, a retry with the same key cannot make a second record.",
         };
         problem.Extensions["dependency"] = dependency;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+        return await WriteAsync(problems, httpContext, RetryAfterSeconds, problem, exception);
+    }
+
+    /// <summary>A 503 problem with Retry-After: the one shape of "not now" for a dependency down and for load shed.</summary>
+    internal static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext context, int retryAfterSeconds, ProblemDetails problem, Exception? exception = null)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        problem.Status = StatusCodes.Status503ServiceUnavailable;
+        return problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
     /// <summary>"database" or "cache" when the exception, or one it wraps, says that dependency is unreachable for now.</summary>
