@@ -108,7 +108,7 @@ public static class CaseworkExtensions
             WatchedQueues = [.. m.Endpoints.Keys],
         });
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(WithAutoPrepare(cs)), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(ForCasework(cs)), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
         foreach (var s in m.Subscriptions)
         {
             services.AddSingleton(s);
@@ -184,15 +184,23 @@ public static class CaseworkExtensions
     /// <summary>
     /// The same few statements run for every case and every event (the read model's upsert alone took 0.12 ms of
     /// PostgreSQL's planning each time), so Npgsql prepares those it sees repeat, unless the connection string
-    /// says otherwise.
+    /// says otherwise. A connection back in the pool is not reset either: casework leaves no session state behind
+    /// (its locks are transaction-level; a domain's rows go through the same transactions), and with prepared
+    /// statements the reset is seven statements ahead of the next use: a tenth of PostgreSQL's statement time
+    /// at case intake.
     /// </summary>
-    private static string WithAutoPrepare(string connectionString)
+    private static string ForCasework(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
         if (b.MaxAutoPrepare == 0)
         {
             b.MaxAutoPrepare = 64;
             b.AutoPrepareMinUsages = 3;
+        }
+
+        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        {
+            b.NoResetOnClose = true;
         }
 
         return b.ConnectionString;
