@@ -31,57 +31,114 @@ public class StalledQueueDetectorTests
     }
 }
 
-/// <summary>A queue of the service left with messages and no consumer makes the watchdog restart the bus, which then consumes again.</summary>
+/// <summary>
+/// A queue of the service left with messages and no consumer makes the watchdog restart the bus, which then consumes
+/// again; when a restart does not bring the consumer back, the watchdog gives up and the liveness check fails.
+/// </summary>
 [Collection(CaseworkCollection.Name)]
 public class ConsumerWatchdogTests(CaseworkFixture fx)
 {
     [Fact]
     public async Task A_queue_without_its_consumer_restarts_the_bus_and_consumption_goes_on()
     {
-        var mq = await fx.Infra.CreateVirtualHostAsync("cw_watchdog");
-        var db = await fx.Infra.CreateDatabaseAsync("cw_watchdog");
-        await Wait.ScalarAsync<int>(db, "CREATE TABLE test_effects (case_id uuid NOT NULL); SELECT 1");
-
-        // A watched queue holding a message that nobody here takes: what a consumer lost on a hung channel looks
-        // like from the broker.
-        const string orphan = "watchdog-orphan";
-        var factory = new ConnectionFactory { Uri = new Uri(mq) };
-        await using var conn = await factory.CreateConnectionAsync();
-        await using var ch = await conn.CreateChannelAsync();
-        await ch.QueueDeclareAsync(orphan, durable: true, exclusive: false, autoDelete: false);
-        await ch.BasicPublishAsync("", orphan, "waiting"u8.ToArray());
-
-        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address,
-            configure: o => o.ConfigureMessaging = m => m.AddConsumer<CountingConsumer>(CaseworkTopology.CommandCentreQueue));
+        await using var s = await OrphanQueue.StartAsync(fx, "cw_watchdog", "watchdog-orphan");
 
         // The service's own watchdog watches the queues it consumes.
         Assert.Equal([CaseworkTopology.CommandCentreQueue, CaseworkTopology.CaseworkQueue("fire")],
-            host.Services.GetRequiredService<MessagingSettings>().WatchedQueues.Order(StringComparer.Ordinal));
+            s.Host.Services.GetRequiredService<MessagingSettings>().WatchedQueues.Order(StringComparer.Ordinal));
 
-        // A watchdog over the orphan queue, restarting the service's own bus, looking every 300 ms.
-        var restarter = host.Services.GetRequiredService<BusRestarter>();
-        var watchdog = new ConsumerWatchdog(
-            new MessagingSettings { AmqpUri = mq, WatchdogInterval = TimeSpan.FromMilliseconds(300), WatchedQueues = [orphan] },
-            host.Services.GetRequiredService<DeliveryCounter>(), restarter, NullLogger<ConsumerWatchdog>.Instance);
-        await watchdog.StartAsync(CancellationToken.None);
-        try
+        await Wait.UntilAsync(() => Task.FromResult(s.Restarter.Restarts >= 1), TimeSpan.FromSeconds(30), "the watchdog to restart the bus");
+
+        // Once the queue is drained the watchdog is quiet again, and the restarted bus consumes.
+        Assert.NotNull(await s.Channel.BasicGetAsync(s.Queue, autoAck: true));
+        var restarts = s.Restarter.Restarts;
+        var report = await s.Host.ReportAsync(s.Client, new { category = "hazard", severity = "general", title = "看门狗", gridId = GridTree.VillageA1 });
+        await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(s.Database, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id) == 1,
+            TimeSpan.FromSeconds(30), "the report's event to be consumed after the restart");
+        await Task.Delay(1500);
+        Assert.InRange(s.Restarter.Restarts, restarts, restarts + 1);
+        Assert.Equal(1L, await Wait.ScalarAsync<long>(s.Database, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id));
+    }
+
+    [Fact]
+    public async Task A_consumer_a_restart_does_not_bring_back_fails_the_liveness_check_instead_of_restarting_for_ever()
+    {
+        await using var s = await OrphanQueue.StartAsync(fx, "cw_giveup", "giveup-orphan", checkAlive: true);
+
+        // One restart, then - stalled again with nothing received since - the watchdog gives up.
+        await Wait.UntilAsync(() => Task.FromResult(s.Restarter.Broken is not null), TimeSpan.FromSeconds(30), "the watchdog to give up");
+        Assert.Equal(1, s.Restarter.Restarts);
+        Assert.Contains(s.Queue, s.Restarter.Broken);
+        await Task.Delay(1000);
+        Assert.Equal(1, s.Restarter.Restarts);
+
+        // The orchestrator's liveness probe now fails, naming the bus; the service's API still answers meanwhile.
+        using var alive = await s.Client.GetAsync("/alive");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, alive.StatusCode);
+        using var health = await s.Client.GetAsync("/health");
+        var healthText = await health.Content.ReadAsStringAsync();
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Contains("bus", healthText);
+        Assert.Contains("did not bring the consumer back", healthText);
+        var report = await s.Host.ReportAsync(s.Client, new { category = "hazard", severity = "general", title = "存活探针", gridId = GridTree.VillageA1 });
+        Assert.NotEqual(Guid.Empty, report.Id);
+    }
+
+    /// <summary>
+    /// A watched queue holding a message that nobody here takes (what a consumer lost on a hung channel looks like
+    /// from the broker), a casework host, and a watchdog over that queue restarting the host's bus, looking every 300 ms.
+    /// </summary>
+    private sealed class OrphanQueue : IAsyncDisposable
+    {
+        public required string Queue { get; init; }
+
+        public required string Database { get; init; }
+
+        public required IConnection Connection { get; init; }
+
+        public required IChannel Channel { get; init; }
+
+        public required CaseworkHost Host { get; init; }
+
+        public required HttpClient Client { get; init; }
+
+        public required BusRestarter Restarter { get; init; }
+
+        public required ConsumerWatchdog Watchdog { get; init; }
+
+        public static async Task<OrphanQueue> StartAsync(CaseworkFixture fx, string name, string queue, bool checkAlive = false)
         {
-            await Wait.UntilAsync(() => Task.FromResult(restarter.Restarts >= 1), TimeSpan.FromSeconds(30), "the watchdog to restart the bus");
+            var mq = await fx.Infra.CreateVirtualHostAsync(name);
+            var db = await fx.Infra.CreateDatabaseAsync(name);
+            await Wait.ScalarAsync<int>(db, "CREATE TABLE test_effects (case_id uuid NOT NULL); SELECT 1");
+            var conn = await new ConnectionFactory { Uri = new Uri(mq) }.CreateConnectionAsync();
+            var ch = await conn.CreateChannelAsync();
+            await ch.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+            await ch.BasicPublishAsync("", queue, "waiting"u8.ToArray());
 
-            // Once the queue is drained the watchdog is quiet again, and the restarted bus consumes.
-            Assert.NotNull(await ch.BasicGetAsync(orphan, autoAck: true));
-            var restarts = restarter.Restarts;
-            var chief = host.Client(CaseworkHost.Chief());
-            var report = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "看门狗", gridId = GridTree.VillageA1 });
-            await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id) == 1,
-                TimeSpan.FromSeconds(30), "the report's event to be consumed after the restart");
-            await Task.Delay(1500);
-            Assert.InRange(restarter.Restarts, restarts, restarts + 1);
-            Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM test_effects WHERE case_id = $1", report.Id));
+            var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address,
+                configure: o => o.ConfigureMessaging = m => m.AddConsumer<CountingConsumer>(CaseworkTopology.CommandCentreQueue));
+            var client = host.Client(CaseworkHost.Chief());
+            if (checkAlive)
+            {
+                using var alive = await client.GetAsync("/alive");
+                Assert.Equal(System.Net.HttpStatusCode.OK, alive.StatusCode);
+            }
+
+            var restarter = host.Services.GetRequiredService<BusRestarter>();
+            var watchdog = new ConsumerWatchdog(
+                new MessagingSettings { AmqpUri = mq, WatchdogInterval = TimeSpan.FromMilliseconds(300), WatchedQueues = [queue] },
+                host.Services.GetRequiredService<DeliveryCounter>(), restarter, NullLogger<ConsumerWatchdog>.Instance);
+            await watchdog.StartAsync(CancellationToken.None);
+            return new OrphanQueue { Queue = queue, Database = db, Connection = conn, Channel = ch, Host = host, Client = client, Restarter = restarter, Watchdog = watchdog };
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
-            await watchdog.StopAsync(CancellationToken.None);
+            await Watchdog.StopAsync(CancellationToken.None);
+            await Host.DisposeAsync();
+            await Channel.DisposeAsync();
+            await Connection.DisposeAsync();
         }
     }
 }

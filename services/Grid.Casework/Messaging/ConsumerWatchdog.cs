@@ -8,8 +8,9 @@ namespace Grid.Casework.Messaging;
 /// 消费者看门狗: looks at this service's queues on the broker every <see cref="MessagingSettings.WatchdogInterval"/>
 /// over a connection of its own. A queue with messages waiting while this process received none of them,
 /// two intervals in a row, means the bus lost its consumer without noticing (a channel left hung by a broker
-/// restart): the bus is restarted. Whether the broker is reachable at all is MassTransit's business; the
-/// watchdog only looks when it is.
+/// restart): the bus is restarted. Stalled again with nothing received since that restart, the watchdog gives up
+/// (<see cref="BusRestarter.GiveUp"/>): the liveness check fails and the orchestrator restarts the service.
+/// Whether the broker is reachable at all is MassTransit's business; the watchdog only looks when it is.
 /// </summary>
 public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter deliveries, BusRestarter restarter, ILogger<ConsumerWatchdog> logger) : BackgroundService
 {
@@ -21,6 +22,7 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter
         }
 
         var detector = new StalledQueueDetector();
+        long? deliveredAtRestart = null;
         var factory = new ConnectionFactory
         {
             Uri = new Uri(settings.AmqpUri),
@@ -42,7 +44,18 @@ public sealed class ConsumerWatchdog(MessagingSettings settings, DeliveryCounter
                     if (stalled.Count > 0)
                     {
                         detector.Reset();
+                        var delivered = settings.WatchedQueues.Sum(deliveries.Delivered);
+                        if (delivered == deliveredAtRestart)
+                        {
+                            // Stalled again and not one message since the last restart: restarting the bus did not
+                            // bring the consumer back (MassTransit can leave a faulted receive endpoint out of a
+                            // restart), so only a restart of the process will.
+                            restarter.GiveUp($"a restart of the bus did not bring the consumer back: nothing received from {string.Join(", ", stalled)}");
+                            return;
+                        }
+
                         await restarter.RestartAsync($"nothing received from {string.Join(", ", stalled)}", stoppingToken);
+                        deliveredAtRestart = settings.WatchedQueues.Sum(deliveries.Delivered);
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -93,6 +93,9 @@ public sealed class MessagingSettings
     /// <summary>How long one declaration attempt or one watchdog look may take before it is abandoned.</summary>
     public TimeSpan BrokerCallTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long <see cref="BusRestarter"/> waits for the bus to stop before the process is judged beyond repair.</summary>
+    public TimeSpan BusStopTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The queues this service consumes, which must not be left without a consumer.</summary>
     public IReadOnlyList<string> WatchedQueues { get; set; } = [];
 }
