@@ -4,7 +4,10 @@ namespace Grid.Testing;
 /// A gate across test processes for the tests that crash brokers and services under load (a burst across a
 /// broker restart, a command centre killed mid-backlog). The test projects run at once on two cores; with two such
 /// tests overlapping, the restarted broker's consumer was not back within the test's three minutes in two full runs,
-/// while each passed alone. Holding an exclusive lock on one file (flock on Linux) keeps them one at a time.
+/// while each passed alone. That exposed a real fault (a bus restart that could not bring consumers back, now
+/// handled in Grid.Casework's BusRestarter and ConsumerWatchdog); the recovery it now takes on a saturated host
+/// (replacing the process) can still take minutes, so the lock stays: an exclusive lock on one file (flock on Linux)
+/// keeps them one at a time.
 /// </summary>
 public static class ExclusiveTest
 {
