@@ -46,7 +46,7 @@ public class BrokerFailureTests(CaseworkFixture fx, ITestOutputHelper output)
                     m.WatchdogInterval = TimeSpan.FromSeconds(5);
                     m.AddConsumer<CountingConsumer>(CaseworkTopology.CommandCentreQueue);
                 });
-            var host = await StartHostAsync();
+            CaseworkHost? host = await StartHostAsync();
             var processRestarts = 0;
             try
             {
@@ -88,9 +88,14 @@ public class BrokerFailureTests(CaseworkFixture fx, ITestOutputHelper output)
 
                     if (host.Services.GetRequiredService<BusRestarter>().Broken is not null)
                     {
-                        using var alive = await host.Client("").GetAsync("/alive");
-                        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, alive.StatusCode);
-                        await host.DisposeAsync();
+                        using (var alive = await host.Client(CaseworkHost.Chief()).GetAsync("/alive"))
+                        {
+                            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, alive.StatusCode);
+                        }
+
+                        var replaced = host;
+                        host = null;
+                        await replaced.DisposeAsync();
                         host = await StartHostAsync();
                         processRestarts++;
                     }
@@ -106,7 +111,10 @@ public class BrokerFailureTests(CaseworkFixture fx, ITestOutputHelper output)
             }
             finally
             {
-                await host.DisposeAsync();
+                if (host is not null)
+                {
+                    await host.DisposeAsync();
+                }
             }
         }
         finally
