@@ -53,25 +53,15 @@ double floor;
     });
     await floorApp.StartAsync();
     var floorClient = floorApp.GetTestClient();
-    async Task<int> LoadAsync(TimeSpan span)
+    async Task Insert()
     {
-        var n = 0;
-        var end = DateTime.UtcNow + span;
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-        {
-            while (DateTime.UtcNow < end)
-            {
-                using var resp = await floorClient.PostAsJsonAsync("/insert", new FloorRow("堵塞通道"));
-                resp.EnsureSuccessStatusCode();
-                Interlocked.Increment(ref n);
-            }
-        }));
-        return n;
+        using var resp = await floorClient.PostAsJsonAsync("/insert", new FloorRow("堵塞通道"));
+        resp.EnsureSuccessStatusCode();
     }
 
-    await LoadAsync(TimeSpan.FromSeconds(10));
+    await EightClientsAsync(TimeSpan.FromSeconds(10), Insert);
     var floorWatch = Stopwatch.StartNew();
-    floor = await LoadAsync(TimeSpan.FromSeconds(seconds)) / floorWatch.Elapsed.TotalSeconds;
+    floor = await EightClientsAsync(TimeSpan.FromSeconds(seconds), Insert) / floorWatch.Elapsed.TotalSeconds;
     await floorApp.StopAsync();
 }
 
@@ -99,29 +89,13 @@ int warmRounds = 0;
 for (var settled = false; !settled && warmStarted.Elapsed < TimeSpan.FromSeconds(60); warmRounds++)
 {
     var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-    var roundUntil = DateTime.UtcNow.AddSeconds(2);
-    await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-    {
-        while (DateTime.UtcNow < roundUntil)
-        {
-            await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = GridTree.VillageA1 });
-        }
-    }));
+    await EightClientsAsync(TimeSpan.FromSeconds(2), () => host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = GridTree.VillageA1 }));
     settled = warmStarted.Elapsed >= TimeSpan.FromSeconds(5) && System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 50;
 }
 
 Console.WriteLine($"warm-up: {warmStarted.Elapsed.TotalSeconds:F0} s ({warmRounds} rounds of 2 s) until a round compiled < 50 methods");
-var count = 0;
 var sw = Stopwatch.StartNew();
-var until = DateTime.UtcNow.AddSeconds(seconds);
-await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-{
-    while (DateTime.UtcNow < until)
-    {
-        await host.ReportAsync(client, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = GridTree.VillageA1 });
-        Interlocked.Increment(ref count);
-    }
-}));
+var count = await EightClientsAsync(TimeSpan.FromSeconds(seconds), () => host.ReportAsync(client, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = GridTree.VillageA1 }));
 var intake = count / sw.Elapsed.TotalSeconds;
 Console.WriteLine($"case intake over HTTP (8 clients): {intake:F0} cases/s = {intake / pgTps:F2}x pgbench (target >= 0.3x), {intake / floor:F2}x HTTP + one insert");
 
@@ -143,6 +117,22 @@ await using (var tx = await cw.BeginAsync())
 await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(120), "the relay");
 var relay = events / sw.Elapsed.TotalSeconds;
 Console.WriteLine($"outbox relay to RabbitMQ (confirms, mandatory): {relay:F0} events/s (target >= 5000)");
+
+// The load of every phase: eight clients, each sending its next request when the last one is answered, until the time is up.
+static async Task<int> EightClientsAsync(TimeSpan span, Func<Task> request)
+{
+    var n = 0;
+    var end = DateTime.UtcNow + span;
+    await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+    {
+        while (DateTime.UtcNow < end)
+        {
+            await request();
+            Interlocked.Increment(ref n);
+        }
+    }));
+    return n;
+}
 
 /// <summary>The floor endpoint's body.</summary>
 internal sealed record FloorRow(string V);

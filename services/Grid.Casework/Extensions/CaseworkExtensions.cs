@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Grid.Casework;
 using Grid.Casework.Apis;
 using Grid.Casework.Domain;
@@ -199,7 +200,9 @@ public static class CaseworkExtensions
             b.AutoPrepareMinUsages = 3;
         }
 
-        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        // Unless the connection string sets it itself, in either spelling Npgsql accepts.
+        var keys = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        if (!keys.Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("NoResetOnClose", StringComparison.OrdinalIgnoreCase)))
         {
             b.NoResetOnClose = true;
         }
