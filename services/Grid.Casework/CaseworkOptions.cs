@@ -68,6 +68,9 @@ public sealed class CaseworkOptions
     /// <summary>Maximum length of free-text fields (title 200, others this).</summary>
     public int MaxTextLength { get; set; } = 4000;
 
+    /// <summary>Most reports one batch request (批量上报) may carry.</summary>
+    public int MaxBatchReports { get; set; } = 100;
+
     /// <summary>Adds the domain's own consumers (IdempotentConsumer) and subscriptions to the casework bus.</summary>
     public Action<Microsoft.Extensions.Hosting.CaseworkMessagingBuilder>? ConfigureMessaging { get; set; }
 

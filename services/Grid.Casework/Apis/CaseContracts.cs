@@ -88,6 +88,19 @@ public sealed record CaseView(
         CaseLifecycle.AllowedFrom(c.State).Select(CaseNames.Of).ToList());
 }
 
+/// <summary>批量上报: reports sent together (a device back in reach, a department system's export).</summary>
+public sealed record ReportBatchRequest(IReadOnlyList<ReportBatchItem?>? Reports);
+
+/// <summary>One report of a batch; its Idempotency-Key, if any, makes a resent batch open nothing twice.</summary>
+public sealed record ReportBatchItem(string? IdempotencyKey, ReportCaseRequest? Report);
+
+/// <summary>The outcome of one report of a batch, in the order sent: 201 with the case, 200 with the case an earlier
+/// send of its key opened, or the status and problem details (errors by field) the report alone would have had.</summary>
+public sealed record ReportBatchResult(int Index, int Status, CaseView? Case, object? Problem);
+
+/// <summary>The answer to a batch: how many reports were opened, answered from an earlier send, or refused.</summary>
+public sealed record ReportBatchResponse(int Created, int Repeated, int Refused, IReadOnlyList<ReportBatchResult> Results);
+
 public sealed record CasePage(IReadOnlyList<CaseView> Items, string? NextCursor);
 
 public sealed record SummonsView(Guid Id, Guid CaseId, string DepartmentId, DateTimeOffset ReportBy, DateTimeOffset? ReportedAt, bool? Late);

@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Grid.Casework.Apis;
@@ -21,7 +22,8 @@ public sealed class CaseService(
     ReporterVault vault,
     ICaseworkHooks hooks,
     CaseNumberBlocks numbers,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<CaseService> logger)
 {
     public const int MaxTitle = 200;
     public const int MaxShort = 64;
@@ -40,9 +42,150 @@ public sealed class CaseService(
 
     public async Task<CaseOutcome> ReportAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
+        var (refused, placed) = await PlaceAsync(r, actor, idempotencyKey, ct);
+        if (placed is null)
+        {
+            return refused!;
+        }
+
+        var c = placed.Case;
+        await using var tx = await db.BeginAsync(ct);
+        if (idempotencyKey is not null)
+        {
+            await using var idem = tx.Command("INSERT INTO casework.idempotency_keys (subject, key, case_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
+            idem.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
+            idem.Parameters.Add(new NpgsqlParameter { Value = idempotencyKey });
+            idem.Parameters.Add(new NpgsqlParameter { Value = c.Id });
+            if (await idem.ExecuteNonQueryAsync(ct) == 0)
+            {
+                await using var find = tx.Command("SELECT case_id FROM casework.idempotency_keys WHERE subject = $1 AND key = $2");
+                find.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
+                find.Parameters.Add(new NpgsqlParameter { Value = idempotencyKey });
+                var existing = (Guid)(await find.ExecuteScalarAsync(ct))!;
+                var earlier = await CaseRepository.GetAsync(tx, existing, false, ct);
+                return earlier is null ? CaseOutcome.NotFound() : CaseOutcome.Ok(earlier, 200);
+            }
+        }
+
+        await OpenAsync(tx, c, placed.Chain, actor, r.Reporter, c.ReceivedAt, ct);
+        await tx.CommitAsync(ct);
+        return CaseOutcome.Ok(c, 201);
+    }
+
+    /// <summary>
+    /// 批量上报: several reports of one caller in one go — a worker's device back in reach sending what it kept
+    /// offline, or a department system's export. Each report is checked and placed on its own and gets its own
+    /// outcome, in the order given. The accepted ones are opened together in one transaction (one commit, one
+    /// outbox and one audit statement for all). If that transaction fails — a repeated Idempotency-Key, a domain
+    /// rule refusing one report in its hook — it is rolled back and every report is taken again on its own, so one
+    /// bad report never fails or half-writes the others.
+    /// </summary>
+    public async Task<IReadOnlyList<CaseOutcome>> ReportManyAsync(IReadOnlyList<(ReportCaseRequest Report, string? IdempotencyKey)> reports, Actor actor, CancellationToken ct)
+    {
+        var outcomes = new CaseOutcome[reports.Count];
+        var placed = new List<(int Index, PlacedReport Report)>();
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var (refused, ok) = await PlaceAsync(reports[i].Report, actor, reports[i].IdempotencyKey, ct);
+            if (ok is null)
+            {
+                outcomes[i] = refused!;
+            }
+            else
+            {
+                placed.Add((i, ok));
+            }
+        }
+
+        if (placed.Count == 0)
+        {
+            return outcomes;
+        }
+
+        CaseworkTransaction? tx = null;
+        try
+        {
+            tx = await db.BeginAsync(ct);
+            var keyed = placed.Where(p => p.Report.IdempotencyKey is not null).ToList();
+            if (keyed.Count > 0)
+            {
+                await using var idem = tx.Command("""
+                    INSERT INTO casework.idempotency_keys (subject, key, case_id) SELECT $1, * FROM unnest($2::text[], $3::uuid[])
+                    ON CONFLICT DO NOTHING
+                    """);
+                idem.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
+                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(p => p.Report.IdempotencyKey!).ToArray() });
+                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(p => p.Report.Case.Id).ToArray() });
+                if (await idem.ExecuteNonQueryAsync(ct) != keyed.Count)
+                {
+                    // A key sent before (or twice in this batch): the one-by-one path answers it with the earlier case.
+                    throw new TakeOneByOne();
+                }
+            }
+
+            // As OpenAsync does for one, with the case rows in one statement.
+            foreach (var (_, p) in placed)
+            {
+                await NumberAsync(p.Case, p.Case.ReceivedAt, ct);
+            }
+
+            await CaseRepository.InsertManyAsync(tx, placed.ConvertAll(p => p.Report.Case), ct);
+            foreach (var (_, p) in placed)
+            {
+                await AnnounceAsync(tx, p.Case, p.Chain, actor, p.Request.Reporter, p.Case.ReceivedAt, ct);
+            }
+
+            await tx.CommitAsync(ct);
+            foreach (var (i, p) in placed)
+            {
+                outcomes[i] = CaseOutcome.Ok(p.Case, 201);
+            }
+        }
+        catch (Exception e) when (tx is { CommitSent: false } && (e is not OperationCanceledException || !ct.IsCancellationRequested))
+        {
+            // Rolled back as a whole; each report again in a transaction of its own, with a new number. (Once the
+            // commit was sent, whether it took is unknown: the error goes to the caller, who retries with the keys.)
+            await tx.DisposeAsync();
+            tx = null;
+            foreach (var (i, p) in placed)
+            {
+                try
+                {
+                    outcomes[i] = await ReportAsync(p.Request, actor, p.IdempotencyKey, ct);
+                }
+                catch (Exception one) when (one is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // This report's own fault (a hook that threw, a database gone): its outcome, not the batch's.
+                    logger.LogError(one, "Report {Index} of a batch was not stored", i);
+                    outcomes[i] = UnavailableExceptionHandler.DependencyOf(one) is { } dependency
+                        ? new CaseOutcome(503, Title: "Service temporarily unavailable", Detail: $"The {dependency} did not answer; send this report again (with its Idempotency-Key).")
+                        : new CaseOutcome(500, Title: "Not stored", Detail: "This report could not be stored; the others were. The fault is logged.");
+                }
+            }
+        }
+        finally
+        {
+            if (tx is not null)
+            {
+                await tx.DisposeAsync();
+            }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Thrown inside a batch's transaction to roll it back and take its reports one by one.</summary>
+    private sealed class TakeOneByOne : Exception;
+
+    /// <summary>A report that passed every check, placed in its grid, not yet stored.</summary>
+    private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, Case Case, IReadOnlyList<GridLevel> Chain);
+
+    /// <summary>The checks of a report and where it happened, before any transaction: a refusal, or the case to open.</summary>
+    private async Task<(CaseOutcome? Refused, PlacedReport? Placed)> PlaceAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, CancellationToken ct)
+    {
         if (!actor.IsSystem && !roles.Allows(CaseRoles.Report, actor.Roles))
         {
-            return CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}.");
+            return (CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}."), null);
         }
 
         var finder = IsComprehensiveFinder(actor);
@@ -90,12 +233,12 @@ public sealed class CaseService(
 
         if (errors.Count > 0)
         {
-            return CaseOutcome.Invalid(errors);
+            return (CaseOutcome.Invalid(errors), null);
         }
 
         if (finder && await FinderPlaceAsync(r.Longitude!.Value, r.Latitude!.Value, actor, ct) is { } refused)
         {
-            return refused;
+            return (refused, null);
         }
 
         // Where it happened.
@@ -105,23 +248,22 @@ public sealed class CaseService(
             gridId = await grids.ResolveAsync(options.Domain, r.Longitude!.Value, r.Latitude!.Value, ct);
             if (gridId is null)
             {
-                return CaseOutcome.Invalid("longitude", "no grid of this domain contains the point");
+                return (CaseOutcome.Invalid("longitude", "no grid of this domain contains the point"), null);
             }
         }
 
         var chain = await grids.GetChainAsync(gridId, ct);
         if (chain is null)
         {
-            return CaseOutcome.Invalid("gridId", $"unknown grid '{gridId}'");
+            return (CaseOutcome.Invalid("gridId", $"unknown grid '{gridId}'"), null);
         }
 
         var path = chain.Select(l => l.GridId).Reverse().ToArray();
         if (actor.User is not null && !finder && !actor.User.CanSeeGridPath(path))
         {
-            return CaseOutcome.Forbidden("The grid is outside your grid scope.");
+            return (CaseOutcome.Forbidden("The grid is outside your grid scope."), null);
         }
 
-        await using var tx = await db.BeginAsync(ct);
         var c = new Case
         {
             Id = Guid.CreateVersion7(now),
@@ -143,37 +285,29 @@ public sealed class CaseService(
             EnteredBy = actor.Subject,
         };
 
-        if (idempotencyKey is not null)
-        {
-            await using var idem = tx.Command("INSERT INTO casework.idempotency_keys (subject, key, case_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
-            idem.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
-            idem.Parameters.Add(new NpgsqlParameter { Value = idempotencyKey });
-            idem.Parameters.Add(new NpgsqlParameter { Value = c.Id });
-            if (await idem.ExecuteNonQueryAsync(ct) == 0)
-            {
-                await using var find = tx.Command("SELECT case_id FROM casework.idempotency_keys WHERE subject = $1 AND key = $2");
-                find.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
-                find.Parameters.Add(new NpgsqlParameter { Value = idempotencyKey });
-                var existing = (Guid)(await find.ExecuteScalarAsync(ct))!;
-                var earlier = await CaseRepository.GetAsync(tx, existing, false, ct);
-                return earlier is null ? CaseOutcome.NotFound() : CaseOutcome.Ok(earlier, 200);
-            }
-        }
-
-        await OpenAsync(tx, c, chain, actor, r.Reporter, now, ct);
-        await tx.CommitAsync(ct);
-        return CaseOutcome.Ok(c, 201);
+        return (null, new PlacedReport(r, idempotencyKey, c, chain));
     }
 
     /// <summary>Numbers, stores and announces a new case (and takes a major one to the top at once).</summary>
     private async Task OpenAsync(CaseworkTransaction tx, Case c, IReadOnlyList<GridLevel> chain, Actor actor, ReporterIdentity? reporter, DateTimeOffset now, CancellationToken ct)
     {
-        var limits = deadlines.For(c.Category, c.Severity);
+        await NumberAsync(c, now, ct);
+        await CaseRepository.InsertAsync(tx, c, ct);
+        await AnnounceAsync(tx, c, chain, actor, reporter, now, ct);
+    }
+
+    /// <summary>A new case's number and its first step (accept) with that step's deadline.</summary>
+    private async Task NumberAsync(Case c, DateTimeOffset now, CancellationToken ct)
+    {
         c.Step = CaseSteps.Accept;
-        c.StepDeadline = now + limits.AcceptWithin;
+        c.StepDeadline = now + deadlines.For(c.Category, c.Severity).AcceptWithin;
         var seq = await numbers.NextAsync(options.Prefix, CaseNumber.LocalDay(now), ct);
         c.Number = CaseNumber.Format(options.Prefix, CaseNumber.LocalDay(now), seq);
-        await CaseRepository.InsertAsync(tx, c, ct);
+    }
+
+    /// <summary>What follows a stored new case: its reporter sealed, its event, its audit entry, the domain's hooks, and a major one to the top.</summary>
+    private async Task AnnounceAsync(CaseworkTransaction tx, Case c, IReadOnlyList<GridLevel> chain, Actor actor, ReporterIdentity? reporter, DateTimeOffset now, CancellationToken ct)
+    {
         if (reporter is not null)
         {
             CaseRepository.SaveReporter(tx, c.Id, vault.Seal(c.Id, reporter));

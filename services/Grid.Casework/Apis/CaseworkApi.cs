@@ -33,6 +33,8 @@ public static class CaseworkApi
 
         api.MapPost("/", Report).WithMetadata(OpenToComprehensiveFinders.Instance)
             .WithSummary("上报: report a case (Idempotency-Key honoured; comprehensive-grid finders too, by longitude and latitude)");
+        api.MapPost("/batch", ReportBatch).WithMetadata(OpenToComprehensiveFinders.Instance)
+            .WithSummary("批量上报: several reports at once (Casework:MaxBatchReports, 100), each with its own Idempotency-Key and outcome");
         api.MapGet("/", List).WithMetadata(OpenToComprehensiveFinders.Instance)
             .WithSummary("Cases in your grid scope (a comprehensive-grid finder: the cases they reported), newest first, cursor paged");
         api.MapGet("/{id:guid}", Get).WithMetadata(OpenToComprehensiveFinders.Instance);
@@ -68,6 +70,39 @@ public static class CaseworkApi
         return outcome.Status == 201
             ? TypedResults.Created($"{h.Request.PathBase}{h.Request.Path.Value?.TrimEnd('/')}/{outcome.Case!.Id}", CaseView.From(outcome.Case))
             : ToResult(outcome);
+    }
+
+    private static async Task<IResult> ReportBatch(ReportBatchRequest? body, HttpContext h, CaseService s, CancellationToken ct)
+    {
+        var max = s.Options.MaxBatchReports;
+        if (body?.Reports is not { Count: > 0 } reports || reports.Count > max)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reports"] = [$"must hold 1 to {max} reports"] });
+        }
+
+        var actor = ActorOf(h);
+        if (!s.Roles.Allows(CaseRoles.Report, actor.Roles))
+        {
+            return TypedResults.Problem(title: "Forbidden", detail: $"Reporting needs one of the roles: {string.Join(", ", s.Roles.For(CaseRoles.Report))}.", statusCode: 403);
+        }
+
+        // An empty item is refused on its own; the others go on.
+        var given = reports.Select((r, i) => (Index: i, Item: r)).Where(x => x.Item?.Report is not null).ToList();
+        var outcomes = await s.ReportManyAsync(given.Select(x => (x.Item!.Report!, x.Item.IdempotencyKey)).ToList(), actor, ct);
+        var results = new ReportBatchResult[reports.Count];
+        for (var i = 0; i < reports.Count; i++)
+        {
+            results[i] = new ReportBatchResult(i, 400, null, new HttpValidationProblemDetails(new Dictionary<string, string[]> { [$"reports[{i}].report"] = ["is required"] }) { Status = 400 });
+        }
+
+        foreach (var ((index, _), o) in given.Zip(outcomes))
+        {
+            results[index] = o.Status is 200 or 201 && o.Case is not null
+                ? new ReportBatchResult(index, o.Status, CaseView.From(o.Case), null)
+                : new ReportBatchResult(index, o.Status, null, ProblemOf(o));
+        }
+
+        return TypedResults.Ok(new ReportBatchResponse(results.Count(r => r.Status == 201), results.Count(r => r.Status == 200), results.Count(r => r.Status >= 400), results));
     }
 
     private static async Task<IResult> List(HttpContext h, CaseService s, CaseworkDatabase db, string? state, string? gridId, string? cursor, int? limit, CancellationToken ct)
@@ -158,28 +193,27 @@ public static class CaseworkApi
         return TypedResults.Ok(await s.VerifyAuditAsync(ct));
     }
 
-    internal static IResult ToResult(CaseOutcome o)
-    {
-        if (o.Status is 200 or 201 && o.Case is not null)
-        {
-            return TypedResults.Ok(CaseView.From(o.Case));
-        }
+    internal static IResult ToResult(CaseOutcome o) =>
+        o.Status is 200 or 201 && o.Case is not null ? TypedResults.Ok(CaseView.From(o.Case)) : TypedResults.Problem(ProblemOf(o));
 
+    /// <summary>A refusal as RFC 7807 problem details: the errors by field when it has them.</summary>
+    internal static ProblemDetails ProblemOf(CaseOutcome o)
+    {
         if (o.Errors is not null)
         {
-            return TypedResults.ValidationProblem(o.Errors);
+            return new HttpValidationProblemDetails(o.Errors) { Status = o.Status };
         }
 
-        var extensions = new Dictionary<string, object?>();
+        var problem = new ProblemDetails { Title = o.Title, Detail = o.Detail, Status = o.Status };
         if (o.Extra is not null)
         {
             foreach (var p in o.Extra.GetType().GetProperties())
             {
-                extensions[p.Name] = p.GetValue(o.Extra);
+                problem.Extensions[p.Name] = p.GetValue(o.Extra);
             }
         }
 
-        return TypedResults.Problem(title: o.Title, detail: o.Detail, statusCode: o.Status, extensions: extensions);
+        return problem;
     }
 }
 

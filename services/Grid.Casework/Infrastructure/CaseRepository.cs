@@ -129,6 +129,73 @@ public static class CaseRepository
         c.Seq = (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>
+    /// Several new cases in one statement (a batch of reports); each gets its seq. Grid paths travel joined by the unit
+    /// separator, which no grid id contains, as unnest would flatten an array of arrays.
+    /// </summary>
+    public static async Task InsertManyAsync(CaseworkTransaction tx, IReadOnlyList<Case> cases, CancellationToken ct)
+    {
+        await using var cmd = tx.Command("""
+            INSERT INTO casework.cases (id, number, domain, category, severity, title, description, source, grid_id, grid_path,
+                holder_grid_id, longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department,
+                step, step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
+                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id, version)
+            SELECT id, number, domain, category, severity, title, description, source, grid_id, string_to_array(grid_path, E'\x1f'),
+                holder_grid_id, longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department,
+                step, step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
+                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id, 0
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                $10::text[], $11::text[], $12::float8[], $13::float8[], $14::text[], $15::timestamptz[], $16::timestamptz[],
+                $17::timestamptz[], $18::text[], $19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::int[], $24::bool[],
+                $25::text[], $26::uuid[], $27::text[], $28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::uuid[])
+                AS r(id, number, domain, category, severity, title, description, source, grid_id, grid_path, holder_grid_id,
+                longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department, step,
+                step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
+                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id)
+            RETURNING id, seq
+            """);
+        void Add<T>(Func<Case, T> column, NpgsqlDbType type) =>
+            cmd.Parameters.Add(new NpgsqlParameter { Value = cases.Select(column).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type });
+        Add(c => c.Id, NpgsqlDbType.Uuid);
+        Add(c => c.Number, NpgsqlDbType.Text);
+        Add(c => c.Domain, NpgsqlDbType.Text);
+        Add(c => c.Category, NpgsqlDbType.Text);
+        Add(c => c.Severity, NpgsqlDbType.Text);
+        Add(c => c.Title, NpgsqlDbType.Text);
+        Add(c => c.Description, NpgsqlDbType.Text);
+        Add(c => c.Source, NpgsqlDbType.Text);
+        Add(c => c.GridId, NpgsqlDbType.Text);
+        Add(c => string.Join('\u001f', c.GridPath), NpgsqlDbType.Text);
+        Add(c => c.HolderGridId, NpgsqlDbType.Text);
+        Add(c => c.Longitude, NpgsqlDbType.Double);
+        Add(c => c.Latitude, NpgsqlDbType.Double);
+        Add(c => CaseNames.Of(c.State), NpgsqlDbType.Text);
+        Add(c => c.OccurredAt, NpgsqlDbType.TimestampTz);
+        Add(c => c.ReceivedAt, NpgsqlDbType.TimestampTz);
+        Add(c => c.UpdatedAt, NpgsqlDbType.TimestampTz);
+        Add(c => c.EnteredBy, NpgsqlDbType.Text);
+        Add(c => c.Assignee, NpgsqlDbType.Text);
+        Add(c => c.Department, NpgsqlDbType.Text);
+        Add(c => c.Step, NpgsqlDbType.Text);
+        Add(c => c.StepDeadline, NpgsqlDbType.TimestampTz);
+        Add(c => c.ReopenCount, NpgsqlDbType.Integer);
+        Add(c => c.Breached, NpgsqlDbType.Boolean);
+        Add(c => c.Result, NpgsqlDbType.Text);
+        Add(c => c.TransferId, NpgsqlDbType.Uuid);
+        Add(c => c.TransferDomain, NpgsqlDbType.Text);
+        Add(c => c.TransferCaseId, NpgsqlDbType.Uuid);
+        Add(c => c.TransferCaseNumber, NpgsqlDbType.Text);
+        Add(c => c.OriginDomain, NpgsqlDbType.Text);
+        Add(c => c.OriginCaseId, NpgsqlDbType.Uuid);
+        Add(c => c.OriginTransferId, NpgsqlDbType.Uuid);
+        var byId = cases.ToDictionary(c => c.Id);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            byId[reader.GetGuid(0)].Seq = reader.GetInt64(1);
+        }
+    }
+
     /// <summary>Writes every mutable field; the version guards against a lost update.</summary>
     public static async Task UpdateAsync(CaseworkTransaction tx, Case c, CancellationToken ct)
     {

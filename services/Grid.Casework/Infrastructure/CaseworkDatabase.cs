@@ -148,6 +148,9 @@ public sealed class CaseworkTransaction : IAsyncDisposable
 
     public NpgsqlTransaction Transaction { get; }
 
+    /// <summary>True once COMMIT went to the server: from then on a failure may have committed or not.</summary>
+    public bool CommitSent { get; private set; }
+
     public IReadOnlyList<IntegrationEvent> PendingEvents => _events;
 
     public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
@@ -218,6 +221,7 @@ public sealed class CaseworkTransaction : IAsyncDisposable
             await batch.ExecuteNonQueryAsync(ct);
         }
 
+        CommitSent = true;
         await Transaction.CommitAsync(ct);
         _done = true;
         if (_events.Count > 0)
