@@ -147,6 +147,11 @@ public sealed class CaseService(
             // commit was sent, whether it took is unknown: the error goes to the caller, who retries with the keys.)
             await tx.DisposeAsync();
             tx = null;
+            if (e is not TakeOneByOne)
+            {
+                logger.LogWarning("A batch of {Count} reports failed as a whole ({Error}: {Message}); taking them one by one", placed.Count, e.GetType().Name, e.Message);
+            }
+
             foreach (var (i, p) in placed)
             {
                 try
