@@ -84,6 +84,41 @@ public class ConsumerWatchdogTests(CaseworkFixture fx)
         Assert.NotEqual(Guid.Empty, report.Id);
     }
 
+    [Fact]
+    public async Task A_bus_stop_that_outlives_its_deadline_fails_the_liveness_check_instead_of_starting_a_half_stopped_bus()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_stopdeadline");
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_stopdeadline");
+        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address);
+        var client = host.Client(CaseworkHost.Chief());
+        using (var before = await client.GetAsync("/alive"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, before.StatusCode);
+        }
+
+        // No bus stops in no time: the deadline passes while the stop goes on, as a stop hung on a dead channel's
+        // cancel does. Starting then would find a bus MassTransit still counts as started, and start nothing.
+        host.Services.GetRequiredService<MessagingSettings>().BusStopTimeout = TimeSpan.Zero;
+        var restarter = host.Services.GetRequiredService<BusRestarter>();
+        await restarter.RestartAsync("a stop that outlives its deadline", CancellationToken.None);
+
+        Assert.Equal(0, restarter.Restarts);
+        Assert.Contains("did not stop within", restarter.Broken);
+        using (var alive = await client.GetAsync("/alive"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, alive.StatusCode);
+        }
+
+        using (var health = await client.GetAsync("/health"))
+        {
+            Assert.Contains("did not stop within", await health.Content.ReadAsStringAsync());
+        }
+
+        // Nothing more is tried in this process: the orchestrator replaces it.
+        await restarter.RestartAsync("once more", CancellationToken.None);
+        Assert.Equal(0, restarter.Restarts);
+    }
+
     /// <summary>
     /// A watched queue holding a message that nobody here takes (what a consumer lost on a hung channel looks like
     /// from the broker), a casework host, and a watchdog over that queue restarting the host's bus, looking every 300 ms.
