@@ -144,6 +144,7 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
     [InlineData("""{"reports": [""", null)]
     [InlineData("""[1, 2]""", null)]
     [InlineData("""{}""", "reports")]
+    [InlineData("""{"reports": [{"report": {"category": "hazard", "title": 5}}]}""", "reports[0].report.title")]
     public async Task A_malformed_batch_is_refused_with_problem_details_and_stores_nothing(string json, string? field)
     {
         var worker = _host.Client(CaseworkHost.Worker());

@@ -96,6 +96,10 @@ public class ConsumerWatchdogTests(CaseworkFixture fx)
             Assert.Equal(System.Net.HttpStatusCode.OK, before.StatusCode);
         }
 
+        // A bus not yet started stops at once; this is about one that runs.
+        var bus = (MassTransit.IBusControl)host.Services.GetRequiredService<MassTransit.IBus>();
+        await Wait.UntilAsync(() => Task.FromResult(bus.CheckHealth().Status == MassTransit.BusHealthStatus.Healthy), TimeSpan.FromSeconds(30), "the bus to start");
+
         // No bus stops in no time: the deadline passes while the stop goes on, as a stop hung on a dead channel's
         // cancel does. Starting then would find a bus MassTransit still counts as started, and start nothing.
         host.Services.GetRequiredService<MessagingSettings>().BusStopTimeout = TimeSpan.Zero;
