@@ -118,6 +118,13 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal(ids, again.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("case").GetProperty("id").GetGuid()).ToList());
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.cases"));
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.outbox WHERE event_type = 'CaseReported'"));
+
+        // A key no store would take is that report's own error, named as the batch spells it.
+        var (_, bad) = await SendAsync(worker, new { reports = new[] { Item("三", new string('k', CaseService.MaxIdempotencyKey + 1)) } });
+        var refused = bad.GetProperty("results")[0];
+        Assert.Equal(400, refused.GetProperty("status").GetInt32());
+        Assert.True(refused.GetProperty("problem").GetProperty("errors").TryGetProperty("idempotencyKey", out _));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.cases"));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class CaseService(
 
     public async Task<CaseOutcome> ReportAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
-        var (refused, placed) = await PlaceAsync(r, actor, idempotencyKey, ct);
+        var (refused, placed) = await PlaceAsync(r, actor, idempotencyKey, "Idempotency-Key", ct);
         if (placed is null)
         {
             return refused!;
@@ -86,7 +86,7 @@ public sealed class CaseService(
         var placed = new List<(int Index, PlacedReport Report)>();
         for (var i = 0; i < reports.Count; i++)
         {
-            var (refused, ok) = await PlaceAsync(reports[i].Report, actor, reports[i].IdempotencyKey, ct);
+            var (refused, ok) = await PlaceAsync(reports[i].Report, actor, reports[i].IdempotencyKey, "idempotencyKey", ct);
             if (ok is null)
             {
                 outcomes[i] = refused!;
@@ -186,7 +186,7 @@ public sealed class CaseService(
     private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, Case Case, IReadOnlyList<GridLevel> Chain);
 
     /// <summary>The checks of a report and where it happened, before any transaction: a refusal, or the case to open.</summary>
-    private async Task<(CaseOutcome? Refused, PlacedReport? Placed)> PlaceAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, CancellationToken ct)
+    private async Task<(CaseOutcome? Refused, PlacedReport? Placed)> PlaceAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, string keyField, CancellationToken ct)
     {
         if (!actor.IsSystem && !roles.Allows(CaseRoles.Report, actor.Roles))
         {
@@ -230,7 +230,7 @@ public sealed class CaseService(
             if (!vault.Configured) Err("reporter", "this service has no reporter key configured (Casework:ReporterKey) and cannot store reporter identities");
         }
 
-        if (idempotencyKey is { Length: > MaxIdempotencyKey } or { Length: 0 }) Err("Idempotency-Key", $"must be 1 to {MaxIdempotencyKey} characters");
+        if (idempotencyKey is { Length: > MaxIdempotencyKey } or { Length: 0 }) Err(keyField, $"must be 1 to {MaxIdempotencyKey} characters");
         foreach (var (k, v) in hooks.ValidateReport(r) ?? [])
         {
             errors[k] = v;
