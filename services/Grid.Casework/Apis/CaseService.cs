@@ -179,6 +179,12 @@ public sealed class CaseService(
         return outcomes;
     }
 
+    /// <summary>403 when <paramref name="actor"/> may not report here; null when they may.</summary>
+    public CaseOutcome? ReportRefusal(Actor actor) =>
+        actor.IsSystem || roles.Allows(CaseRoles.Report, actor.Roles)
+            ? null
+            : CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}.");
+
     /// <summary>Thrown inside a batch's transaction to roll it back and take its reports one by one.</summary>
     private sealed class TakeOneByOne : Exception;
 
@@ -188,9 +194,9 @@ public sealed class CaseService(
     /// <summary>The checks of a report and where it happened, before any transaction: a refusal, or the case to open.</summary>
     private async Task<(CaseOutcome? Refused, PlacedReport? Placed)> PlaceAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, string keyField, CancellationToken ct)
     {
-        if (!actor.IsSystem && !roles.Allows(CaseRoles.Report, actor.Roles))
+        if (ReportRefusal(actor) is { } forbidden)
         {
-            return (CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}."), null);
+            return (forbidden, null);
         }
 
         var finder = IsComprehensiveFinder(actor);

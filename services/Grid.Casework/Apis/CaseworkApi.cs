@@ -80,10 +80,11 @@ public static class CaseworkApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reports"] = [$"must hold 1 to {max} reports"] });
         }
 
+        // Refused whole rather than once per report.
         var actor = ActorOf(h);
-        if (!s.Roles.Allows(CaseRoles.Report, actor.Roles))
+        if (s.ReportRefusal(actor) is { } forbidden)
         {
-            return TypedResults.Problem(title: "Forbidden", detail: $"Reporting needs one of the roles: {string.Join(", ", s.Roles.For(CaseRoles.Report))}.", statusCode: 403);
+            return ToResult(forbidden);
         }
 
         // An empty item is refused on its own; the others go on.

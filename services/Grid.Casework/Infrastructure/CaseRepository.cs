@@ -115,13 +115,30 @@ public static class CaseRepository
         return list;
     }
 
+    /// <summary>The columns a new case is written with, in the order <see cref="Bind"/> and <see cref="InsertManyAsync"/> give them (version starts at 0).</summary>
+    private const string InsertColumns = """
+        id, number, domain, category, severity, title, description, source, grid_id, grid_path, holder_grid_id,
+        longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department, step,
+        step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
+        transfer_case_number, origin_domain, origin_case_id, origin_transfer_id
+        """;
+
+    /// <summary>The unnest form of the insert: one array per column; grid paths joined by the unit separator.</summary>
+    private static readonly string InsertManySql = $$"""
+        INSERT INTO casework.cases ({{InsertColumns}}, version)
+        SELECT {{InsertColumns.Replace("grid_path,", "string_to_array(grid_path, E'\\x1f'),", StringComparison.Ordinal)}}, 0
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+            $10::text[], $11::text[], $12::float8[], $13::float8[], $14::text[], $15::timestamptz[], $16::timestamptz[],
+            $17::timestamptz[], $18::text[], $19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::int[], $24::bool[],
+            $25::text[], $26::uuid[], $27::text[], $28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::uuid[])
+            AS r({{InsertColumns}})
+        RETURNING id, seq
+        """;
+
     public static async Task InsertAsync(CaseworkTransaction tx, Case c, CancellationToken ct)
     {
-        await using var cmd = tx.Command("""
-            INSERT INTO casework.cases (id, number, domain, category, severity, title, description, source, grid_id, grid_path,
-                holder_grid_id, longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department,
-                step, step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
-                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id, version)
+        await using var cmd = tx.Command($"""
+            INSERT INTO casework.cases ({InsertColumns}, version)
             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,0)
             RETURNING seq
             """);
@@ -135,25 +152,7 @@ public static class CaseRepository
     /// </summary>
     public static async Task InsertManyAsync(CaseworkTransaction tx, IReadOnlyList<Case> cases, CancellationToken ct)
     {
-        await using var cmd = tx.Command("""
-            INSERT INTO casework.cases (id, number, domain, category, severity, title, description, source, grid_id, grid_path,
-                holder_grid_id, longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department,
-                step, step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
-                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id, version)
-            SELECT id, number, domain, category, severity, title, description, source, grid_id, string_to_array(grid_path, E'\x1f'),
-                holder_grid_id, longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department,
-                step, step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
-                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id, 0
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::text[], $11::text[], $12::float8[], $13::float8[], $14::text[], $15::timestamptz[], $16::timestamptz[],
-                $17::timestamptz[], $18::text[], $19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::int[], $24::bool[],
-                $25::text[], $26::uuid[], $27::text[], $28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::uuid[])
-                AS r(id, number, domain, category, severity, title, description, source, grid_id, grid_path, holder_grid_id,
-                longitude, latitude, state, occurred_at, received_at, updated_at, entered_by, assignee, department, step,
-                step_deadline, reopen_count, breached, result, transfer_id, transfer_domain, transfer_case_id,
-                transfer_case_number, origin_domain, origin_case_id, origin_transfer_id)
-            RETURNING id, seq
-            """);
+        await using var cmd = tx.Command(InsertManySql);
         void Add<T>(Func<Case, T> column, NpgsqlDbType type) =>
             cmd.Parameters.Add(new NpgsqlParameter { Value = cases.Select(column).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type });
         Add(c => c.Id, NpgsqlDbType.Uuid);
