@@ -71,6 +71,15 @@ public sealed class CaseworkOptions
     /// <summary>Most reports one batch request (批量上报) may carry.</summary>
     public int MaxBatchReports { get; set; } = 100;
 
+    /// <summary>
+    /// 合并提交: single reports that arrive together share one transaction (at most MaxBatchReports in one). Off, each
+    /// report has a transaction of its own.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>How many grouped-report transactions may be open at once.</summary>
+    public int IntakeWriters { get; set; } = 4;
+
     /// <summary>Adds the domain's own consumers (IdempotentConsumer) and subscriptions to the casework bus.</summary>
     public Action<Microsoft.Extensions.Hosting.CaseworkMessagingBuilder>? ConfigureMessaging { get; set; }
 

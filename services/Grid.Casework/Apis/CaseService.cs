@@ -23,7 +23,7 @@ public sealed class CaseService(
     ICaseworkHooks hooks,
     CaseNumberBlocks numbers,
     TimeProvider time,
-    ILogger<CaseService> logger)
+    ILogger<CaseService> logger) : IAsyncDisposable
 {
     public const int MaxTitle = 200;
     public const int MaxShort = 64;
@@ -48,7 +48,162 @@ public sealed class CaseService(
             return refused!;
         }
 
+        if (!options.GroupCommit)
+        {
+            return await OpenAloneAsync(placed, actor, ct);
+        }
+
+        // Hooks and logs of the report run in its request's context (its correlation id, a domain's ambient state).
+        var opening = new Opening(placed, actor, ExecutionContext.Capture());
+        await Groups.SubmitAsync(opening).WaitAsync(ct);
+        if (opening.Error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(opening.Error);
+        }
+
+        return opening.Outcome!;
+    }
+
+    /// <summary>
+    /// 批量上报: several reports of one caller in one go — a worker's device back in reach sending what it kept
+    /// offline, or a department system's export. Each report is checked and placed on its own and gets its own
+    /// outcome, in the order given; the accepted ones are opened together (<see cref="OpenTogetherAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<CaseOutcome>> ReportManyAsync(IReadOnlyList<(ReportCaseRequest Report, string? IdempotencyKey)> reports, Actor actor, CancellationToken ct)
+    {
+        var outcomes = new CaseOutcome[reports.Count];
+        var placed = new List<(int Index, Opening Opening)>();
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var (refused, ok) = await PlaceAsync(reports[i].Report, actor, reports[i].IdempotencyKey, "idempotencyKey", ct);
+            if (ok is null)
+            {
+                outcomes[i] = refused!;
+            }
+            else
+            {
+                placed.Add((i, new Opening(ok, actor, null)));
+            }
+        }
+
+        if (placed.Count > 0)
+        {
+            await OpenTogetherAsync(placed.ConvertAll(p => p.Opening), ct);
+        }
+
+        foreach (var (i, o) in placed)
+        {
+            // A report's own fault (a hook that threw, a database gone) is its outcome, not the batch's.
+            outcomes[i] = o.Outcome ?? (UnavailableExceptionHandler.DependencyOf(o.Error!) is { } dependency
+                ? new CaseOutcome(503, Title: "Service temporarily unavailable", Detail: $"The {dependency} did not answer; send this report again (with its Idempotency-Key).")
+                : new CaseOutcome(500, Title: "Not stored", Detail: "This report could not be stored; the others were. The fault is logged."));
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Concurrent single reports, written in groups (合并提交); made on first use.</summary>
+    private GroupCommitter<Opening> Groups =>
+        LazyInitializer.EnsureInitialized(ref _groups, () => new GroupCommitter<Opening>(g => OpenTogetherAsync(g, CancellationToken.None), options.IntakeWriters, options.MaxBatchReports));
+
+    private GroupCommitter<Opening>? _groups;
+
+    /// <summary>Writes what single reports left queued, then stops taking them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_groups is not null)
+        {
+            await _groups.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Opens placed reports in one transaction: one commit, and the idempotency keys, case rows, outbox rows and audit
+    /// rows each in one statement. Each opening gets its <see cref="Opening.Outcome"/> or its own
+    /// <see cref="Opening.Error"/>. If the transaction fails before its COMMIT went out — a repeated Idempotency-Key, a
+    /// domain rule refusing one report in its hook — it is rolled back and every report is taken again on its own, so
+    /// one bad report never fails or half-writes the others. A failure once the COMMIT was sent is thrown: whether it
+    /// took is unknown, and the callers retry with their keys.
+    /// </summary>
+    private async Task OpenTogetherAsync(IReadOnlyList<Opening> openings, CancellationToken ct)
+    {
+        CaseworkTransaction? tx = null;
+        try
+        {
+            tx = await db.BeginAsync(ct);
+            var keyed = openings.Where(o => o.Report.IdempotencyKey is not null).ToList();
+            if (keyed.Count > 0)
+            {
+                await using var idem = tx.Command("""
+                    INSERT INTO casework.idempotency_keys (subject, key, case_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])
+                    ON CONFLICT DO NOTHING
+                    """);
+                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Actor.Subject).ToArray() });
+                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Report.IdempotencyKey!).ToArray() });
+                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Report.Case.Id).ToArray() });
+                if (await idem.ExecuteNonQueryAsync(ct) != keyed.Count)
+                {
+                    // A key sent before (or twice here): the one-by-one path answers it with the earlier case.
+                    throw new TakeOneByOne();
+                }
+            }
+
+            // As OpenAsync does for one, with the case rows in one statement.
+            foreach (var o in openings)
+            {
+                await NumberAsync(o.Report.Case, o.Report.Case.ReceivedAt, ct);
+            }
+
+            await CaseRepository.InsertManyAsync(tx, openings.Select(o => o.Report.Case).ToList(), ct);
+            foreach (var o in openings)
+            {
+                var p = o.Report;
+                await InContext(o.Context, () => AnnounceAsync(tx, p.Case, p.Chain, o.Actor, p.Request.Reporter, p.Case.ReceivedAt, ct));
+            }
+
+            await tx.CommitAsync(ct);
+            foreach (var o in openings)
+            {
+                o.Outcome = CaseOutcome.Ok(o.Report.Case, 201);
+            }
+        }
+        catch (Exception e) when (tx is { CommitSent: false } && (e is not OperationCanceledException || !ct.IsCancellationRequested))
+        {
+            // Rolled back as a whole; each report again in a transaction of its own, with a new number.
+            await tx.DisposeAsync();
+            tx = null;
+            if (e is not TakeOneByOne)
+            {
+                logger.LogWarning("{Count} reports opened together failed as a whole ({Error}: {Message}); taking them one by one", openings.Count, e.GetType().Name, e.Message);
+            }
+
+            foreach (var o in openings)
+            {
+                try
+                {
+                    o.Outcome = await InContext(o.Context, () => OpenAloneAsync(o.Report, o.Actor, ct));
+                }
+                catch (Exception one) when (one is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    logger.LogError(one, "A report was not stored");
+                    o.Error = one;
+                }
+            }
+        }
+        finally
+        {
+            if (tx is not null)
+            {
+                await tx.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>One placed report in a transaction of its own; a repeated Idempotency-Key answers with the earlier case.</summary>
+    private async Task<CaseOutcome> OpenAloneAsync(PlacedReport placed, Actor actor, CancellationToken ct)
+    {
         var c = placed.Case;
+        var idempotencyKey = placed.IdempotencyKey;
         await using var tx = await db.BeginAsync(ct);
         if (idempotencyKey is not null)
         {
@@ -67,117 +222,30 @@ public sealed class CaseService(
             }
         }
 
-        await OpenAsync(tx, c, placed.Chain, actor, r.Reporter, c.ReceivedAt, ct);
+        await OpenAsync(tx, c, placed.Chain, actor, placed.Request.Reporter, c.ReceivedAt, ct);
         await tx.CommitAsync(ct);
         return CaseOutcome.Ok(c, 201);
     }
 
-    /// <summary>
-    /// 批量上报: several reports of one caller in one go — a worker's device back in reach sending what it kept
-    /// offline, or a department system's export. Each report is checked and placed on its own and gets its own
-    /// outcome, in the order given. The accepted ones are opened together in one transaction (one commit, one
-    /// outbox and one audit statement for all). If that transaction fails — a repeated Idempotency-Key, a domain
-    /// rule refusing one report in its hook — it is rolled back and every report is taken again on its own, so one
-    /// bad report never fails or half-writes the others.
-    /// </summary>
-    public async Task<IReadOnlyList<CaseOutcome>> ReportManyAsync(IReadOnlyList<(ReportCaseRequest Report, string? IdempotencyKey)> reports, Actor actor, CancellationToken ct)
+    /// <summary>Starts <paramref name="action"/> in a request's captured context (null: the current one).</summary>
+    private static Task<T> InContext<T>(ExecutionContext? context, Func<Task<T>> action)
     {
-        var outcomes = new CaseOutcome[reports.Count];
-        var placed = new List<(int Index, PlacedReport Report)>();
-        for (var i = 0; i < reports.Count; i++)
+        if (context is null)
         {
-            var (refused, ok) = await PlaceAsync(reports[i].Report, actor, reports[i].IdempotencyKey, "idempotencyKey", ct);
-            if (ok is null)
-            {
-                outcomes[i] = refused!;
-            }
-            else
-            {
-                placed.Add((i, ok));
-            }
+            return action();
         }
 
-        if (placed.Count == 0)
-        {
-            return outcomes;
-        }
-
-        CaseworkTransaction? tx = null;
-        try
-        {
-            tx = await db.BeginAsync(ct);
-            var keyed = placed.Where(p => p.Report.IdempotencyKey is not null).ToList();
-            if (keyed.Count > 0)
-            {
-                await using var idem = tx.Command("""
-                    INSERT INTO casework.idempotency_keys (subject, key, case_id) SELECT $1, * FROM unnest($2::text[], $3::uuid[])
-                    ON CONFLICT DO NOTHING
-                    """);
-                idem.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
-                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(p => p.Report.IdempotencyKey!).ToArray() });
-                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(p => p.Report.Case.Id).ToArray() });
-                if (await idem.ExecuteNonQueryAsync(ct) != keyed.Count)
-                {
-                    // A key sent before (or twice in this batch): the one-by-one path answers it with the earlier case.
-                    throw new TakeOneByOne();
-                }
-            }
-
-            // As OpenAsync does for one, with the case rows in one statement.
-            foreach (var (_, p) in placed)
-            {
-                await NumberAsync(p.Case, p.Case.ReceivedAt, ct);
-            }
-
-            await CaseRepository.InsertManyAsync(tx, placed.ConvertAll(p => p.Report.Case), ct);
-            foreach (var (_, p) in placed)
-            {
-                await AnnounceAsync(tx, p.Case, p.Chain, actor, p.Request.Reporter, p.Case.ReceivedAt, ct);
-            }
-
-            await tx.CommitAsync(ct);
-            foreach (var (i, p) in placed)
-            {
-                outcomes[i] = CaseOutcome.Ok(p.Case, 201);
-            }
-        }
-        catch (Exception e) when (tx is { CommitSent: false } && (e is not OperationCanceledException || !ct.IsCancellationRequested))
-        {
-            // Rolled back as a whole; each report again in a transaction of its own, with a new number. (Once the
-            // commit was sent, whether it took is unknown: the error goes to the caller, who retries with the keys.)
-            await tx.DisposeAsync();
-            tx = null;
-            if (e is not TakeOneByOne)
-            {
-                logger.LogWarning("A batch of {Count} reports failed as a whole ({Error}: {Message}); taking them one by one", placed.Count, e.GetType().Name, e.Message);
-            }
-
-            foreach (var (i, p) in placed)
-            {
-                try
-                {
-                    outcomes[i] = await ReportAsync(p.Request, actor, p.IdempotencyKey, ct);
-                }
-                catch (Exception one) when (one is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    // This report's own fault (a hook that threw, a database gone): its outcome, not the batch's.
-                    logger.LogError(one, "Report {Index} of a batch was not stored", i);
-                    outcomes[i] = UnavailableExceptionHandler.DependencyOf(one) is { } dependency
-                        ? new CaseOutcome(503, Title: "Service temporarily unavailable", Detail: $"The {dependency} did not answer; send this report again (with its Idempotency-Key).")
-                        : new CaseOutcome(500, Title: "Not stored", Detail: "This report could not be stored; the others were. The fault is logged.");
-                }
-            }
-        }
-        finally
-        {
-            if (tx is not null)
-            {
-                await tx.DisposeAsync();
-            }
-        }
-
-        return outcomes;
+        Task<T>? started = null;
+        ExecutionContext.Run(context, _ => started = action(), null);
+        return started!;
     }
+
+    private static Task InContext(ExecutionContext? context, Func<Task> action) =>
+        InContext(context, async () =>
+        {
+            await action();
+            return true;
+        });
 
     /// <summary>403 when <paramref name="actor"/> may not report here; null when they may.</summary>
     public CaseOutcome? ReportRefusal(Actor actor) =>
@@ -190,6 +258,20 @@ public sealed class CaseService(
 
     /// <summary>A report that passed every check, placed in its grid, not yet stored.</summary>
     private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, Case Case, IReadOnlyList<GridLevel> Chain);
+
+    /// <summary>A placed report on its way into a transaction shared with others, and what became of it.</summary>
+    private sealed class Opening(PlacedReport report, Actor actor, ExecutionContext? context)
+    {
+        public PlacedReport Report { get; } = report;
+
+        public Actor Actor { get; } = actor;
+
+        public ExecutionContext? Context { get; } = context;
+
+        public CaseOutcome? Outcome { get; set; }
+
+        public Exception? Error { get; set; }
+    }
 
     /// <summary>The checks of a report and where it happened, before any transaction: a refusal, or the case to open.</summary>
     private async Task<(CaseOutcome? Refused, PlacedReport? Placed)> PlaceAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, string keyField, CancellationToken ct)

@@ -1,0 +1,86 @@
+using System.Threading.Channels;
+
+namespace Grid.Casework.Infrastructure;
+
+/// <summary>
+/// 合并提交 (group commit): work items that arrive while every writer is busy are handed to the next free writer
+/// together, so that concurrent requests share one transaction and one commit instead of each paying for its own
+/// statements and commit. An item that finds a writer idle goes at once, alone: grouping never waits for company.
+/// </summary>
+/// <remarks>
+/// The write delegate gets a group and records each item's own result on the item; it throws only for what befell
+/// the whole group, and then every item of it sees that exception.
+/// </remarks>
+public sealed class GroupCommitter<TItem> : IAsyncDisposable
+    where TItem : class
+{
+    private readonly Channel<(TItem Item, TaskCompletionSource Done)> _queue =
+        Channel.CreateUnbounded<(TItem, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+
+    private readonly Func<IReadOnlyList<TItem>, Task> _write;
+    private readonly int _maxGroup;
+    private readonly Task[] _writers;
+
+    public GroupCommitter(Func<IReadOnlyList<TItem>, Task> write, int writers, int maxGroup)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(writers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGroup, 1);
+        _write = write;
+        _maxGroup = maxGroup;
+        _writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+    }
+
+    /// <summary>Queues <paramref name="item"/>; the task ends when the group it joined was written (or failed as a whole).</summary>
+    public Task SubmitAsync(TItem item)
+    {
+        // Continuations run on the pool, not inline on the writer, which has the next group to write.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((item, done)))
+        {
+            throw new ObjectDisposedException(nameof(GroupCommitter<TItem>), "The service is stopping.");
+        }
+
+        return done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<(TItem Item, TaskCompletionSource Done)>(_maxGroup);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < _maxGroup && _queue.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            if (group.Count == 0)
+            {
+                continue; // another writer took them
+            }
+
+            try
+            {
+                await _write(group.ConvertAll(g => g.Item));
+                foreach (var (_, done) in group)
+                {
+                    done.TrySetResult();
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var (_, done) in group)
+                {
+                    done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes no more items, writes those already queued, and returns when the writers are done.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grid.Casework.Apis;
+using Grid.Casework.Infrastructure;
+using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Grid.Casework.Tests;
+
+/// <summary>合并提交: single reports sent at the same time share transactions, and each still gets its own outcome.</summary>
+[Collection(CaseworkCollection.Name)]
+public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
+{
+    private CaseworkHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_group");
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_group");
+
+        // One writer, so that reports sent together must queue behind it and be written in groups.
+        _host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address, configure: o => o.IntakeWriters = 1,
+            services: s => s.AddSingleton<ICaseworkHooks, AmbientHooks>());
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private static object Report(string title) => new { category = "hazard", severity = "general", title, gridId = GridTree.VillageA1 };
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(_host.Database);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, object body, string? key = null)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, "/api/fire/v1/cases") { Content = JsonContent.Create(body) };
+        if (key is not null)
+        {
+            req.Headers.Add("Idempotency-Key", key);
+        }
+
+        using var resp = await client.SendAsync(req);
+        return (resp.StatusCode, JsonDocument.Parse(await resp.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Reports_sent_together_share_transactions_and_each_is_stored_with_its_event_and_audit_entry()
+    {
+        var worker = _host.Client(CaseworkHost.Worker());
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => PostAsync(worker, Report($"同时上报{i}"))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.Status));
+        var cases = answers.Select(a => a.Body.Deserialize<CaseView>(CaseworkHost.Json)!).ToList();
+        Assert.Equal(40, cases.Select(c => c.Id).Distinct().Count());
+        Assert.Equal(40, cases.Select(c => c.Number).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"同时上报{i}").Order(), cases.Select(c => c.Title).Order());
+
+        Assert.Equal(40, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(40, await CountAsync("SELECT count(*) FROM casework.outbox WHERE event_type = 'CaseReported'"));
+        var auditor = _host.Client(TestTokens.Create("auditor", ["auditor"], ["*"], ["*"]));
+        var verified = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
+        Assert.True(verified!.Valid);
+        Assert.Equal(40, await CountAsync("SELECT count(*) FROM casework.audit WHERE action = 'report'"));
+
+        // Rows of one transaction carry its id (xmin): fewer transactions than reports means they were grouped.
+        var transactions = await CountAsync("SELECT count(DISTINCT xmin::text) FROM casework.cases");
+        Assert.InRange(transactions, 1, 39);
+    }
+
+    [Fact]
+    public async Task A_report_whose_domain_rule_fails_fails_alone_and_the_others_sent_with_it_are_stored()
+    {
+        var worker = _host.Client(CaseworkHost.Worker());
+        var titles = Enumerable.Range(0, 12).Select(i => i == 5 ? AmbientHooks.Refused : $"好的{i}").ToList();
+        var answers = await Task.WhenAll(titles.Select(t => PostAsync(worker, Report(t))));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answers[5].Status);
+        Assert.Equal(500, answers[5].Body.GetProperty("status").GetInt32());
+        Assert.All(answers.Where((_, i) => i != 5), a => Assert.Equal(HttpStatusCode.Created, a.Status));
+        Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM casework.cases WHERE title = '{AmbientHooks.Refused}'"));
+        Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework.outbox"));
+        Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework.audit_pending") + await CountAsync("SELECT count(*) FROM casework.audit"));
+    }
+
+    [Fact]
+    public async Task One_key_sent_many_times_at_once_opens_one_case_and_every_answer_names_it()
+    {
+        var worker = _host.Client(CaseworkHost.Worker());
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => PostAsync(worker, Report("重复发送"), "device-9-0001")));
+
+        Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
+        Assert.Single(answers.Select(a => a.Body.GetProperty("id").GetGuid()).Distinct());
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM casework.outbox"));
+    }
+
+    [Fact]
+    public async Task The_domain_hooks_of_a_grouped_report_run_in_the_context_of_the_call_that_sent_it()
+    {
+        var cases = _host.Services.GetRequiredService<CaseService>();
+        var hooks = (AmbientHooks)_host.Services.GetRequiredService<ICaseworkHooks>();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            // What a domain sets around its call (the fire service's FireCaseContext does this).
+            AmbientHooks.Ambient.Value = $"调用{i}";
+            return await cases.ReportAsync(new ReportCaseRequest { Category = "hazard", Severity = "general", Title = $"调用{i}", GridId = GridTree.VillageA1 },
+                Actor.System("test"), null, CancellationToken.None);
+        }));
+
+        Assert.All(outcomes, o => Assert.Equal(201, o.Status));
+        Assert.Equal(30, hooks.Seen.Count);
+        Assert.All(hooks.Seen, s => Assert.Equal(s.Title, s.Ambient));
+        Assert.InRange(await CountAsync("SELECT count(DISTINCT xmin::text) FROM casework.cases"), 1, 29);
+    }
+
+    /// <summary>Fails on one title inside the transaction; records the ambient value each report's hook saw.</summary>
+    private sealed class AmbientHooks : ICaseworkHooks
+    {
+        public const string Refused = "拒收";
+
+        public static readonly AsyncLocal<string?> Ambient = new();
+
+        public System.Collections.Concurrent.ConcurrentBag<(string Title, string? Ambient)> Seen { get; } = [];
+
+        public Task OnChangedAsync(CaseChange change, CaseworkTransaction tx, CancellationToken ct)
+        {
+            if (change.Action != "report")
+            {
+                return Task.CompletedTask;
+            }
+
+            if (change.After.Title == Refused)
+            {
+                throw new InvalidOperationException($"the domain rule failed on '{Refused}'");
+            }
+
+            Seen.Add((change.After.Title, Ambient.Value));
+            return Task.CompletedTask;
+        }
+    }
+}
