@@ -24,7 +24,6 @@ internal static class Extensions
         builder.Services.AddSingleton<ReadModelProjector>();
         // Registered before the bus, so that it stops after the bus has stopped consuming.
         builder.Services.AddSingleton<ProjectionBatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionBatcher>());
         builder.Services.AddSingleton<CommandQueries>();
         builder.Services.AddSingleton<GridMap>();
         builder.Services.AddHostedService<SchemaInitializer>();
