@@ -5,7 +5,6 @@ using Grid.Casework.Apis;
 using Grid.Casework.Infrastructure;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Grid.Casework.Tests;
 
@@ -29,13 +28,7 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
 
     private static object Report(string title) => new { category = "hazard", severity = "general", title, gridId = GridTree.VillageA1 };
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(_host.Database);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountAsync(string sql) => Wait.ScalarAsync<long>(_host.Database, sql);
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, object body, string? key = null)
     {
