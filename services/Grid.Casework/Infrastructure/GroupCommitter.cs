@@ -27,7 +27,12 @@ public sealed class GroupCommitter<TItem> : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxGroup, 1);
         _write = write;
         _maxGroup = maxGroup;
-        _writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        // Not in the context of whichever request made this (its correlation id, its HttpContext): each item
+        // brings its own context where it needs one.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        }
     }
 
     /// <summary>Queues <paramref name="item"/>; the task ends when the group it joined was written (or failed as a whole).</summary>
