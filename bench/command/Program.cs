@@ -178,6 +178,18 @@ internal static class CommandCenterBench
         Console.WriteLine();
         Console.WriteLine($"ratio read model / round trip: p50 {P(latencies, 0.5) / P(accepted, 0.5):F1}x, p99 {P(latencies, 0.99) / P(accepted, 0.99):F1}x; " +
             $"target p99 < 200 ms at {rate}/s: {(latencies.Length == total && P(latencies, 0.99) < 200 ? "met" : "NOT met")}");
+        // Where the tail lies in time: clustered in a few seconds (an episode: a pause, a vacuum, a backlog) or spread.
+        if (rows.Count > 0)
+        {
+            var start = sent.Values.Min();
+            var bySecond = rows.GroupBy(r => (int)(sent[r.Id] - start).TotalSeconds)
+                .Select(g => (Second: g.Key, Max: g.Max(r => (new DateTimeOffset(DateTime.SpecifyKind(r.ProjectedAt, DateTimeKind.Utc)) - sent[r.Id]).TotalMilliseconds),
+                    Over: g.Count(r => (new DateTimeOffset(DateTime.SpecifyKind(r.ProjectedAt, DateTimeKind.Utc)) - sent[r.Id]).TotalMilliseconds >= 200)))
+                .ToList();
+            Console.WriteLine($"cases at or above 200 ms: {bySecond.Sum(b => b.Over)}, sent in {bySecond.Count(b => b.Over > 0)} of {bySecond.Count} seconds; worst seconds: " +
+                string.Join(", ", bySecond.OrderByDescending(b => b.Max).Take(5).OrderBy(b => b.Second).Select(b => $"{b.Second} s ({b.Over} over, max {b.Max:F0} ms)")));
+        }
+
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, busy {load.Busy:P0} during the load (load generator, gateway, fire, command centre, PostgreSQL, RabbitMQ, Redis), " +
             $"of which stolen by the hypervisor {load.Steal:P0}");
         if (infra.Owned is { } owned)
