@@ -143,6 +143,11 @@ internal static class CommandCenterBench
         await Task.Delay(3000);
         failures.Clear();
 
+        // PostgreSQL's background work during the load (autovacuum, autoanalyze), by table: a burst of it is one
+        // candidate cause of the episodes in the tail below.
+        var databases = new[] { ("command", commandDb), ("fire", fire["ConnectionStrings__firedb"]) };
+        var maintenanceBefore = await MaintenanceAsync(databases);
+        var loadStart = DateTimeOffset.UtcNow;
         var load = await Cpu.SampleAsync(async () =>
         {
             Console.WriteLine($"reporting {total} cases at the gateway at {rate}/s for {seconds} s");
@@ -190,6 +195,13 @@ internal static class CommandCenterBench
                 string.Join(", ", bySecond.OrderByDescending(b => b.Max).Take(5).OrderBy(b => b.Second).Select(b => $"{b.Second} s ({b.Over} over, max {b.Max:F0} ms)")));
         }
 
+        var maintenance = (await MaintenanceAsync(databases))
+            .Select(m => (m.Table, Runs: m.Runs - maintenanceBefore.FirstOrDefault(b => b.Table == m.Table).Runs, m.Last))
+            .Where(m => m.Runs > 0)
+            .ToList();
+        Console.WriteLine("autovacuum/autoanalyze during the load: " + (maintenance.Count == 0 ? "none" : string.Join(", ",
+            maintenance.Select(m => $"{m.Table} ×{m.Runs} (last at {(m.Last - loadStart)?.TotalSeconds:F0} s)"))));
+
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, busy {load.Busy:P0} during the load (load generator, gateway, fire, command centre, PostgreSQL, RabbitMQ, Redis), " +
             $"of which stolen by the hypervisor {load.Steal:P0}");
         if (infra.Owned is { } owned)
@@ -230,6 +242,23 @@ internal static class CommandCenterBench
         }
 
         return seconds;
+    }
+
+    /// <summary>Per table of each database: autovacuum and autoanalyze runs so far, and the latest of them.</summary>
+    static async Task<List<(string Table, long Runs, DateTimeOffset? Last)>> MaintenanceAsync((string Name, string Connection)[] databases)
+    {
+        var all = new List<(string, long, DateTimeOffset?)>();
+        foreach (var (name, connection) in databases)
+        {
+            await using var conn = new NpgsqlConnection(connection);
+            var rows = await conn.QueryAsync<(string Table, long Runs, DateTime? Last)>("""
+                SELECT schemaname || '.' || relname, autovacuum_count + autoanalyze_count, GREATEST(last_autovacuum, last_autoanalyze)
+                FROM pg_stat_user_tables
+                """);
+            all.AddRange(rows.Select(r => ($"{name}:{r.Table}", r.Runs, r.Last is { } l ? new DateTimeOffset(DateTime.SpecifyKind(l, DateTimeKind.Utc)) : (DateTimeOffset?)null)));
+        }
+
+        return all;
     }
 
     static double P(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];

@@ -30,7 +30,7 @@ public static class CommandSchema
             last_event_at timestamptz NOT NULL,
             projected_at timestamptz NOT NULL DEFAULT clock_timestamp());
         CREATE UNIQUE INDEX IF NOT EXISTS ix_cc_cases_seq ON cc_cases (seq);
-        CREATE INDEX IF NOT EXISTS ix_cc_cases_path ON cc_cases USING gin (grid_path);
+        CREATE INDEX IF NOT EXISTS ix_cc_cases_path ON cc_cases USING gin (grid_path) WITH (fastupdate = off);
         CREATE INDEX IF NOT EXISTS ix_cc_cases_open ON cc_cases (state) WHERE state NOT IN ('closed', 'rejected');
 
         CREATE TABLE IF NOT EXISTS cc_transfers (
@@ -56,6 +56,12 @@ public static class CommandSchema
             path text[] NOT NULL DEFAULT '{}',
             geometry jsonb NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_cc_grids_parent ON cc_grids (parent_id);
+        -- Autovacuum of the tables every event writes, in slower steps (PostgreSQL's default is 2 ms): on a busy
+        -- machine a default-paced pass took most of a core for a second or two and made every read model late at once.
+        ALTER TABLE cc_cases SET (autovacuum_vacuum_cost_delay = 10);
+        -- No pending list in the scope index either: autovacuum merging it stalled the projection (an episode of late
+        -- read models each time cc_cases was vacuumed); each insert now updates the index itself.
+        ALTER INDEX ix_cc_cases_path SET (fastupdate = off);
         """;
 
     public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)
