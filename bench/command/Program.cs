@@ -217,10 +217,11 @@ internal static class CommandCenterBench
         var running = new List<Task>(rate * seconds);
         for (var i = 0; i < rate * seconds; i++)
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            if (clock.Elapsed < due)
+            // One reading of the clock: read twice, the wait could turn negative in between (and Task.Delay throw).
+            var wait = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed);
+                await Task.Delay(wait);
             }
 
             var n = i;
