@@ -155,24 +155,31 @@ var batchIntake = await PhaseAsync($"batch intake over HTTP (8 clients, {perBatc
 var batchAlone = await PhaseAsync($"batch intake over HTTP (8 clients, {perBatch} keyed reports a request)", true, perBatch, SendBatch);
 Console.WriteLine($"target >= 0.3x pgbench: one report a request {intake / pgTps:F2}x ({intakeAlone / pgTps:F2}x alone), {perBatch} a request {batchIntake / pgTps:F2}x ({batchAlone / pgTps:F2}x alone)");
 
-// Outbox relay into RabbitMQ with publisher confirms and mandatory.
+// Outbox relay into RabbitMQ with publisher confirms and mandatory: three bursts of 20,000 committed events, each timed
+// from its commit until the outbox is empty (a single burst varied by ±15 % from run to run on this machine).
 const int events = 20000;
-var sw = new Stopwatch();
 var cw = host.Services.GetRequiredService<CaseworkDatabase>();
-await using (var tx = await cw.BeginAsync())
+var relayRates = new List<double>();
+for (var burst = 0; burst < 3; burst++)
 {
-    for (var i = 0; i < events; i++)
+    var sw = new Stopwatch();
+    await using (var tx = await cw.BeginAsync())
     {
-        tx.Publish(new CaseReported { CaseId = Guid.NewGuid(), Domain = "fire", CaseNumber = $"FIRE-BENCH-{i}", Title = "bench", Category = "hazard", Severity = "general", GridId = "g", GridPath = ["g"], OccurredAt = DateTimeOffset.UtcNow });
+        for (var i = 0; i < events; i++)
+        {
+            tx.Publish(new CaseReported { CaseId = Guid.NewGuid(), Domain = "fire", CaseNumber = $"FIRE-BENCH-{burst}-{i}", Title = "bench", Category = "hazard", Severity = "general", GridId = "g", GridPath = ["g"], OccurredAt = DateTimeOffset.UtcNow });
+        }
+
+        await tx.CommitAsync();
+        sw.Start();
     }
 
-    sw.Restart();
-    await tx.CommitAsync();
+    await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(120), "the relay");
+    relayRates.Add(events / sw.Elapsed.TotalSeconds);
 }
 
-await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(120), "the relay");
-var relay = events / sw.Elapsed.TotalSeconds;
-Console.WriteLine($"outbox relay to RabbitMQ (confirms, mandatory): {relay:F0} events/s (target >= 5000)");
+relayRates.Sort();
+Console.WriteLine($"outbox relay to RabbitMQ (confirms, mandatory), 3 bursts of {events}: {string.Join(", ", relayRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} events/s, median {relayRates[1]:F0} (target >= 5000)");
 
 // The load of every phase: eight clients, each sending its next request when the last one is answered, until the time is up.
 static async Task<int> EightClientsAsync(TimeSpan span, Func<Task> request)

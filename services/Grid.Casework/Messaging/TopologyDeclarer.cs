@@ -77,7 +77,7 @@ public sealed class MessagingSettings
 
     public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public int RelayBatchSize { get; set; } = 500;
+    public int RelayBatchSize { get; set; } = 1000;
 
     /// <summary>How long a sequence number missing below published ones holds the relay's floor (see <see cref="OutboxFloor"/>).</summary>
     public TimeSpan RelayGapTimeout { get; set; } = TimeSpan.FromSeconds(5);
