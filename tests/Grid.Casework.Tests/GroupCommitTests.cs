@@ -114,6 +114,58 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.InRange(await CountAsync("SELECT count(DISTINCT xmin::text) FROM casework.cases"), 1, 29);
     }
 
+    [Fact]
+    public async Task A_group_whose_connection_is_cut_at_commit_is_refused_to_every_caller_and_their_retries_open_each_case_once()
+    {
+        // The writer is held by a slow report; the reports sent meanwhile queue into one group, and one of them makes
+        // the database end its own connection when the group commits: COMMIT went out, and no answer came back.
+        await CountAsync("""
+            CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$;
+            CREATE TRIGGER slow AFTER INSERT ON casework.cases FOR EACH ROW WHEN (NEW.title = '慢') EXECUTE FUNCTION slow_insert();
+            CREATE FUNCTION cut_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER cut AFTER INSERT ON casework.cases DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                WHEN (NEW.title = '断线') EXECUTE FUNCTION cut_at_commit();
+            SELECT 1::bigint
+            """);
+        var worker = _host.Client(CaseworkHost.Worker());
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(worker, Report("先到"), "first")).Status);
+        var slow = PostAsync(worker, Report("慢"), "slow");
+        await Wait.UntilAsync(async () => await CountAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()") == 1,
+            TimeSpan.FromSeconds(10), "the slow report in its transaction");
+        var titles = Enumerable.Range(0, 8).Select(i => $"同组{i}").Append("断线").ToList();
+        var answers = await Task.WhenAll(titles.Select(t => PostAsync(worker, Report(t), $"key-{t}")));
+        Assert.Equal(HttpStatusCode.Created, (await slow).Status);
+
+        // Whether such a commit took is unknown, so every caller of the group is told to send again with its key.
+        var refused = titles.Where((_, i) => answers[i].Status == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.Contains("断线", refused);
+        Assert.True(refused.Count > 1, $"the cut report was written alone ({string.Join(", ", titles.Select((t, i) => $"{t}: {(int)answers[i].Status}"))})");
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Created, HttpStatusCode.ServiceUnavailable }));
+        Assert.All(answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable), a => Assert.Equal("database", a.Body.GetProperty("dependency").GetString()));
+
+        // Nothing of the group is stored: no case, no event, no audit entry, no key.
+        var stored = answers.Count(a => a.Status == HttpStatusCode.Created) + 2;
+        Assert.Equal(stored, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(stored, await CountAsync("SELECT count(*) FROM casework.outbox WHERE event_type = 'CaseReported'"));
+        Assert.Equal(stored, await CountAsync("SELECT count(*) FROM casework.idempotency_keys"));
+        Assert.Equal(stored, await CountAsync("SELECT (SELECT count(*) FROM casework.audit) + (SELECT count(*) FROM casework.audit_pending)"));
+
+        // Sent again with their keys, the good ones open once each; every report sent twice answers with its first case.
+        var good = refused.Where(t => t != "断线").ToList();
+        var again = await Task.WhenAll(good.Select(t => PostAsync(worker, Report(t), $"key-{t}")));
+        Assert.All(again, a => Assert.Equal(HttpStatusCode.Created, a.Status));
+        var twice = await Task.WhenAll(titles.Where(t => t != "断线").Select(t => PostAsync(worker, Report(t), $"key-{t}")));
+        Assert.All(twice, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Equal(10, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(10, await CountAsync("SELECT count(DISTINCT title) FROM casework.cases"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM casework.cases WHERE title = '断线'"));
+        Assert.Equal(10, await CountAsync("SELECT count(*) FROM casework.outbox WHERE event_type = 'CaseReported'"));
+        var auditor = _host.Client(TestTokens.Create("auditor", ["auditor"], ["*"], ["*"]));
+        var verified = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
+        Assert.True(verified!.Valid);
+        Assert.Equal(10, await CountAsync("SELECT count(*) FROM casework.audit WHERE action = 'report'"));
+    }
+
     /// <summary>Fails on one title inside the transaction; records the ambient value each report's hook saw.</summary>
     private sealed class AmbientHooks : ICaseworkHooks
     {
