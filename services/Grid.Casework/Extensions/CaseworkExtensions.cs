@@ -225,7 +225,7 @@ public sealed class CaseworkMessagingBuilder
 
     public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public int RelayBatchSize { get; set; } = 1000;
+    public int RelayBatchSize { get; set; } = MessagingSettings.DefaultRelayBatchSize;
 
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

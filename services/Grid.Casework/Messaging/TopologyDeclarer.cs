@@ -77,7 +77,11 @@ public sealed class MessagingSettings
 
     public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public int RelayBatchSize { get; set; } = 1000;
+    /// <summary>Outbox rows a relay poll publishes together: 1,000 rather than 500 gave 15–20 % more events/s (bench/casework),
+    /// the wait for a batch's last confirm spread over twice the events.</summary>
+    public const int DefaultRelayBatchSize = 1000;
+
+    public int RelayBatchSize { get; set; } = DefaultRelayBatchSize;
 
     /// <summary>How long a sequence number missing below published ones holds the relay's floor (see <see cref="OutboxFloor"/>).</summary>
     public TimeSpan RelayGapTimeout { get; set; } = TimeSpan.FromSeconds(5);
