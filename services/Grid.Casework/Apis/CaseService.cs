@@ -55,12 +55,7 @@ public sealed class CaseService(
 
         // Hooks and logs of the report run in its request's context (its correlation id, a domain's ambient state).
         var opening = new Opening(placed, actor, ExecutionContext.Capture());
-        await Groups.SubmitAsync(opening).WaitAsync(ct);
-        if (opening.Error is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(opening.Error);
-        }
-
+        await Groups.SubmitAsync(opening, ct);
         return opening.Outcome!;
     }
 
@@ -260,7 +255,7 @@ public sealed class CaseService(
     private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, Case Case, IReadOnlyList<GridLevel> Chain);
 
     /// <summary>A placed report on its way into a transaction shared with others, and what became of it.</summary>
-    private sealed class Opening(PlacedReport report, Actor actor, ExecutionContext? context)
+    private sealed class Opening(PlacedReport report, Actor actor, ExecutionContext? context) : GroupItem
     {
         public PlacedReport Report { get; } = report;
 
@@ -269,8 +264,6 @@ public sealed class CaseService(
         public ExecutionContext? Context { get; } = context;
 
         public CaseOutcome? Outcome { get; set; }
-
-        public Exception? Error { get; set; }
     }
 
     /// <summary>The checks of a report and where it happened, before any transaction: a refusal, or the case to open.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
 namespace Grid.Casework.Infrastructure;
@@ -8,11 +9,12 @@ namespace Grid.Casework.Infrastructure;
 /// statements and commit. An item that finds a writer idle goes at once, alone: grouping never waits for company.
 /// </summary>
 /// <remarks>
-/// The write delegate gets a group and records each item's own result on the item; it throws only for what befell
-/// the whole group, and then every item of it sees that exception.
+/// The write delegate gets a group and records each item's own result on the item (a failure of that item alone in
+/// <see cref="GroupItem.Error"/>); it throws only for what befell the whole group, and then every item of it sees
+/// that exception.
 /// </remarks>
 public sealed class GroupCommitter<TItem> : IAsyncDisposable
-    where TItem : class
+    where TItem : GroupItem
 {
     private readonly Channel<(TItem Item, TaskCompletionSource Done)> _queue =
         Channel.CreateUnbounded<(TItem, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
@@ -35,8 +37,11 @@ public sealed class GroupCommitter<TItem> : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues <paramref name="item"/>; the task ends when the group it joined was written (or failed as a whole).</summary>
-    public Task SubmitAsync(TItem item)
+    /// <summary>
+    /// Queues <paramref name="item"/> and returns when the group it joined was written; throws what failed the whole
+    /// group, or the item's own <see cref="GroupItem.Error"/>.
+    /// </summary>
+    public async Task SubmitAsync(TItem item, CancellationToken ct = default)
     {
         // Continuations run on the pool, not inline on the writer, which has the next group to write.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,7 +50,11 @@ public sealed class GroupCommitter<TItem> : IAsyncDisposable
             throw new ObjectDisposedException(nameof(GroupCommitter<TItem>), "The service is stopping.");
         }
 
-        return done.Task;
+        await done.Task.WaitAsync(ct);
+        if (item.Error is not null)
+        {
+            ExceptionDispatchInfo.Throw(item.Error);
+        }
     }
 
     private async Task WriteLoopAsync()
@@ -88,4 +97,11 @@ public sealed class GroupCommitter<TItem> : IAsyncDisposable
         _queue.Writer.TryComplete();
         await Task.WhenAll(_writers);
     }
+}
+
+/// <summary>A work item of a <see cref="GroupCommitter{TItem}"/>.</summary>
+public abstract class GroupItem
+{
+    /// <summary>Set by the write when this item alone failed and the rest of its group did not.</summary>
+    public Exception? Error { get; set; }
 }

@@ -32,15 +32,7 @@ public sealed class ProjectionBatcher : IAsyncDisposable
     }
 
     /// <summary>Completes when <paramref name="e"/> is in the read models (or had been before).</summary>
-    public async Task ApplyAsync(IntegrationEvent e, CancellationToken ct)
-    {
-        var pending = new Pending(e);
-        await _groups.SubmitAsync(pending).WaitAsync(ct);
-        if (pending.Error is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(pending.Error);
-        }
-    }
+    public Task ApplyAsync(IntegrationEvent e, CancellationToken ct) => _groups.SubmitAsync(new Pending(e), ct);
 
     private async Task WriteAsync(IReadOnlyList<Pending> batch)
     {
@@ -68,10 +60,8 @@ public sealed class ProjectionBatcher : IAsyncDisposable
     /// <summary>Writes what is queued; the broker redelivers whatever was not acknowledged.</summary>
     public ValueTask DisposeAsync() => _groups.DisposeAsync();
 
-    private sealed class Pending(IntegrationEvent e)
+    private sealed class Pending(IntegrationEvent e) : GroupItem
     {
         public IntegrationEvent Event { get; } = e;
-
-        public Exception? Error { get; set; }
     }
 }
