@@ -229,8 +229,7 @@ static string MintToken(string key) => new JsonWebTokenHandler().CreateToken(new
 {
     Issuer = GridClaims.DefaultIssuer,
     Audience = GridClaims.DefaultAudience,
-    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, "bench"), new Claim(GridClaims.Role, "admin"),
-        new Claim(GridClaims.Domain, "*"), new Claim(GridClaims.GridScope, "*")]),
+    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, "bench"), new Claim(GridClaims.Posts, "admin@*:*")]),
     Expires = DateTime.UtcNow.AddHours(1),
     SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
 });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.Security.Claims;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
@@ -108,19 +109,15 @@ public sealed record SummonsView(Guid Id, Guid CaseId, string DepartmentId, Date
 public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq, string? Reason);
 
 /// <summary>Who acts: a person from a token, or the system (scheduler, consumers).</summary>
-public sealed record Actor(string Subject, IReadOnlyList<string> Roles, string Origin, ClaimsPrincipal? User)
+public sealed record Actor(string Subject, string Origin, ClaimsPrincipal? User)
 {
-    public static Actor System(string origin) => new("system", [], origin, null);
+    public static Actor System(string origin) => new("system", origin, null);
 
     public bool IsSystem => User is null;
 
-    public bool CanSee(Case c) => User is null || User.CanSeeGridPath(c.GridPath);
-}
-
-internal static class ClaimsExtensions
-{
-    public static bool CanSeeGridPath(this ClaimsPrincipal user, IEnumerable<string> path) =>
-        Microsoft.Extensions.Hosting.GridClaims.CanSeeGrid(user, path);
+    /// <summary>The system may; a person when one of their posts holds one of <paramref name="roles"/> in the domain over the grid.</summary>
+    public bool May(IEnumerable<string> roles, string domain, IEnumerable<string>? gridPath = null) =>
+        User is null || User.Allows(roles, domain, gridPath);
 }
 
 /// <summary>What a case operation came to; the API turns it into a response.</summary>

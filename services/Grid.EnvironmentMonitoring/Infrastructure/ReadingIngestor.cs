@@ -46,7 +46,7 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, RuleEvaluator rules, 
             new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
 
         // Scope once per station, not once per row: a batch is thousands of rows from a handful of stations.
-        var inScope = stations.Values.Where(st => user.CanSeeGrid(st.GridPath)).Select(st => st.Id).ToHashSet(StringComparer.Ordinal);
+        var inScope = stations.Values.Where(st => user.Allows(Apis.EnvironmentRoles.Pushers, Grid.Contracts.Events.Domains.Environment, st.GridPath)).Select(st => st.Id).ToHashSet(StringComparer.Ordinal);
         var forbidden = new Dictionary<string, string[]>();
         for (var i = 0; i < rows.Count && errors.Count < 50; i++)
         {

@@ -40,7 +40,7 @@ internal static class Extensions
         builder.Services.AddHostedService<OrganizationInitializer>();
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireRole(Domain.SystemRoles.Admin, Domain.SystemRoles.OrgAdmin));
+            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireAssertion(ctx => ctx.User.Allows(Access.AdminRoles, null)));
         // Our own RS256 tokens are valid here too, beside the HMAC key of development and tests.
         builder.Services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, OwnSigningKey>();
 
