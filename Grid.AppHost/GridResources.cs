@@ -30,6 +30,24 @@ public static class GridResources
         ("command", "services/Grid.CommandCenter", 5161, null, "commanddb"),
     ];
 
+    /// <summary>
+    /// What each service's own client-credentials token may do, as posts (role@domain:grid): each reads the
+    /// grids of its own domain and, for reports by comprehensive-grid workers, of the comprehensive grid; the
+    /// command centre reads every domain. Nothing more: a client with no posts configured holds none.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ClientPosts = new Dictionary<string, string>
+    {
+        ["fire"] = "service@fire:*,service@comprehensive:*",
+        ["environment"] = "service@environment:*,service@comprehensive:*",
+        ["labor"] = "service@labor:*,service@comprehensive:*",
+        ["drugs"] = "service@drugs:*,service@comprehensive:*",
+        ["cadre"] = "service@cadre:*,service@comprehensive:*",
+        ["command"] = "reader@*:*",
+    };
+
+    /// <summary>The services that seal reporters' identities (举报人保密) and so hold the reporter key; no other does.</summary>
+    public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment" };
+
     public static DistributedApplication Suite(AppHostOptions o)
     {
         var builder = DistributedApplication.CreateBuilder(o.StateDir, o.RepoRoot, o.Configuration);
@@ -49,8 +67,12 @@ public static class GridResources
                 .WithReference(messaging)
                 .WithReference(cache)
                 .WithEnvironment("Grid__SeedDemoData", "true")
-                .WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"])
                 .WithEnvironment("Identity__JwksUrl", $"http://127.0.0.1:{Services[0].Http}/.well-known/jwks.json");
+            if (ReporterKeyHolders.Contains(s.Name))
+            {
+                project.WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"]);
+            }
+
             if (s.Grpc is int grpc)
             {
                 project.WithEndpoint("grpc", grpc);
@@ -60,7 +82,8 @@ public static class GridResources
             {
                 foreach (var client in Services.Skip(1))
                 {
-                    project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)]);
+                    project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)])
+                        .WithEnvironment($"Identity__Clients__{client.Name}__Posts", ClientPosts[client.Name]);
                 }
             }
             else

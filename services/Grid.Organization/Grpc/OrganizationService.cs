@@ -157,7 +157,7 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
         cache.GetOrAddAsync($"grid:id:{id}", V1.GridInfo.Parser, async () => Map(await grids.GetAsync(id)));
 
     private static V1.GridInfo? Visible(V1.GridInfo? info, ServerCallContext context) =>
-        info is not null && context.GetHttpContext().User.Allows(null, null, info.Path) ? info : null;
+        info is not null && context.GetHttpContext().User.Allows(null, info.Hierarchy, info.Path) ? info : null;
 
     private static Guid ParseId(string value, string field) =>
         Guid.TryParse(value, out var id) ? id : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: not a grid id"));
