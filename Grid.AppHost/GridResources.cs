@@ -80,6 +80,8 @@ public static class GridResources
 
             if (s.Name == "organization")
             {
+                // Generated passwords go to a file of the user's alone, not into the log.
+                project.WithEnvironment("Identity__CredentialsFile", Path.Combine(o.StateDir, "demo-logins.txt"));
                 foreach (var client in Services.Skip(1))
                 {
                     project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)])
