@@ -36,6 +36,7 @@ internal static class Extensions
         builder.Services.AddSingleton<NoticeCounts>();
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<Imports.ImportService>();
         builder.Services.AddHostedService<OrganizationInitializer>();
 
