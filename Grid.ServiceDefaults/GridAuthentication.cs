@@ -23,6 +23,12 @@ public static class GridAuthentication
         where TBuilder : IHostApplicationBuilder
     {
         var identity = builder.Configuration.GetSection("Identity");
+        // A shared HS256 secret is for a developer's machine and the test host, never a deployment: refuse to start.
+        if (identity["SigningKey"] is { Length: > 0 } && !builder.Environment.IsDevelopmentLike())
+        {
+            throw new InvalidOperationException($"Identity:SigningKey (HS256) is accepted only in Development, not in {builder.Environment.EnvironmentName}; use Identity:JwksUrl.");
+        }
+
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
@@ -44,11 +50,6 @@ public static class GridAuthentication
                 };
                 if (identity["SigningKey"] is { Length: > 0 } key)
                 {
-                    // A shared HS256 secret is for a developer's machine and the test host, never a deployment.
-                    if (!builder.Environment.IsDevelopmentLike())
-                    {
-                        throw new InvalidOperationException($"Identity:SigningKey (HS256) is accepted only in Development, not in {builder.Environment.EnvironmentName}; use Identity:JwksUrl.");
-                    }
 
                     o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key));
                 }

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Hosting;
 using System.Security.Claims;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
+using Microsoft.Extensions.Hosting;
 
 namespace Grid.Casework.Apis;
 
