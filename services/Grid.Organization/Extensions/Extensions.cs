@@ -38,6 +38,10 @@ internal static class Extensions
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<Imports.ImportService>();
         builder.Services.AddHostedService<OrganizationInitializer>();
+        // After the initializer, which creates the schema the index reads.
+        builder.Services.AddSingleton<GridIndex>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridIndex>());
+        builder.Services.AddSingleton<RepeatedPoints>();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Access.OrgAdminPolicy, p => p.RequireRole(Domain.SystemRoles.Admin, Domain.SystemRoles.OrgAdmin));

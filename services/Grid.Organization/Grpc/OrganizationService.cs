@@ -9,10 +9,12 @@ using V1 = Grid.Contracts.Organization.V1;
 namespace Grid.Organization.Grpc;
 
 /// <summary>
-/// <c>grid.organization.v1.Organization</c> for the other services: lookups answered from Redis when cached,
-/// from PostgreSQL/PostGIS otherwise. Every answer is checked against the caller's grid scope.
+/// <c>grid.organization.v1.Organization</c> for the other services: point lookups answered from the in-memory
+/// <see cref="GridIndex"/>, other lookups from Redis when cached, from PostgreSQL/PostGIS otherwise. Every answer
+/// is checked against the caller's grid scope.
 /// </summary>
-public sealed class OrganizationService(GridStore grids, SubjectStore subjects, OrganizationCache cache) : V1.Organization.OrganizationBase
+public sealed class OrganizationService(GridStore grids, SubjectStore subjects, OrganizationCache cache, GridIndex index, RepeatedPoints repeated)
+    : V1.Organization.OrganizationBase
 {
     public override async Task<V1.GridInfo> GetGrid(V1.GetGridRequest request, ServerCallContext context)
     {
@@ -45,8 +47,21 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
             throw new RpcException(new Status(StatusCode.InvalidArgument, "longitude/latitude: not a WGS 84 point"));
         }
 
-        var key = string.Create(CultureInfo.InvariantCulture, $"resolve:{request.Hierarchy}:{request.Longitude:R}:{request.Latitude:R}");
-        var info = await cache.GetOrAddAsync(key, V1.GridInfo.Parser, async () => Map(await grids.ResolveAsync(request.Hierarchy, request.Longitude, request.Latitude)));
+        // From memory when the index can tell; else from PostGIS, through the exact-point cache only for a position
+        // asked for before (a fixed address), never for a position seen once.
+        var answer = index.Resolve(request.Hierarchy, request.Longitude, request.Latitude);
+        V1.GridInfo? info;
+        if (answer.Known)
+        {
+            info = Map(answer.Grid);
+        }
+        else
+        {
+            var key = string.Create(CultureInfo.InvariantCulture, $"resolve:{request.Hierarchy}:{request.Longitude:R}:{request.Latitude:R}");
+            async Task<V1.GridInfo?> Load() => Map(await grids.ResolveAsync(request.Hierarchy, request.Longitude, request.Latitude));
+            info = repeated.SeenBefore(key) ? await cache.GetOrAddAsync(key, V1.GridInfo.Parser, Load) : await Load();
+        }
+
         return Visible(info, context) ?? throw NotFound("no grid of that hierarchy contains the point");
     }
 
