@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Grid.Contracts.Organization.V1;
 using Grid.Organization.Infrastructure;
 using Grid.Testing;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -15,6 +16,8 @@ namespace Grid.Organization.Tests;
 public sealed class GridIndexTests
 {
     private const string Hierarchy = "comprehensive";
+
+    private static readonly Metadata Auth = new() { { "Authorization", "Bearer " + TestTokens.Admin() } };
 
     [Fact]
     public async Task The_index_answers_what_PostGIS_answers_for_random_points_and_points_on_edges_and_vertices()
@@ -75,7 +78,7 @@ public sealed class GridIndexTests
 
         // Before: (113.35, 34.7) is in E, in B's memory and over B's gRPC.
         Assert.Equal("X-E", indexB.Resolve(Hierarchy, 113.35, 34.7).Grid?.Code);
-        Assert.Equal("X-E", (await clientB.ResolveGridByPointAsync(Point(113.35, 34.7))).Code);
+        Assert.Equal("X-E", (await clientB.ResolveGridByPointAsync(Point(113.35, 34.7), Auth)).Code);
         var versionBefore = indexB.Indexes[Hierarchy].Version;
 
         // Replica A moves E's west edge from 113.3 to 113.4: the point is left to the root alone.
@@ -84,7 +87,7 @@ public sealed class GridIndexTests
 
         // B answers by the new boundary within the stated bound (the Redis message: at once; without it, the poll) ...
         var bound = GridIndex.PollInterval + TimeSpan.FromSeconds(3);
-        await Wait.UntilAsync(async () => (await clientB.ResolveGridByPointAsync(Point(113.35, 34.7))).Code == "X-R", bound, "replica B's gRPC answer");
+        await Wait.UntilAsync(async () => (await clientB.ResolveGridByPointAsync(Point(113.35, 34.7), Auth)).Code == "X-R", bound, "replica B's gRPC answer");
         // ... and its index holds the database's current version, and the new answer, from memory.
         await Wait.UntilAsync(() => Task.FromResult(indexB.Current && indexB.Indexes[Hierarchy].Version > versionBefore), bound, "replica B's index to reload");
         Assert.Equal(await Wait.ScalarAsync<long>(db, "SELECT version FROM grid_versions WHERE hierarchy = 'comprehensive'"), indexB.Indexes[Hierarchy].Version);
@@ -120,14 +123,14 @@ public sealed class GridIndexTests
         Assert.False(index.Resolve(Hierarchy, 113.02, 34.75).Known);
 
         // From memory, twice; from PostGIS, once: neither is written.
-        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.3, 34.7))).Code);
-        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.3, 34.7))).Code);
-        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.02, 34.75))).Code);
+        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.3, 34.7), Auth)).Code);
+        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.3, 34.7), Auth)).Code);
+        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.02, 34.75), Auth)).Code);
 
         // A position asked for twice where the index defers is written (after the writes above would have been:
         // one connection, commands in order), which proves the two above were not.
-        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.03, 34.76))).Code);
-        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.03, 34.76))).Code);
+        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.03, 34.76), Auth)).Code);
+        Assert.Equal("P-ROOT", (await client.ResolveGridByPointAsync(Point(113.03, 34.76), Auth)).Code);
         await Wait.UntilAsync(() => CachedAsync(113.03, 34.76), TimeSpan.FromSeconds(5), "the repeated position's cache entry");
         Assert.False(await CachedAsync(113.3, 34.7));
         Assert.False(await CachedAsync(113.02, 34.75));
