@@ -174,7 +174,8 @@ public sealed class GridIndexTests
             SELECT (SELECT id FROM grids WHERE hierarchy = 'comprehensive' AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
                     ORDER BY depth DESC, code LIMIT 1)
             FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, n) ORDER BY n
-            """, conn) { CommandTimeout = 300 };
+            """, conn);
+        cmd.CommandTimeout = 300;
         cmd.Parameters.AddWithValue(points.Select(p => p.X).ToArray());
         cmd.Parameters.AddWithValue(points.Select(p => p.Y).ToArray());
         var answers = new List<Guid?>(points.Count);
