@@ -48,7 +48,7 @@ public sealed class GridIndexTests
             outside += expected[i] is null ? 1 : 0;
             if (answer.Grid?.Id != expected[i])
             {
-                mismatches.Add(FormattableString.Invariant($"({points[i].X:R}, {points[i].Y:R}): index {answer.Grid?.Code ?? "none"}, PostGIS {expected[i]}"));
+                mismatches.Add(FormattableString.Invariant($"({points[i].X:R}, {points[i].Y:R}): index {answer.Grid?.Code ?? "none"} {answer.Grid?.Id}, PostGIS {expected[i]?.ToString() ?? "none"}"));
             }
         }
 
