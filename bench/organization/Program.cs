@@ -129,11 +129,20 @@ public static class ResolveBench
         }
 
         // The JIT, the connection pools and the token check settle first, on positions of streams of their own that
-        // are never asked again: this warms the code, not a cache over the positions measured.
-        Console.WriteLine("-- warm-up of the code paths (positions of their own, not counted)");
-        await PhaseAsync("warm-up raw PostGIS", i => Raw(Distinct(8, i)), Math.Min(seconds, 5));
-        await PhaseAsync("warm-up gRPC", i => Resolve(Distinct(9, i)), Math.Min(seconds, 5));
-        await PhaseAsync("warm-up gRPC floor", _ => Floor(), Math.Min(seconds, 5));
+        // are never asked again: this warms the code, not a cache over the positions measured. Rounds of 2 s a path
+        // until a round makes the JIT compile fewer than 50 methods (at least 6 s, at most 90 s).
+        var warm = Stopwatch.StartNew();
+        var rounds = 0;
+        for (var settled = false; !settled && warm.Elapsed < TimeSpan.FromSeconds(90); rounds++)
+        {
+            var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await PhaseAsync("warm-up raw PostGIS", i => Raw(Distinct(8, (rounds * 1_000_000L) + i)), 2, quiet: true);
+            await PhaseAsync("warm-up gRPC", i => Resolve(Distinct(9, (rounds * 1_000_000L) + i)), 2, quiet: true);
+            await PhaseAsync("warm-up floor", _ => Floor(), 2, quiet: true);
+            settled = warm.Elapsed >= TimeSpan.FromSeconds(6) && System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 50;
+        }
+
+        Console.WriteLine($"warm-up: {warm.Elapsed.TotalSeconds:F0} s ({rounds} rounds) until a round compiled < 50 methods; positions of their own, not counted");
 
         // 1. Distinct positions: each phase its own endless sequence, no position asked twice in the whole run.
         Console.WriteLine($"-- distinct positions (never asked before, never repeated), {Workers} callers, {seconds} s a phase");
@@ -163,9 +172,10 @@ public static class ResolveBench
             return (string)(await cmd.ExecuteScalarAsync())!;
         }
 
-        async Task<(double OpsPerSecond, double P50, double P99)> PhaseAsync(string name, Func<long, Task> op, int? phaseSeconds = null)
+        async Task<(double OpsPerSecond, double P50, double P99)> PhaseAsync(string name, Func<long, Task> op, int? phaseSeconds = null, bool quiet = false)
         {
             var duration = phaseSeconds ?? seconds;
+            var lookups = index.Lookups;
             var latencies = new List<double>[Workers];
             var deadline = Stopwatch.StartNew();
             var counter = -1L;
@@ -183,7 +193,12 @@ public static class ResolveBench
             var elapsed = deadline.Elapsed.TotalSeconds;
             var all = latencies.SelectMany(l => l).Order().ToArray();
             var result = (all.Length / elapsed, all[all.Length / 2], all[(int)(all.Length * 0.99)]);
-            Console.WriteLine($"{name,-34} {all.Length,9:N0} ops in {elapsed:F1} s = {result.Item1,9:N0} ops/s  p50 {result.Item2:F2} ms  p99 {result.Item3:F2} ms  (load {LoadAverage()})");
+            var (memory, database) = index.Lookups;
+            if (!quiet)
+            {
+                Console.WriteLine($"{name,-30} {all.Length,9:N0} ops in {elapsed:F1} s = {result.Item1,9:N0} ops/s  p50 {result.Item2:F2} ms  p99 {result.Item3:F2} ms  (load {LoadAverage()}; index answered {memory - lookups.FromMemory:N0}, PostGIS {database - lookups.ToDatabase:N0})");
+            }
+
             return result;
         }
     }

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Dapper;
 using Grid.Contracts.Events;
@@ -28,12 +29,19 @@ public sealed class GridIndex : BackgroundService
     private volatile IReadOnlyDictionary<string, GridPointIndex> _indexes = new Dictionary<string, GridPointIndex>();
     private long _announced;
     private long _applied;
+    private long _fromMemory;
+    private long _toDatabase;
 
-    public GridIndex(NpgsqlDataSource db, OrganizationCache cache, ILogger<GridIndex> logger)
+    public GridIndex(NpgsqlDataSource db, OrganizationCache cache, IMeterFactory meters, ILogger<GridIndex> logger)
     {
         _db = db;
         _logger = logger;
         cache.Invalidated += Announce;
+        meters.Create("Grid.Organization").CreateObservableCounter("grid.point_index.lookups", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref _fromMemory), new KeyValuePair<string, object?>("answered", "memory")),
+            new Measurement<long>(Interlocked.Read(ref _toDatabase), new KeyValuePair<string, object?>("answered", "database")),
+        }, description: "Point → grid lookups, answered from the in-memory index or left to PostGIS");
     }
 
     /// <summary>The snapshots now in use, by hierarchy.</summary>
@@ -49,10 +57,17 @@ public sealed class GridIndex : BackgroundService
         _wake.Writer.TryWrite(true);
     }
 
-    public PointAnswer Resolve(string hierarchy, double longitude, double latitude) =>
-        Interlocked.Read(ref _applied) == Interlocked.Read(ref _announced) && _indexes.TryGetValue(hierarchy, out var index)
+    /// <summary>Lookups answered from memory, and left to the database, since start (also the metric <c>grid.point_index.lookups</c>).</summary>
+    public (long FromMemory, long ToDatabase) Lookups => (Interlocked.Read(ref _fromMemory), Interlocked.Read(ref _toDatabase));
+
+    public PointAnswer Resolve(string hierarchy, double longitude, double latitude)
+    {
+        var answer = Interlocked.Read(ref _applied) == Interlocked.Read(ref _announced) && _indexes.TryGetValue(hierarchy, out var index)
             ? index.Resolve(longitude, latitude)
             : PointAnswer.Unknown;
+        Interlocked.Increment(ref answer.Known ? ref _fromMemory : ref _toDatabase);
+        return answer;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
