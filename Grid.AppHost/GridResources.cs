@@ -57,7 +57,10 @@ public static class GridResources
                 .WithEnvironment("Identity__JwksUrl", jwks);
             if (s.Grpc is int grpc)
             {
-                project.WithEndpoint("grpc", Port(grpc));
+                // The service itself must know which of its ports speaks HTTP/2 only (cleartext gRPC needs prior knowledge).
+                var grpcPort = Port(grpc);
+                project.WithEndpoint("grpc", grpcPort)
+                    .WithEnvironment("Grid__GrpcPort", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (s.Name == "organization")

@@ -134,6 +134,11 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         }
 
         _appHost?.Dispose();
+        if (Environment.GetEnvironmentVariable("GRID_E2E_KEEP_STATE") is "1")
+        {
+            return; // for reading the run's logs afterwards
+        }
+
         try
         {
             Directory.Delete(StateDir, recursive: true);

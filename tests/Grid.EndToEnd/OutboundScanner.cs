@@ -84,13 +84,14 @@ public static partial class OutboundScanner
     private static partial Regex HostSetting();
 
     // Servers' banners and warnings point people to their documentation ("Doc guides:  https://rabbitmq.com/...", "see https://github.com/...").
-    [GeneratedRegex(@"\b(?:see|website|doc guides|support|tutorials|monitoring|documentation|information)\b\W{0,3}$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:see|website|doc guides|support|tutorials|monitoring|documentation|information)\b\W{0,12}$", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentationLink();
 
-    [GeneratedRegex(@"connect|dial|resolv|lookup|dns|no such host|name or service not known|unreachable|sending http request|telemetry|usage", RegexOptions.IgnoreCase)]
+    // Words of connection and name-lookup messages (whole words: "ConnectionId" in a log scope is not one).
+    [GeneratedRegex(@"\b(?:connect|connecting|connected|connection refused|connection to|dial|dialing|resolve|resolving|lookup|dns|no such host|name or service not known|unreachable|sending http request|processing http request|usage|telemetry)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ConnectionWords();
 
-    // A DNS name ending in a top-level domain seen on the public internet (not a .NET type name like Grid.Casework.Outbox).
-    [GeneratedRegex(@"(?<![\w.-])(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|cloud|cn|app|ai|co|info|biz|us|eu|de|uk|ms|azure|amazonaws)(?![\w-])", RegexOptions.IgnoreCase)]
+    // A DNS name (lower case) ending in a public top-level domain; .NET names like System.Net.Http are capitalised.
+    [GeneratedRegex(@"(?<![\w.-])(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|cloud|cn|app|ai|co|info|biz|us|eu|de|uk|ms|azure|amazonaws)(?![\w-])")]
     private static partial Regex DomainName();
 }
