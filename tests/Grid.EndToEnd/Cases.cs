@@ -39,12 +39,22 @@ public static class Cases
     /// <summary>A fire hazard reported by position (综合网格员 → fire): the created case.</summary>
     public static async Task<JsonElement> ReportFireHazardAsync(DemoUser finder, (double Longitude, double Latitude) at, string title, string? idempotencyKey = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/fire/v1/cases")
+        using var request = FireReport(at, title, idempotencyKey);
+        using var resp = await finder.Http.SendAsync(request);
+        Assert.True(resp.StatusCode == HttpStatusCode.Created, $"report: {(int)resp.StatusCode} {await resp.Content.ReadAsStringAsync()}");
+        return await ReadAsync(resp, "report");
+    }
+
+    /// <summary>The request of a fire hazard report by position; <paramref name="category"/> and <paramref name="severity"/> as a finder picks them.</summary>
+    public static HttpRequestMessage FireReport((double Longitude, double Latitude) at, string title, string? idempotencyKey,
+        string category = "electricity", string severity = "general")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/fire/v1/cases")
         {
             Content = JsonContent.Create(new
             {
-                category = "electricity",
-                severity = "general",
+                category,
+                severity,
                 title,
                 description = "楼道内私拉电线给电动车充电",
                 source = "patrol",
@@ -57,9 +67,7 @@ public static class Cases
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
-        using var resp = await finder.Http.SendAsync(request);
-        Assert.True(resp.StatusCode == HttpStatusCode.Created, $"report: {(int)resp.StatusCode} {await resp.Content.ReadAsStringAsync()}");
-        return await ReadAsync(resp, "report");
+        return request;
     }
 
     /// <summary>One step of the life cycle (accept, dispatch, start, handle, verify, close, transfer, ...): the case after it.</summary>

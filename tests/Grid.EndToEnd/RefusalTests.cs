@@ -59,27 +59,15 @@ public class RefusalTests(AssembledSuite suite)
         var first = await Cases.ReportFireHazardAsync(finder, at, "厨房燃气管老化", key);
 
         // The same report again is the same case (200); another body under the same key is a client error.
-        using (var again = new HttpRequestMessage(HttpMethod.Post, "/api/fire/v1/cases"))
+        using (var again = Cases.FireReport(at, "厨房燃气管老化", key))
         {
-            again.Headers.Add("Idempotency-Key", key);
-            again.Content = JsonContent.Create(new
-            {
-                category = "electricity", severity = "general", title = "厨房燃气管老化", description = "楼道内私拉电线给电动车充电",
-                source = "patrol", longitude = at.Longitude, latitude = at.Latitude,
-            });
             using var repeated = await finder.Http.SendAsync(again);
             var body = await repeated.Content.ReadAsStringAsync();
             Assert.True(repeated.StatusCode == HttpStatusCode.OK, $"{(int)repeated.StatusCode} {body}");
             Assert.Equal(first.GetProperty("id").GetString(), JsonDocument.Parse(body).RootElement.GetProperty("id").GetString());
         }
 
-        using var other = new HttpRequestMessage(HttpMethod.Post, "/api/fire/v1/cases");
-        other.Headers.Add("Idempotency-Key", key);
-        other.Content = JsonContent.Create(new
-        {
-            category = "gas", severity = "serious", title = "另一个隐患", description = "不同的内容",
-            source = "patrol", longitude = at.Longitude, latitude = at.Latitude,
-        });
+        using var other = Cases.FireReport(at, "另一个隐患", key, category: "gas", severity: "serious");
         using var resp = await finder.Http.SendAsync(other);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, resp.StatusCode);
         var mine = await Cases.ReadAsync(await finder.Http.GetAsync("/api/fire/v1/cases?limit=100"), "own reports");
