@@ -26,6 +26,7 @@ public class OutboundConnectionTests(AssembledSuite suite)
                 "2026-12-07T01:00:03.000Z info: Microsoft.Hosting.Lifetime[14] Now listening on: http://127.0.0.1:5111",
                 "2026-12-07T01:00:04.000Z info: Grid[0] Connected to amqp://guest@localhost:5672/ and Host=127.0.0.1;Port=5432",
                 "  Doc guides:  https://rabbitmq.com/documentation.html",
+                "2026-12-07T01:00:05.000Z warn: Health[103] Timeout on connection to 127.0.0.1:46821 (see https://seredis.dev/Timeouts for some common client-side issues that can cause timeouts)",
             ]);
 
             var findings = OutboundScanner.ScanDirectory(scratch);

@@ -6,7 +6,8 @@ namespace Grid.EndToEnd;
 /// <summary>
 /// Finds, in log text, every sign of a connection to somewhere other than this machine: a URL or connection
 /// string naming a host, an address with a port, or a connection/lookup message naming a host. Loopback
-/// (127.0.0.0/8, ::1, localhost) and the unspecified address (what servers bind) pass; anything else is a finding.
+/// (127.0.0.0/8, ::1, localhost) and the unspecified address (what servers bind) pass; anything else is a finding,
+/// except a documentation link that a server's banner or error text points people to ("see https://...").
 /// </summary>
 public static partial class OutboundScanner
 {
@@ -51,9 +52,11 @@ public static partial class OutboundScanner
             yield return m.Groups["host"].Value;
         }
 
-        if (ConnectionWords().IsMatch(line))
+        // Names outside URLs only: a URL was judged above (a documentation link is not a connection).
+        var rest = Url().Replace(line, " ");
+        if (ConnectionWords().IsMatch(rest))
         {
-            foreach (Match m in DomainName().Matches(line))
+            foreach (Match m in DomainName().Matches(rest))
             {
                 yield return m.Value;
             }
