@@ -51,7 +51,8 @@ public static class CommandCenterApi
         return TypedResults.Ok(await queries.BoardAsync(UserScope.Of(http.User), grid, ct));
     }
 
-    public sealed record CasePage(IReadOnlyList<CaseRow> Items, string? NextCursor, IReadOnlyDictionary<string, string> GridNames);
+    public sealed record CasePage(IReadOnlyList<CaseRow> Items, string? NextCursor, IReadOnlyDictionary<string, string> GridNames,
+        IReadOnlyDictionary<string, string> DepartmentNames);
 
     static async Task<Results<Ok<CasePage>, ValidationProblem>> ListAsync(HttpContext http, CommandQueries queries, GridMap map,
         string? domain, string? grid, string? state, string board, string? cursor, int? limit, CancellationToken ct)
@@ -83,7 +84,9 @@ public static class CommandCenterApi
         var next = rows.Count > size ? EncodeCursor(page[^1].Seq) : null;
         var names = await map.NamesAsync(ct);
         var used = page.SelectMany(r => r.GridPath).Distinct().Where(names.ContainsKey).ToDictionary(g => g, g => names[g]);
-        return TypedResults.Ok(new CasePage(page, next, used));
+        var departments = await http.RequestServices.GetRequiredService<OrganizationDirectory>().DepartmentNamesAsync(Bearer(http), refresh: false, ct);
+        var departmentNames = page.Select(r => r.Department).OfType<string>().Distinct().Where(departments.ContainsKey).ToDictionary(d => d, d => departments[d]);
+        return TypedResults.Ok(new CasePage(page, next, used, departmentNames));
     }
 
     static ValidationProblem? Validate(string? domain, string? grid, string? state, string board)
