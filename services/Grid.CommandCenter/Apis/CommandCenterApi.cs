@@ -163,7 +163,7 @@ public static class CommandCenterApi
         TypedResults.Ok(await queries.TransfersAsync(UserScope.Of(http.User), inFlight ?? true, ct));
 
     /// <summary>Server-sent events: one "case" event per applied event in the user's scope, a comment every 15 s.</summary>
-    static async Task StreamAsync(HttpContext http, LiveFeed feed, CancellationToken ct)
+    static async Task StreamAsync(HttpContext http, LiveFeed feed, GridMap map, CancellationToken ct)
     {
         var scope = UserScope.Of(http.User);
         http.Response.Headers.ContentType = "text/event-stream";
@@ -202,7 +202,10 @@ public static class CommandCenterApi
                         continue;
                     }
 
-                    var json = System.Text.Json.JsonSerializer.Serialize(item, System.Text.Json.JsonSerializerOptions.Web);
+                    // The grid's name goes along: a person reads names, and the page may not have seen this grid yet.
+                    var node = System.Text.Json.JsonSerializer.SerializeToNode(item, System.Text.Json.JsonSerializerOptions.Web)!;
+                    node["gridName"] = (await map.CachedNamesAsync(ct)).GetValueOrDefault(item.GridId);
+                    var json = node.ToJsonString();
                     await http.Response.WriteAsync($"event: case\nid: {item.EventId}\ndata: {json}\n\n", ct);
                 }
 

@@ -21,6 +21,7 @@ public sealed class GridMap(NpgsqlDataSource db, OrganizationDirectory organizat
 
     readonly ConcurrentDictionary<string, DateTimeOffset> syncedAt = new(StringComparer.Ordinal);
     readonly SemaphoreSlim syncGate = new(1, 1);
+    (DateTimeOffset At, Dictionary<string, string> Names)? cachedNames;
 
     /// <summary>Stores a GeoJSON FeatureCollection whose features carry id, parentId, name, level and optionally hierarchy.</summary>
     public async Task<int> ImportAsync(JsonNode collection, CancellationToken ct)
@@ -188,6 +189,19 @@ public sealed class GridMap(NpgsqlDataSource db, OrganizationDirectory organizat
             },
             ["geometry"] = JsonNode.Parse(r.Geometry),
         }).ToList();
+    }
+
+    /// <summary>Names of grids for the live feed: read at most once every few seconds however many events stream.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> CachedNamesAsync(CancellationToken ct)
+    {
+        if (cachedNames is { } c && clock.GetUtcNow() - c.At < TimeSpan.FromSeconds(5))
+        {
+            return c.Names;
+        }
+
+        var names = await NamesAsync(ct);
+        cachedNames = (clock.GetUtcNow(), names);
+        return names;
     }
 
     /// <summary>Names of grids known here, for labels on boards.</summary>
