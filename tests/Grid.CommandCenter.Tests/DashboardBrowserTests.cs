@@ -29,12 +29,14 @@ public class DashboardBrowserTests
     {
         var infra = await GridInfrastructure.GetAsync();
         var password = "Pw-" + Guid.NewGuid().ToString("N")[..12];
+        var clientSecret = Guid.NewGuid().ToString("N");
 
         // The organization service: tokens (RS256, its own keys) and the grid tree the map draws.
         await using var organization = await ProjectProcess.StartAsync("organization", "services/Grid.Organization", new Dictionary<string, string>
         {
             ["ConnectionStrings__organizationdb"] = await infra.CreateDatabaseAsync("dashorg"),
             ["Identity__AdminPassword"] = password,
+            ["Identity__Clients__command__Secret"] = clientSecret,
         });
         var orgUrl = organization.Url.ToString().TrimEnd('/');
         using var org = new HttpClient { BaseAddress = organization.Url };
@@ -81,6 +83,8 @@ public class DashboardBrowserTests
             ["services__organization__http__0"] = orgUrl,
             ["Identity__JwksUrl"] = jwks,
             ["ASPNETCORE_CONTENTROOT"] = elsewhere,
+            ["Identity__ClientId"] = "command",
+            ["Identity__ClientSecret"] = clientSecret,
         });
         Assert.False(Directory.Exists(Path.Combine(elsewhere, "wwwroot")));
         Assert.DoesNotContain("No dashboard", command.Log);
@@ -116,10 +120,18 @@ public class DashboardBrowserTests
             await SeedAsync(seeder.Services.GetService(typeof(Infrastructure.ReadModelProjector)) as Infrastructure.ReadModelProjector, ids);
         }
 
-        // The map API draws the organization's grids of the asked hierarchy, by name.
         using (var admin = new HttpClient { BaseAddress = gateway.Url })
         {
             admin.DefaultRequestHeaders.Authorization = new("Bearer", adminToken);
+
+            // Before anyone opens the map, the command centre has copied the grids with its own token: boards name them.
+            await Wait.UntilAsync(async () =>
+            {
+                var overdue = await admin.GetFromJsonAsync<JsonObject>("/api/command/v1/overdue");
+                return overdue!["gridNames"]?[ids["T1V1"]]?.GetValue<string>() == "东村";
+            }, TimeSpan.FromSeconds(60), "the overdue board names the village of its case");
+
+            // The map API draws the organization's grids of the asked hierarchy, by name.
             var top = (await admin.GetFromJsonAsync<JsonObject>("/api/command/v1/map?hierarchy=fire"))!["features"]!.AsArray();
             Assert.Equal("示范县", Assert.Single(top)!["properties"]!["name"]!.GetValue<string>());
         }

@@ -7,9 +7,13 @@ namespace Grid.CommandCenter.Infrastructure;
 /// service with the service's own token: at start and every <see cref="Interval"/>, so boards, rankings and exports
 /// show names even before anyone has opened the map. Does nothing without an organization service or a client id.
 /// </summary>
-public sealed class GridDirectorySync(GridMap map, OrganizationDirectory organization, ServiceTokenSource tokens, ILogger<GridDirectorySync> logger) : BackgroundService
+public sealed class GridDirectorySync(GridMap map, OrganizationDirectory organization, ServiceTokenSource tokens, TimeProvider clock,
+    ILogger<GridDirectorySync> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+
+    /// <summary>How soon to try again when a copy failed (the organization may still be starting).</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,12 +22,11 @@ public sealed class GridDirectorySync(GridMap map, OrganizationDirectory organiz
             return;
         }
 
-        using var timer = new PeriodicTimer(Interval);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var copied = 0;
             try
             {
-                var copied = 0;
                 foreach (var hierarchy in Domains.All)
                 {
                     copied += await map.SyncAsync(hierarchy, null, stoppingToken) ? 1 : 0;
@@ -34,9 +37,10 @@ public sealed class GridDirectorySync(GridMap map, OrganizationDirectory organiz
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Copying grids from the organization service failed; trying again in {Interval}", Interval);
+                logger.LogWarning(ex, "Copying grids from the organization service failed");
             }
+
+            await Task.Delay(copied == Domains.All.Count ? Interval : RetryInterval, clock, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
