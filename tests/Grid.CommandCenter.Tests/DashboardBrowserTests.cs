@@ -134,6 +134,13 @@ public class DashboardBrowserTests
             // The map API draws the organization's grids of the asked hierarchy, by name.
             var top = (await admin.GetFromJsonAsync<JsonObject>("/api/command/v1/map?hierarchy=fire"))!["features"]!.AsArray();
             Assert.Equal("示范县", Assert.Single(top)!["properties"]!["name"]!.GetValue<string>());
+
+            // The Excel export names grids too.
+            var xlsx = await admin.GetByteArrayAsync("/api/command/v1/overdue/export");
+            var rows = MiniExcelLibs.MiniExcel.Query(new MemoryStream(xlsx), useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+            var overdueRow = Assert.Single(rows, r => (string)r["案件编号"] == "FIRE-OVERDUE");
+            Assert.Equal("东村", overdueRow["网格"]);
+            Assert.Equal("示范县 / 一镇 / 东村", overdueRow["网格路径"]);
         }
 
         using var playwright = await Playwright.CreateAsync();

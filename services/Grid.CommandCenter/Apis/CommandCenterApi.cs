@@ -136,19 +136,22 @@ public static class CommandCenterApi
         }
 
         var rows = await queries.CasesAsync(UserScope.Of(http.User), new CaseFilter(domain, grid, null, board), null, MaxExportRows, ct);
+        var grids = await http.RequestServices.GetRequiredService<GridMap>().NamesAsync(ct);
+        var departments = await http.RequestServices.GetRequiredService<OrganizationDirectory>().DepartmentNamesAsync(Bearer(http), refresh: false, ct);
+        string GridName(string id) => grids.GetValueOrDefault(id) ?? id;
         var sheet = rows.Select(r => new Dictionary<string, object?>
         {
             ["案件编号"] = r.CaseNumber,
             ["领域"] = r.Domain,
-            ["网格"] = r.GridId,
-            ["网格路径"] = string.Join("/", r.GridPath),
+            ["网格"] = GridName(r.GridId),
+            ["网格路径"] = string.Join(" / ", r.GridPath.Select(GridName)),
             ["类别"] = r.Category,
             ["等级"] = r.Severity,
             ["标题"] = r.Title,
             ["状态"] = r.State,
             ["上报时间"] = Cst(r.ReportedAt),
             ["办理期限"] = Cst(r.DueAt),
-            ["责任部门"] = r.Department,
+            ["责任部门"] = r.Department is { } d ? departments.GetValueOrDefault(d) ?? d : null,
             ["超期次数"] = r.BreachCount,
             ["超期环节"] = r.BreachStep,
             ["责任方"] = r.BreachResponsible,
