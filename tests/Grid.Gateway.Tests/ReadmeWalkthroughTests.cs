@@ -27,7 +27,7 @@ public sealed class ReadmeWalkthroughTests
         {
             var gateway = app.Resources.OfType<ExecutableResource>().Single(r => r.Name == "gateway").Url!;
             var (exit, output, errors) = await RunAsync(script.Replace(FixedGateway, $"GW={gateway}", StringComparison.Ordinal), home, TimeSpan.FromMinutes(4));
-            Assert.True(exit == 0, $"exit {exit}\n{output}\n{errors}");
+            Assert.True(exit == 0, $"exit {exit}\n{output}\n{errors}\n--- organization log ---\n{Resource.LogTail(Path.Combine(home, ".grid", "logs", "organization.log"), 30)}");
 
             // The wrong person was refused, the unknown department and the transfer to labor too, naming the field.
             Assert.Contains("\"status\": 403", output);
@@ -55,7 +55,7 @@ public sealed class ReadmeWalkthroughTests
         var block = Regex.Match(readme, "<!-- walkthrough:start -->\\s*```sh\\n(?<script>.*?)```\\s*<!-- walkthrough:end -->", RegexOptions.Singleline);
         Assert.True(block.Success, "README.md has no walkthrough block");
         var script = block.Groups["script"].Value;
-        Assert.Equal(1, Regex.Matches(script, "^" + Regex.Escape(FixedGateway) + "$", RegexOptions.Multiline).Count);
+        Assert.Single(Regex.Matches(script, "^" + Regex.Escape(FixedGateway) + "$", RegexOptions.Multiline));
         return script;
     }
 
@@ -116,7 +116,7 @@ public sealed class ReadmeWalkthroughTests
     private static async Task<(int Exit, string Output, string Errors)> RunAsync(string script, string workingDirectory, TimeSpan timeout)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-eo");
+        start.ArgumentList.Add("-xeo");
         start.ArgumentList.Add("pipefail");
         using var bash = Process.Start(start)!;
         await bash.StandardInput.WriteAsync(script);

@@ -5,6 +5,7 @@ using Grid.Contracts.Organization.V1;
 using Grid.Contracts.Roles;
 using Grid.Testing;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 
 namespace Grid.Organization.Tests;
@@ -53,7 +54,7 @@ public sealed class RoleCatalogTests(OrgHost host) : IClassFixture<OrgHost>
     [Fact]
     public async Task Server_reflection_needs_a_token_like_the_calls_it_describes()
     {
-        using var anonymous = Grpc.Net.Client.GrpcChannel.ForAddress(host.Factory.Server.BaseAddress, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = host.Factory.Server.CreateHandler() });
+        using var anonymous = GrpcChannel.ForAddress(host.Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Factory.Server.CreateHandler() });
         using var refused = new ServerReflection.ServerReflectionClient(anonymous).ServerReflectionInfo();
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
         {

@@ -106,7 +106,9 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
 
     public override Task<Department> GetDepartment(GetDepartmentRequest request, ServerCallContext context)
     {
-        var d = Departments.FirstOrDefault(d => d.Id == request.Id || (request.Code.Length > 0 && d.Code == request.Code));
+        // Its ids are not GUIDs, so a caller sends them as codes: either matches either.
+        var key = request.Id.Length > 0 ? request.Id : request.Code;
+        var d = Departments.FirstOrDefault(d => d.Id == key || d.Code == key);
         return d.Id is null
             ? throw new RpcException(new Status(StatusCode.NotFound, "department not found"))
             : Task.FromResult(new Department { Id = d.Id, Code = d.Code, Name = d.Name, Domain = d.Domain });
