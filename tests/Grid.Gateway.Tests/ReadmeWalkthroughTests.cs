@@ -40,6 +40,12 @@ public sealed class ReadmeWalkthroughTests
             Assert.Contains("责令停止焚烧", output);
             Assert.True(Regex.Matches(output, "\"state\": \"closed\"").Count >= 5, output);
             Assert.Contains("废品站露天焚烧塑料冒黑烟", output);
+
+            // Every bus started and carried the transfer, and none tried to report its usage to MassTransit's vendor.
+            foreach (var service in new[] { "organization", "fire", "environment", "command" })
+            {
+                Assert.DoesNotContain("usage telemetry", await File.ReadAllTextAsync(Path.Combine(home, ".grid", "logs", service + ".log")), StringComparison.OrdinalIgnoreCase);
+            }
         }
         finally
         {

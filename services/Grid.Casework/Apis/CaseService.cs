@@ -274,8 +274,10 @@ public sealed class CaseService(
     /// <summary>A report that passed every check, placed in its grid, not yet stored.</summary>
     private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, string KeyField, Case Case, IReadOnlyList<GridLevel> Chain)
     {
-        /// <summary>SHA-256 of the report as parsed (so spacing and member order do not count), stored with its key.</summary>
-        public byte[] RequestHash { get; } = System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Request));
+        private byte[]? _hash;
+
+        /// <summary>SHA-256 of the report as parsed (so spacing and member order do not count), stored with its key; made only for keyed reports.</summary>
+        public byte[] RequestHash => _hash ??= System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Request));
     }
 
     /// <summary>A placed report on its way into a transaction shared with others, and what became of it.</summary>
