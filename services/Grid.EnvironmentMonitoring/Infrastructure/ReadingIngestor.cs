@@ -1,8 +1,6 @@
 using System.Security.Claims;
-using Dapper;
 using Grid.EnvironmentMonitoring.Domain;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Grid.EnvironmentMonitoring.Infrastructure;
 
@@ -13,12 +11,12 @@ public sealed record IngestResult(int Received, int Stored, int Duplicates, int 
 public sealed record IngestRefusal(int Status, string Title, Dictionary<string, string[]> Errors);
 
 /// <summary>
-/// 在线监控数据入库: validates the whole batch against the station register (units, times, stations, the client's
-/// grid scope) and refuses it whole with the problems by row and field; an accepted batch is stored by
-/// <see cref="ReadingWriter"/>, together with the batches of other callers that arrive at the same time, all or
-/// nothing, and answered once committed.
+/// 在线监控数据入库: checks what each row can tell alone (pollutant, unit, value, time), then hands the batch to
+/// <see cref="ReadingWriter"/>, which checks it against the station register (station known, monitoring that
+/// pollutant, inside the client's grid scope) and stores it together with the batches of other callers that arrive at
+/// the same time; a refused batch is refused whole with the problems by row and field, and nothing of it is stored.
 /// </summary>
-internal sealed class ReadingIngestor(NpgsqlDataSource db, ReadingWriter writer, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
+internal sealed class ReadingIngestor(ReadingWriter writer, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
 {
     internal sealed class StationRow
     {
@@ -30,21 +28,22 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, ReadingWriter writer,
         public Guid SourceId { get; init; }
     }
 
-    public async Task<(IngestResult? Result, IngestRefusal? Refusal)> IngestAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user, CancellationToken ct)
+    public Task<(IngestResult? Result, IngestRefusal? Refusal)> IngestAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user, CancellationToken ct)
     {
-        var o = options.CurrentValue.Readings;
         var now = clock.GetUtcNow();
-        var errors = ReadingRules.Validate(rows, now, TimeSpan.FromSeconds(o.FutureToleranceSeconds));
+        var errors = ReadingRules.Validate(rows, now, TimeSpan.FromSeconds(options.CurrentValue.Readings.FutureToleranceSeconds));
+        return writer.StoreAsync(rows, user, errors, now, ct);
+    }
 
-        var ids = rows.Select(r => r.Station).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct().ToArray();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var stations = (await conn.QueryAsync<StationRow>(new CommandDefinition(
-            "SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId FROM environment.stations WHERE id = ANY(@ids)",
-            new { ids }, cancellationToken: ct))).ToDictionary(s => s.Id);
-
-        // Scope once per station, not once per row: a batch is thousands of rows from a handful of stations.
-        var inScope = stations.Values.Where(st => user.CanSeeGrid(st.GridPath)).Select(st => st.Id).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// The batch against the register: adds its problems to <paramref name="errors"/> (the row-level ones found
+    /// before) and returns the refusal, or null when the batch may be stored.
+    /// </summary>
+    internal static IngestRefusal? Check(IReadOnlyList<Reading> rows, ClaimsPrincipal user, Dictionary<string, string[]> errors, IReadOnlyDictionary<string, StationRow> stations)
+    {
         var forbidden = new Dictionary<string, string[]>();
+        // Scope once per station, not once per row: a batch is thousands of rows from a handful of stations.
+        var inScope = new Dictionary<string, bool>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count && errors.Count < 50; i++)
         {
             var r = rows[i];
@@ -57,7 +56,7 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, ReadingWriter writer,
             {
                 errors[$"[{i}].station"] = [$"unknown station '{r.Station}'"];
             }
-            else if (!inScope.Contains(st.Id))
+            else if (!(inScope.TryGetValue(st.Id, out var seen) ? seen : inScope[st.Id] = user.CanSeeGrid(st.GridPath)))
             {
                 forbidden.TryAdd($"[{i}].station", [$"station '{r.Station}' is outside this client's grid scope"]);
             }
@@ -69,16 +68,11 @@ internal sealed class ReadingIngestor(NpgsqlDataSource db, ReadingWriter writer,
 
         if (errors.Count > 0)
         {
-            return (null, new IngestRefusal(400, "The batch was refused; nothing was stored", errors));
+            return new IngestRefusal(400, "The batch was refused; nothing was stored", errors);
         }
 
-        if (forbidden.Count > 0)
-        {
-            return (null, new IngestRefusal(403, "The batch names stations outside this client's scope; nothing was stored", forbidden));
-        }
-
-        // The connection goes back to the pool before the batch waits for its group.
-        await conn.DisposeAsync();
-        return (await writer.StoreAsync(rows, now, ct), null);
+        return forbidden.Count > 0
+            ? new IngestRefusal(403, "The batch names stations outside this client's scope; nothing was stored", forbidden)
+            : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Dapper;
 using Grid.Casework.Infrastructure;
 using Grid.EnvironmentMonitoring.Domain;
@@ -8,10 +9,11 @@ using NpgsqlTypes;
 namespace Grid.EnvironmentMonitoring.Infrastructure;
 
 /// <summary>
-/// 合并入库: stores validated batches through Grid.Casework's <see cref="GroupCommitter{TItem}"/>, so that batches
+/// 合并入库: checks batches against the station register and stores them through Grid.Casework's <see cref="GroupCommitter{TItem}"/>, so that batches
 /// arriving while the writers are busy share one transaction — one advisory lock round, one binary COPY, one rule
 /// evaluation over every series they touch, one commit — and each caller is answered only once its rows are durable.
-/// Should a group fail, each of its batches is written again alone, so that a bad batch fails by itself.
+/// The register is read once per group; a batch it refuses is refused alone. Should a group fail in the database, each
+/// of its batches is written again alone, so that a bad batch fails by itself.
 /// </summary>
 /// <remarks>
 /// Inside the transaction: advisory lock per station (sorted), COPY straight into readings inside a savepoint; if a
@@ -37,12 +39,16 @@ internal sealed class ReadingWriter : IAsyncDisposable
     /// <summary>Batches waiting for a writer.</summary>
     public int Queued => _groups.Queued;
 
-    /// <summary>Stores <paramref name="rows"/> (validated, of the given stations) and returns once they are committed.</summary>
-    public async Task<IngestResult> StoreAsync(IReadOnlyList<Reading> rows, DateTimeOffset receivedAt, CancellationToken ct)
+    /// <summary>
+    /// Checks <paramref name="rows"/> against the register (adding to the row-level <paramref name="errors"/> found
+    /// before) and stores them unless refused; returns once they are committed.
+    /// </summary>
+    public async Task<(IngestResult? Result, IngestRefusal? Refusal)> StoreAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user,
+        Dictionary<string, string[]> errors, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        var batch = new PendingBatch(rows, receivedAt);
+        var batch = new PendingBatch(rows, user, errors, receivedAt);
         await _groups.SubmitAsync(batch, ct);
-        return batch.Result!;
+        return (batch.Result, batch.Refusal);
     }
 
     private async Task WriteAsync(IReadOnlyList<PendingBatch> group)
@@ -68,12 +74,31 @@ internal sealed class ReadingWriter : IAsyncDisposable
         }
     }
 
-    private async Task WriteTogetherAsync(IReadOnlyList<PendingBatch> group)
+    private async Task WriteTogetherAsync(IReadOnlyList<PendingBatch> all)
     {
         // The writers serve every caller: one caller going away must not undo the others' rows.
         var ct = CancellationToken.None;
-        var ids = group.SelectMany(b => b.Rows).Select(r => r.Station).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         await using var conn = await _db.OpenConnectionAsync(ct);
+        var named = all.SelectMany(b => b.Rows).Select(r => r.Station).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToArray();
+        var stations = (await conn.QueryAsync<ReadingIngestor.StationRow>(new CommandDefinition(
+            "SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId FROM environment.stations WHERE id = ANY(@named)",
+            new { named }, cancellationToken: ct))).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var group = new List<PendingBatch>(all.Count);
+        foreach (var batch in all)
+        {
+            batch.Refusal = ReadingIngestor.Check(batch.Rows, batch.User, batch.Errors, stations);
+            if (batch.Refusal is null)
+            {
+                group.Add(batch);
+            }
+        }
+
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var ids = group.SelectMany(b => b.Rows).Select(r => r.Station).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         await using var tx = await conn.BeginTransactionAsync(ct);
         // One writer per station at a time: concurrent groups for a station would each see the other's episode as new.
         await conn.ExecuteAsync(new CommandDefinition(
@@ -160,7 +185,7 @@ internal sealed class ReadingWriter : IAsyncDisposable
         var opened = new int[group.Count];
         foreach (var station in evaluation.OpenedAt)
         {
-            var first = group.ToList().FindIndex(b => b.Rows.Any(r => r.Station == station));
+            var first = group.FindIndex(b => b.Rows.Any(r => r.Station == station));
             opened[Math.Max(0, first)]++;
         }
 
@@ -235,9 +260,16 @@ internal sealed class ReadingWriter : IAsyncDisposable
     public ValueTask DisposeAsync() => _groups.DisposeAsync();
 
     /// <summary>One caller's validated batch on its way into a group, and what became of it.</summary>
-    private sealed class PendingBatch(IReadOnlyList<Reading> rows, DateTimeOffset receivedAt) : GroupItem
+    private sealed class PendingBatch(IReadOnlyList<Reading> rows, ClaimsPrincipal user, Dictionary<string, string[]> errors, DateTimeOffset receivedAt) : GroupItem
     {
         public IReadOnlyList<Reading> Rows { get; } = rows;
+
+        public ClaimsPrincipal User { get; } = user;
+
+        /// <summary>Row-level problems found before; the register's are added.</summary>
+        public Dictionary<string, string[]> Errors { get; } = errors;
+
+        public IngestRefusal? Refusal { get; set; }
 
         public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
