@@ -79,10 +79,23 @@ internal sealed class ReadingWriter : IAsyncDisposable
         // The writers serve every caller: one caller going away must not undo the others' rows.
         var ct = CancellationToken.None;
         await using var conn = await _db.OpenConnectionAsync(ct);
-        var named = all.SelectMany(b => b.Rows).Select(r => r.Station).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToArray();
-        var stations = (await conn.QueryAsync<ReadingIngestor.StationRow>(new CommandDefinition(
-            "SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId FROM environment.stations WHERE id = ANY(@named)",
-            new { named }, cancellationToken: ct))).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var named = all.SelectMany(b => b.Rows).Select(r => r.Station).Where(s => !string.IsNullOrWhiteSpace(s))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // One round trip: the register; one writer per station at a time (concurrent groups for a station would each
+        // see the other's episode as new), in order; and the savepoint the COPY may go back to.
+        Dictionary<string, ReadingIngestor.StationRow> stations;
+        await using (var first = await conn.QueryMultipleAsync(new CommandDefinition("""
+            SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId
+            FROM environment.stations WHERE id = ANY(@named);
+            SELECT count(pg_advisory_xact_lock(hashtext(s))) FROM (SELECT s FROM unnest(@named) AS s ORDER BY s OFFSET 0) q;
+            SAVEPOINT copy_all;
+            """, new { named }, tx, cancellationToken: ct)))
+        {
+            stations = (await first.ReadAsync<ReadingIngestor.StationRow>()).ToDictionary(s => s.Id, StringComparer.Ordinal);
+            await first.ReadAsync<long>();
+        }
+
         var group = new List<PendingBatch>(all.Count);
         foreach (var batch in all)
         {
@@ -98,11 +111,6 @@ internal sealed class ReadingWriter : IAsyncDisposable
             return;
         }
 
-        var ids = group.SelectMany(b => b.Rows).Select(r => r.Station).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        // One writer per station at a time: concurrent groups for a station would each see the other's episode as new.
-        await conn.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(hashtext(s)) FROM unnest(@ids) AS s ORDER BY s", new { ids }, tx, cancellationToken: ct));
         // Most groups are new rows only: copy them straight into readings. A resent or repeated row makes that COPY
         // fail on the key; then, back at the savepoint, the group goes the careful way through staging.
         var inserted = await TryCopyAllAsync(conn, tx, group, ct);
@@ -166,7 +174,8 @@ internal sealed class ReadingWriter : IAsyncDisposable
                     FROM q WHERE sl.station_id = q.id AND sl.ended_at IS NULL AND q.t > sl.silent_since)
                 UPDATE environment.stations s SET last_reading_at = greatest(s.last_reading_at, q.t), ingest_generation = s.ingest_generation + 1
                 FROM q WHERE s.id = q.id
-                RETURNING s.id, s.ingest_generation
+                RETURNING s.id, s.ingest_generation;
+                RELEASE SAVEPOINT copy_all;
                 """, new { ids = latest.Keys.ToArray(), times = latest.Values.ToArray() }, tx, cancellationToken: ct)))
             {
                 generations[id] = generation;
@@ -201,7 +210,7 @@ internal sealed class ReadingWriter : IAsyncDisposable
     private static async Task<List<(string Station, string Pollutant, DateTime Time, double Value)>?> TryCopyAllAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<PendingBatch> group, CancellationToken ct)
     {
-        await tx.SaveAsync("copy_all", ct);
+        // The savepoint was set with the locks; it is released with the stations' update.
         try
         {
             await CopyAsync(conn, "environment.readings (station_id, pollutant, time, value, unit, received_at)", group, ct);
@@ -212,7 +221,6 @@ internal sealed class ReadingWriter : IAsyncDisposable
             return null;
         }
 
-        await tx.ReleaseAsync("copy_all", ct);
         return group.SelectMany(b => b.Rows).Select(r => (r.Station, Pollutants.Find(r.Pollutant)!.Code, r.Time.UtcDateTime, r.Value)).ToList();
     }
 
