@@ -155,8 +155,13 @@ var batchIntake = await PhaseAsync($"{perBatch} keyed reports a request ({caller
 const int events = 20000;
 var sample = JsonSerializer.SerializeToUtf8Bytes(new
 {
-    messageId = Guid.NewGuid(), conversationId = Guid.NewGuid(), sourceAddress = "rabbitmq://127.0.0.1/bench_cw/relay", destinationAddress = "rabbitmq://127.0.0.1/bench_cw/Grid.Contracts.Events:CaseReported",
-    messageType = new[] { "urn:message:Grid.Contracts.Events:CaseReported" }, sentTime = DateTime.UtcNow, headers = new { },
+    messageId = Guid.NewGuid(),
+    conversationId = Guid.NewGuid(),
+    sourceAddress = "rabbitmq://127.0.0.1/bench_cw/relay",
+    destinationAddress = "rabbitmq://127.0.0.1/bench_cw/Grid.Contracts.Events:CaseReported",
+    messageType = new[] { "urn:message:Grid.Contracts.Events:CaseReported" },
+    sentTime = DateTime.UtcNow,
+    headers = new { },
     message = new CaseReported { CaseId = Guid.NewGuid(), Domain = "fire", CaseNumber = "FIRE-BENCH-0-0", Title = "bench", Category = "hazard", Severity = "general", GridId = "g", GridPath = ["g"], OccurredAt = DateTimeOffset.UtcNow },
     host = new { machineName = Environment.MachineName, processName = "Grid.Bench.Casework", processId = Environment.ProcessId, assembly = "Grid.Casework", assemblyVersion = "1.0.0.0", frameworkVersion = "10.0", massTransitVersion = "8.5.12", operatingSystemVersion = Environment.OSVersion.ToString() },
 });
