@@ -1,6 +1,10 @@
 namespace Grid.AppHost;
 
-public sealed record AppHostOptions(string Mode, string RepoRoot, string StateDir, string? EnvFile, string Configuration)
+/// <param name="FreePorts">Every server, service and the gateway on a free port instead of the README's fixed ones (a second suite beside the first, the end-to-end tests).</param>
+/// <param name="ParentPid">Stop everything when this process ends (a test run that starts the suite and is killed).</param>
+/// <param name="StartTimeout">How long each service may take to become healthy (first start seeds the demo county).</param>
+public sealed record AppHostOptions(string Mode, string RepoRoot, string StateDir, string? EnvFile, string Configuration,
+    bool FreePorts = false, int? ParentPid = null, TimeSpan? StartTimeout = null)
 {
     public static AppHostOptions Parse(string[] args)
     {
@@ -14,7 +18,9 @@ public sealed record AppHostOptions(string Mode, string RepoRoot, string StateDi
         var root = Environment.GetEnvironmentVariable("GRID_ROOT") ?? FindRepoRoot(AppContext.BaseDirectory);
         var state = Path.GetFullPath(Value("--state") ?? Path.Combine(root, ".grid"));
         var configuration = Value("--configuration") ?? Environment.GetEnvironmentVariable("GRID_CONFIGURATION") ?? "Release";
-        return new AppHostOptions(mode, root, state, Value("--env-file"), configuration);
+        var parent = int.TryParse(Value("--parent-pid"), out var pid) ? pid : (int?)null;
+        var timeout = int.TryParse(Value("--start-timeout"), out var seconds) ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        return new AppHostOptions(mode, root, state, Value("--env-file"), configuration, args.Contains("--free-ports"), parent, timeout);
     }
 
     public static string FindRepoRoot(string start)

@@ -9,7 +9,7 @@ public static class AppHostRunner
     {
         var run = Path.Combine(o.StateDir, "run");
         Directory.CreateDirectory(run);
-        foreach (var f in new[] { "ready", "failed" })
+        foreach (var f in new[] { "ready", "failed", "addresses.json" })
         {
             File.Delete(Path.Combine(run, f));
         }
@@ -24,11 +24,13 @@ public static class AppHostRunner
                 await File.WriteAllTextAsync(o.EnvFile, InfrastructureEnvironment(app), CancellationToken.None);
             }
 
+            // Addresses first: whoever sees "ready" may read them at once.
+            await File.WriteAllTextAsync(Path.Combine(run, "addresses.json"), Addresses(app), CancellationToken.None);
             await File.WriteAllTextAsync(Path.Combine(run, "ready"), ResourceTable.Format(app.Resources), CancellationToken.None);
             Console.WriteLine(ResourceTable.Format(app.Resources));
-            if (o.Mode != "infra")
+            if (app.Resources.FirstOrDefault(r => r.Name == "gateway") is { Url: { } gateway })
             {
-                Console.WriteLine($"Grid is up: gateway http://127.0.0.1:{GridResources.Ports.Gateway}  (Ctrl+C stops everything)");
+                Console.WriteLine($"Grid is up: gateway {gateway}  (Ctrl+C stops everything)");
             }
 
             await app.WatchAsync(stop);
@@ -48,9 +50,32 @@ public static class AppHostRunner
         finally
         {
             File.Delete(Path.Combine(run, "ready"));
+            File.Delete(Path.Combine(run, "addresses.json"));
             File.Delete(Path.Combine(run, "apphost.pid"));
             Console.WriteLine("Grid stopped.");
         }
+    }
+
+    /// <summary>
+    /// Every resource's addresses by name, as JSON (run/addresses.json): services' endpoints by endpoint name
+    /// ("http", "grpc"), servers' connection addresses. What a program driving a suite on free ports reads.
+    /// </summary>
+    public static string Addresses(DistributedApplication app)
+    {
+        var all = new SortedDictionary<string, IReadOnlyDictionary<string, string>>();
+        foreach (var r in app.Resources)
+        {
+            all[r.Name] = r switch
+            {
+                ExecutableResource e => e.Endpoints.ToDictionary(p => p.Key, p => $"http://127.0.0.1:{p.Value}"),
+                LocalPostgres pg => new Dictionary<string, string> { ["tcp"] = $"127.0.0.1:{pg.Port}" },
+                LocalRabbitMq mq => new Dictionary<string, string> { ["amqp"] = mq.ConnectionString, ["management"] = mq.ManagementUrl },
+                LocalRedis redis => new Dictionary<string, string> { ["tcp"] = redis.ConnectionString },
+                _ => new Dictionary<string, string>(),
+            };
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(all, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>The addresses a test run hands to every test project (see tests/Grid.Testing).</summary>

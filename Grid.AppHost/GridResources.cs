@@ -50,24 +50,28 @@ public static class GridResources
 
     public static DistributedApplication Suite(AppHostOptions o)
     {
+        // The fixed ports a person expects, or free ones for a suite that must not collide with another (tests).
+        int Port(int fixedPort) => o.FreePorts ? FreePort.Next() : fixedPort;
         var builder = DistributedApplication.CreateBuilder(o.StateDir, o.RepoRoot, o.Configuration);
-        var postgres = builder.AddPostgres("postgres", Ports.Postgres);
-        var messaging = builder.AddRabbitMQ("messaging", Ports.RabbitMq, Ports.RabbitMqManagement);
-        var cache = builder.AddRedis("cache", Ports.Redis);
+        var postgres = builder.AddPostgres("postgres", Port(Ports.Postgres));
+        var messaging = builder.AddRabbitMQ("messaging", Port(Ports.RabbitMq), Port(Ports.RabbitMqManagement));
+        var cache = builder.AddRedis("cache", Port(Ports.Redis));
         // Each service calls organization with its own client credentials; the secrets live under .grid/, never in the repository.
         static string ClientSecret(string service) => $"Identity__Clients__{service}__Secret";
         var secrets = LocalSecrets.LoadOrCreate(o.StateDir, ["Casework__ReporterKey", .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
 
+        var http = Services.ToDictionary(s => s.Name, s => Port(s.Http));
+        var jwks = $"http://127.0.0.1:{http["organization"]}/.well-known/jwks.json";
         var services = new List<ExecutableResource>();
         foreach (var s in Services)
         {
             var project = builder.AddProject(s.Name, s.Project)
-                .WithHttpEndpoint(s.Http)
+                .WithHttpEndpoint(http[s.Name])
                 .WithReference(postgres.AddDatabase(s.Database))
                 .WithReference(messaging)
                 .WithReference(cache)
                 .WithEnvironment("Grid__SeedDemoData", "true")
-                .WithEnvironment("Identity__JwksUrl", $"http://127.0.0.1:{Services[0].Http}/.well-known/jwks.json");
+                .WithEnvironment("Identity__JwksUrl", jwks);
             if (ReporterKeyHolders.Contains(s.Name))
             {
                 project.WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"]);
@@ -75,7 +79,10 @@ public static class GridResources
 
             if (s.Grpc is int grpc)
             {
-                project.WithEndpoint("grpc", grpc);
+                // The service itself must know which of its ports speaks HTTP/2 only (cleartext gRPC needs prior knowledge).
+                var grpcPort = Port(grpc);
+                project.WithEndpoint("grpc", grpcPort)
+                    .WithEnvironment("Grid__GrpcPort", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (s.Name == "organization")
@@ -103,14 +110,27 @@ public static class GridResources
             s.WithReference(organization);
         }
 
+        // The gateway binds its HTTP/2-only gRPC port itself (Grid:GrpcPort); the "grpc" endpoint only publishes it.
+        var gatewayHttp = Port(Ports.Gateway);
+        var gatewayGrpc = Port(Ports.GatewayGrpc);
         var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway")
-            .WithHttpEndpoint(Ports.Gateway)
-            .WithEnvironment("Grid__GrpcPort", Ports.GatewayGrpc.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithHttpEndpoint(gatewayHttp)
+            .WithEndpoint("grpc", gatewayGrpc)
+            .WithEnvironment("ASPNETCORE_URLS", $"http://127.0.0.1:{gatewayHttp}")
+            .WithEnvironment("Grid__GrpcPort", gatewayGrpc.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithReference(cache)
-            .WithEnvironment("Identity__JwksUrl", $"http://127.0.0.1:{Services[0].Http}/.well-known/jwks.json");
+            .WithEnvironment("Identity__JwksUrl", jwks);
         foreach (var s in services)
         {
             gateway.WithReference(s);
+        }
+
+        if (o.StartTimeout is { } timeout)
+        {
+            foreach (var r in builder.Resources.OfType<ExecutableResource>())
+            {
+                r.StartTimeout = timeout;
+            }
         }
 
         return builder.Build();

@@ -195,6 +195,46 @@ public class IndicatorTests
         Assert.Equal([(new DateTime(2026, 8, 30, 16, 0, 0, DateTimeKind.Utc), 2), (new DateTime(2026, 9, 6, 16, 0, 0, DateTimeKind.Utc), 1)], fireWeeks);
     }
 
+    [Fact]
+    public async Task A_case_closed_this_month_before_its_deadline_counts_this_month_with_no_dates_or_only_from()
+    {
+        await using var host = new CommandCenterHost();
+        await host.InitializeAsync();
+
+        // Closed on time minutes ago (never before this month began, China time), its deadline ten days ahead; and an
+        // open case of the other township whose deadline is still ahead, which is not yet due.
+        var now = DateTimeOffset.UtcNow;
+        var cst = now.ToOffset(TimeSpan.FromHours(8));
+        var monthStart = new DateTimeOffset(cst.Year, cst.Month, 1, 0, 0, 0, TimeSpan.FromHours(8));
+        string Ago(double minutes) => (now.AddMinutes(-minutes) < monthStart ? monthStart.AddSeconds(60 - minutes) : now.AddMinutes(-minutes)).ToString("O");
+        var deadline = now.AddDays(10).ToString("O");
+        var early = new CaseScript(Domains.Fire, V1, "FIRE-EARLY").Reported(Ago(50)).Accepted(Ago(40), deadline).Dispatched(Ago(30), "消防大队", deadline)
+            .Handled(Ago(20)).Verified(Ago(10)).Closed(Ago(5), onTime: true, reportedAt: Ago(50));
+        var open = new CaseScript(Domains.Fire, V2, "FIRE-AHEAD").Reported(Ago(50)).Accepted(Ago(40), deadline);
+        await host.ApplyAsync([.. early.Events, .. open.Events]);
+        var admin = TestTokens.Admin();
+        var from = $"{cst:yyyy-MM}-01";
+
+        foreach (var query in new[] { "", $"&from={from}" })
+        {
+            var rows = await host.GetJsonAsync(admin, $"/api/command/v1/indicators?groupBy=grid&parent=C&period=month{query}");
+            var t1 = Assert.Single(rows.EnumerateArray(), r => r.GetProperty("key").GetString() == "T1" && r.GetProperty("due").GetInt32() > 0);
+            Assert.Equal(1, t1.GetProperty("due").GetInt32());
+            Assert.Equal(1, t1.GetProperty("closedOnTime").GetInt32());
+            Assert.Equal(1.0, t1.GetProperty("onTimeRate").GetDouble());
+            Assert.DoesNotContain(rows.EnumerateArray(), r => r.GetProperty("key").GetString() == "T2" && r.GetProperty("due").GetInt32() > 0);
+
+            var ranking = await host.GetJsonAsync(admin, $"/api/command/v1/rankings?by=grid&parent=C{query}");
+            Assert.Equal("T1", ranking[0].GetProperty("key").GetString());
+            Assert.Equal(100, ranking[0].GetProperty("score").GetDouble());
+        }
+
+        // Only "to", a day of last month: from the first of that month, so this month's close is not in it.
+        var lastMonth = monthStart.AddDays(-1);
+        var before = await host.GetJsonAsync(admin, $"/api/command/v1/indicators?groupBy=grid&parent=C&period=month&to={lastMonth:yyyy-MM-dd}");
+        Assert.DoesNotContain(before.EnumerateArray(), r => r.GetProperty("due").GetInt32() > 0);
+    }
+
     /// <summary>The case rows as text, without the projection time stamp and the arrival sequence.</summary>
     internal static async Task<string> SnapshotAsync(string database)
     {

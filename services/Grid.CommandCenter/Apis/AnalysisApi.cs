@@ -35,20 +35,15 @@ public static class AnalysisApi
 
     sealed record Range(DateTime From, DateTime To);
 
+    /// <summary>
+    /// The range of an indicator query, CST dates, both ends inclusive. Without dates: the current month so far.
+    /// With only <c>from</c>: from then until today. With only <c>to</c>: from the first of that month.
+    /// </summary>
     static ValidationProblem? ParseRange(string? from, string? to, TimeProvider clock, out Range range)
     {
         var today = ChinaNow(clock).Date;
         range = new Range(default, default);
         DateTime f, t;
-        if (from is null)
-        {
-            f = DateTime.SpecifyKind(new DateTime(today.Year, today.Month, 1).AddMonths(-2) - TimeSlots.ChinaOffset, DateTimeKind.Utc);
-        }
-        else if (!TryDate(from, out f))
-        {
-            return Invalid("from", "must be a date yyyy-MM-dd");
-        }
-
         if (to is null)
         {
             t = DateTime.SpecifyKind(today.AddDays(1) - TimeSlots.ChinaOffset, DateTimeKind.Utc);
@@ -62,9 +57,19 @@ public static class AnalysisApi
             t = t.AddDays(1); // inclusive end date
         }
 
+        if (from is null)
+        {
+            var last = t.AddDays(-1) + TimeSlots.ChinaOffset;
+            f = DateTime.SpecifyKind(new DateTime(last.Year, last.Month, 1) - TimeSlots.ChinaOffset, DateTimeKind.Utc);
+        }
+        else if (!TryDate(from, out f))
+        {
+            return Invalid("from", "must be a date yyyy-MM-dd");
+        }
+
         if (t <= f)
         {
-            return Invalid("to", "must not be before from");
+            return Invalid(to is null ? "from" : "to", to is null ? "must not be after today" : "must not be before from");
         }
 
         if (t - f > MaxRange)
@@ -77,7 +82,7 @@ public static class AnalysisApi
     }
 
     static async Task<Results<Ok<IReadOnlyList<IndicatorLine>>, ValidationProblem>> IndicatorsAsync(HttpContext http, CommandQueries queries, GridMap map,
-        TimeProvider clock, string? groupBy, string? parent, string? domain, string? period, string? from, string? to, CancellationToken ct)
+        OrganizationDirectory organization, TimeProvider clock, string? groupBy, string? parent, string? domain, string? period, string? from, string? to, CancellationToken ct)
     {
         groupBy ??= "grid";
         if (!GroupBys.Contains(groupBy))
@@ -106,12 +111,12 @@ public static class AnalysisApi
         }
 
         var rows = await queries.IndicatorsAsync(UserScope.Of(http.User), groupBy, parent, domain, p, range.From, range.To, ct);
-        var names = groupBy == "grid" ? await map.NamesAsync(ct) : [];
+        var names = await NamesAsync(groupBy, http, map, organization, ct);
         return TypedResults.Ok<IReadOnlyList<IndicatorLine>>(rows.Select(r => IndicatorLine.Of(r, names.GetValueOrDefault(r.Key))).ToList());
     }
 
     static async Task<Results<Ok<IReadOnlyList<RankingLine>>, ValidationProblem>> RankingsAsync(HttpContext http, CommandQueries queries, GridMap map,
-        TimeProvider clock, string? by, string? parent, string? domain, string? from, string? to, CancellationToken ct)
+        OrganizationDirectory organization, TimeProvider clock, string? by, string? parent, string? domain, string? from, string? to, CancellationToken ct)
     {
         by ??= "grid";
         if (by is not ("grid" or "department"))
@@ -137,7 +142,7 @@ public static class AnalysisApi
         var scope = UserScope.Of(http.User);
         var rows = await queries.IndicatorsAsync(scope, by, parent, domain, IndicatorPeriod.Month, range.From, range.To, ct);
         var totals = rows.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => Sum(g.Key, range.From, g.ToList()));
-        var names = by == "grid" ? await map.NamesAsync(ct) : [];
+        var names = await NamesAsync(by, http, map, organization, ct);
         IEnumerable<(string Key, double Score, IndicatorCounts Counts, DepartmentSummonsStats? Summons)> scored;
         if (by == "department")
         {
@@ -159,6 +164,15 @@ public static class AnalysisApi
             .ToList();
         return TypedResults.Ok<IReadOnlyList<RankingLine>>(ranked);
     }
+
+    /// <summary>What a person reads for a group's key: a grid's or a department's name; domains are named by the page.</summary>
+    static async Task<IReadOnlyDictionary<string, string>> NamesAsync(string groupBy, HttpContext http, GridMap map, OrganizationDirectory organization,
+        CancellationToken ct) => groupBy switch
+        {
+            "grid" => await map.NamesAsync(ct),
+            "department" => await organization.DepartmentNamesAsync(Bearer(http), refresh: false, ct),
+            _ => new Dictionary<string, string>(),
+        };
 
     static IndicatorCounts Sum(string key, DateTime from, List<IndicatorCounts> rows)
     {

@@ -40,6 +40,10 @@ internal static class ApiHelpers
         return true;
     }
 
+    /// <summary>The caller's bearer token, passed on to the organization service so that it answers within the caller's rights.</summary>
+    public static string? Bearer(HttpContext http) =>
+        http.Request.Headers.Authorization.FirstOrDefault() is { } h && h.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? h[7..] : null;
+
     public static DateTime ChinaNow(TimeProvider clock) => clock.GetUtcNow().UtcDateTime + TimeSlots.ChinaOffset;
 
     public static async Task<FileContentHttpResult> Excel(string fileName, object sheets)

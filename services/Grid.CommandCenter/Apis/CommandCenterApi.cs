@@ -51,7 +51,8 @@ public static class CommandCenterApi
         return TypedResults.Ok(await queries.BoardAsync(UserScope.Of(http.User), grid, ct));
     }
 
-    public sealed record CasePage(IReadOnlyList<CaseRow> Items, string? NextCursor, IReadOnlyDictionary<string, string> GridNames);
+    public sealed record CasePage(IReadOnlyList<CaseRow> Items, string? NextCursor, IReadOnlyDictionary<string, string> GridNames,
+        IReadOnlyDictionary<string, string> DepartmentNames);
 
     static async Task<Results<Ok<CasePage>, ValidationProblem>> ListAsync(HttpContext http, CommandQueries queries, GridMap map,
         string? domain, string? grid, string? state, string board, string? cursor, int? limit, CancellationToken ct)
@@ -83,7 +84,9 @@ public static class CommandCenterApi
         var next = rows.Count > size ? EncodeCursor(page[^1].Seq) : null;
         var names = await map.NamesAsync(ct);
         var used = page.SelectMany(r => r.GridPath).Distinct().Where(names.ContainsKey).ToDictionary(g => g, g => names[g]);
-        return TypedResults.Ok(new CasePage(page, next, used));
+        var departments = await http.RequestServices.GetRequiredService<OrganizationDirectory>().DepartmentNamesAsync(Bearer(http), refresh: false, ct);
+        var departmentNames = page.Select(r => r.Department).OfType<string>().Distinct().Where(departments.ContainsKey).ToDictionary(d => d, d => departments[d]);
+        return TypedResults.Ok(new CasePage(page, next, used, departmentNames));
     }
 
     static ValidationProblem? Validate(string? domain, string? grid, string? state, string board)
@@ -133,19 +136,22 @@ public static class CommandCenterApi
         }
 
         var rows = await queries.CasesAsync(UserScope.Of(http.User), new CaseFilter(domain, grid, null, board), null, MaxExportRows, ct);
+        var grids = await http.RequestServices.GetRequiredService<GridMap>().NamesAsync(ct);
+        var departments = await http.RequestServices.GetRequiredService<OrganizationDirectory>().DepartmentNamesAsync(Bearer(http), refresh: false, ct);
+        string GridName(string id) => grids.GetValueOrDefault(id) ?? id;
         var sheet = rows.Select(r => new Dictionary<string, object?>
         {
             ["案件编号"] = r.CaseNumber,
             ["领域"] = r.Domain,
-            ["网格"] = r.GridId,
-            ["网格路径"] = string.Join("/", r.GridPath),
+            ["网格"] = GridName(r.GridId),
+            ["网格路径"] = string.Join(" / ", r.GridPath.Select(GridName)),
             ["类别"] = r.Category,
             ["等级"] = r.Severity,
             ["标题"] = r.Title,
             ["状态"] = r.State,
             ["上报时间"] = Cst(r.ReportedAt),
             ["办理期限"] = Cst(r.DueAt),
-            ["责任部门"] = r.Department,
+            ["责任部门"] = r.Department is { } d ? departments.GetValueOrDefault(d) ?? d : null,
             ["超期次数"] = r.BreachCount,
             ["超期环节"] = r.BreachStep,
             ["责任方"] = r.BreachResponsible,
@@ -160,7 +166,7 @@ public static class CommandCenterApi
         TypedResults.Ok(await queries.TransfersAsync(UserScope.Of(http.User), inFlight ?? true, ct));
 
     /// <summary>Server-sent events: one "case" event per applied event in the user's scope, a comment every 15 s.</summary>
-    static async Task StreamAsync(HttpContext http, LiveFeed feed, CancellationToken ct)
+    static async Task StreamAsync(HttpContext http, LiveFeed feed, GridMap map, CancellationToken ct)
     {
         var scope = UserScope.Of(http.User);
         http.Response.Headers.ContentType = "text/event-stream";
@@ -199,7 +205,10 @@ public static class CommandCenterApi
                         continue;
                     }
 
-                    var json = System.Text.Json.JsonSerializer.Serialize(item, System.Text.Json.JsonSerializerOptions.Web);
+                    // The grid's name goes along: a person reads names, and the page may not have seen this grid yet.
+                    var node = System.Text.Json.JsonSerializer.SerializeToNode(item, System.Text.Json.JsonSerializerOptions.Web)!;
+                    node["gridName"] = (await map.CachedNamesAsync(ct)).GetValueOrDefault(item.GridId);
+                    var json = node.ToJsonString();
                     await http.Response.WriteAsync($"event: case\nid: {item.EventId}\ndata: {json}\n\n", ct);
                 }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.CommandCenter.Domain;
 using Grid.CommandCenter.Infrastructure;
+using Grid.Contracts.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static Grid.CommandCenter.Apis.ApiHelpers;
 
@@ -12,19 +13,25 @@ public static class MapApi
 {
     public static void MapMapApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/map", MapAsync).WithSummary("GeoJSON of the children of parent (or your top grids) with open/overdue counts");
+        api.MapGet("/map", MapAsync)
+            .WithSummary("GeoJSON of the children of parent (or your top grids) in a hierarchy (fire, environment, labor, drugs, cadre, comprehensive) with names and open/overdue counts");
         api.MapPut("/map/grids", ImportAsync).WithSummary("Stores grid boundaries (GeoJSON FeatureCollection; properties id, parentId, name, level). Role admin.");
     }
 
-    static async Task<Results<ContentHttpResult, ValidationProblem>> MapAsync(HttpContext http, GridMap map, CommandQueries queries, string? parent, CancellationToken ct)
+    static async Task<Results<ContentHttpResult, ValidationProblem>> MapAsync(HttpContext http, GridMap map, CommandQueries queries, string? parent, string? hierarchy,
+        CancellationToken ct)
     {
         if (BadId(parent))
         {
             return Invalid("parent", "must be a grid id of 1 to 100 characters");
         }
 
-        var bearer = http.Request.Headers.Authorization.FirstOrDefault() is { } h && h.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? h[7..] : null;
-        var result = await map.ChildrenAsync(parent, UserScope.Of(http.User), bearer, queries, ct);
+        if (hierarchy is not null && !Domains.All.Contains(hierarchy))
+        {
+            return Invalid("hierarchy", $"must be one of {string.Join(", ", Domains.All)}");
+        }
+
+        var result = await map.ChildrenAsync(parent, hierarchy, UserScope.Of(http.User), Bearer(http), queries, ct);
         return TypedResults.Content(result.ToJsonString(), "application/geo+json");
     }
 

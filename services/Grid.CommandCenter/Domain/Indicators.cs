@@ -11,7 +11,8 @@ public enum IndicatorPeriod
 /// <summary>
 /// 考核指标: the counts behind the command centre's indicators for one group (grid, department or domain)
 /// and one period, and the rates derived from them. Definitions (README "Indicators"):
-/// due = cases whose handling deadline falls in the period and has passed, or that are already closed;
+/// due = cases settled in the period: closed in it before their deadline, or whose deadline passed in it (closed
+/// or not) — each case counts once, in the period of the earlier of its deadline and its close;
 /// closed / closed on time / breached are counted among those due; handled = cases first handled in the
 /// period, reopened = those among them sent back (返工); handling time = report to close, over cases
 /// closed in the period.

@@ -20,15 +20,12 @@ internal static class DashboardExtensions
 
             await next();
         });
-        var root = Path.Combine(app.Environment.ContentRootPath, "wwwroot");
-        if (!Directory.Exists(root))
+        // The build and publish copy wwwroot (and the vendored ECharts) next to the assembly, so the page is found
+        // whatever the working directory: `dotnet bin/.../Grid.CommandCenter.dll`, `dotnet run`, a container, a test host.
+        var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (!File.Exists(Path.Combine(root, "dashboard", "index.html")))
         {
-            root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        }
-
-        if (!Directory.Exists(root))
-        {
-            app.Logger.LogWarning("No wwwroot found: the dashboard page is not served");
+            app.Logger.LogWarning("No dashboard in {Root}: the dashboard page is not served (build the project to copy it there)", root);
             return app;
         }
 

@@ -260,16 +260,16 @@ public sealed class CommandQueries(NpgsqlDataSource db, IConfiguration configura
         string Bucket(string col) => $"(date_trunc('{unit}', {col} AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')";
         var sql = $"""
             WITH k AS (
-                SELECT c.*, {key} AS k, {DueAt} AS due_at FROM cc_cases c
+                SELECT c.*, {key} AS k, {DueAt} AS due_at, LEAST({DueAt}, c.closed_at) AS settled_at FROM cc_cases c
                 WHERE {ScopeFilter} AND c.rejected_at IS NULL
                   AND (@Parent::text IS NULL OR @Parent = ANY(c.grid_path))
                   AND (@Domain::text IS NULL OR c.domain = @Domain)),
             facts AS (
-                SELECT k, {Bucket("due_at")} AS p, 1 AS due, (closed_at IS NOT NULL)::int AS closed,
+                SELECT k, {Bucket("settled_at")} AS p, 1 AS due, (closed_at IS NOT NULL)::int AS closed,
                        (closed_at IS NOT NULL AND COALESCE(on_time, closed_at <= due_at))::int AS on_time,
                        (breach_count > 0 OR (closed_at IS NULL AND due_at < now()) OR closed_at > due_at)::int AS breached,
                        0 AS handled, 0 AS reopened, 0 AS closed_in, NULL::float8 AS hours
-                FROM k WHERE due_at >= @From AND due_at < @To AND (due_at <= now() OR closed_at IS NOT NULL)
+                FROM k WHERE settled_at >= @From AND settled_at < @To AND settled_at <= now()
                 UNION ALL
                 SELECT k, {Bucket("first_handled_at")}, 0, 0, 0, 0, 1, (reopen_count > 0)::int, 0, NULL
                 FROM k WHERE first_handled_at >= @From AND first_handled_at < @To

@@ -56,6 +56,8 @@ public static class CommandSchema
             path text[] NOT NULL DEFAULT '{}',
             geometry jsonb NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_cc_grids_parent ON cc_grids (parent_id);
+        -- The organization's hierarchy (fire, environment ... comprehensive) a grid belongs to; null for boundaries stored through the API.
+        ALTER TABLE cc_grids ADD COLUMN IF NOT EXISTS hierarchy text;
         -- Autovacuum of the tables every event writes, in slower steps (PostgreSQL's default is 2 ms): on a busy
         -- machine a default-paced pass took most of a core for a second or two and made every read model late at once.
         ALTER TABLE cc_cases SET (autovacuum_vacuum_cost_delay = 10);

@@ -24,9 +24,10 @@ public static class StaffApi
         staff.MapPost("/{id:guid}/assignments", AssignAsync);
         staff.MapDelete("/{id:guid}/assignments/{assignmentId:guid}", EndAssignmentAsync);
 
-        var departments = api.MapGroup("/departments").WithTags("Departments").RequireAuthorization(Access.OrgAdminPolicy).WithRuleProblems();
+        var departments = api.MapGroup("/departments").WithTags("Departments").WithRuleProblems();
+        // Reading needs any post over the department's grid (the command centre's reader post names them on its boards); changing needs an admin post.
         departments.MapGet("/", async (StaffStore store, ClaimsPrincipal user) => TypedResults.Ok(await store.DepartmentsAsync(user.ReadScope())));
-        departments.MapPost("/", CreateDepartmentAsync);
+        departments.MapPost("/", CreateDepartmentAsync).RequireAuthorization(Access.OrgAdminPolicy);
         return api;
     }
 

@@ -9,11 +9,27 @@ using V1 = Grid.Contracts.Organization.V1;
 namespace Grid.Organization.Grpc;
 
 /// <summary>
-/// <c>grid.organization.v1.Organization</c> for the other services: lookups answered from Redis when cached,
-/// from PostgreSQL/PostGIS otherwise. Every answer is checked against the caller's grid scope.
+/// <c>grid.organization.v1.Organization</c> for the other services: point lookups answered from the in-memory
+/// <see cref="GridIndex"/>, other lookups from Redis when cached, from PostgreSQL/PostGIS otherwise. Every answer
+/// is checked against the caller's grid scope.
 /// </summary>
-public sealed class OrganizationService(GridStore grids, SubjectStore subjects, OrganizationCache cache) : V1.Organization.OrganizationBase
+public sealed class OrganizationService(
+    GridStore grids, SubjectStore subjects, StaffStore staff, OrganizationCache cache, GridIndex index, RepeatedPoints repeated)
+    : V1.Organization.OrganizationBase
 {
+    /// <summary>Departments are few and county-wide knowledge: any caller may look one up, whatever its grid scope.</summary>
+    public override async Task<V1.Department> GetDepartment(V1.GetDepartmentRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.Id) && string.IsNullOrEmpty(request.Code))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "id or code is required"));
+        }
+
+        var d = await staff.GetDepartmentAsync(string.IsNullOrEmpty(request.Id) ? null : ParseId(request.Id, "id"), NullIfEmpty(request.Code))
+            ?? throw NotFound($"department {request.Id}{request.Code} not found");
+        return new V1.Department { Id = d.Id.ToString(), Code = d.Code, Name = d.Name, Kind = d.Kind, Domain = d.Domain, GridId = d.GridId?.ToString() ?? "" };
+    }
+
     public override async Task<V1.GridInfo> GetGrid(V1.GetGridRequest request, ServerCallContext context)
     {
         V1.GridInfo? info;
@@ -45,8 +61,21 @@ public sealed class OrganizationService(GridStore grids, SubjectStore subjects, 
             throw new RpcException(new Status(StatusCode.InvalidArgument, "longitude/latitude: not a WGS 84 point"));
         }
 
-        var key = string.Create(CultureInfo.InvariantCulture, $"resolve:{request.Hierarchy}:{request.Longitude:R}:{request.Latitude:R}");
-        var info = await cache.GetOrAddAsync(key, V1.GridInfo.Parser, async () => Map(await grids.ResolveAsync(request.Hierarchy, request.Longitude, request.Latitude)));
+        // From memory when the index can tell; else from PostGIS, through the exact-point cache only for a position
+        // asked for before (a fixed address), never for a position seen once.
+        var answer = index.Resolve(request.Hierarchy, request.Longitude, request.Latitude);
+        V1.GridInfo? info;
+        if (answer.Known)
+        {
+            info = Map(answer.Grid);
+        }
+        else
+        {
+            var key = string.Create(CultureInfo.InvariantCulture, $"resolve:{request.Hierarchy}:{request.Longitude:R}:{request.Latitude:R}");
+            async Task<V1.GridInfo?> Load() => Map(await grids.ResolveAsync(request.Hierarchy, request.Longitude, request.Latitude));
+            info = repeated.SeenBefore(key) ? await cache.GetOrAddAsync(key, V1.GridInfo.Parser, Load) : await Load();
+        }
+
         return Visible(info, context) ?? throw NotFound("no grid of that hierarchy contains the point");
     }
 

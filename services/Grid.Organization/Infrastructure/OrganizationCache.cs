@@ -55,6 +55,12 @@ public sealed class OrganizationCache : IDisposable
 
     public bool Enabled => _redis is not null;
 
+    /// <summary>
+    /// Raised when this instance learns of a change: its own write, or another instance's generation on the Redis
+    /// channel (the in-memory point index listens). Without Redis, only this instance's own writes.
+    /// </summary>
+    public event Action? Invalidated;
+
     public long Generation => Interlocked.Read(ref _generation);
 
     private string GenerationKey => $"{_prefix}:gen";
@@ -119,6 +125,7 @@ public sealed class OrganizationCache : IDisposable
     {
         if (_redis is null)
         {
+            Invalidated?.Invoke();
             return;
         }
 
@@ -133,6 +140,7 @@ public sealed class OrganizationCache : IDisposable
             // Unreachable Redis: bump locally so this instance at least never serves the stale entry.
             Interlocked.Increment(ref _generation);
             _local.Clear();
+            Invalidated?.Invoke();
             _logger.LogError(e, "Cache invalidation could not reach Redis");
         }
     }
@@ -152,6 +160,7 @@ public sealed class OrganizationCache : IDisposable
         if (raised)
         {
             _local.Clear();
+            Invalidated?.Invoke();
         }
     }
 

@@ -92,6 +92,40 @@ public static class OrganizationSchema
             published_at timestamptz NULL);
         CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE published_at IS NULL;
 
+        -- A change counter per hierarchy, raised in the transaction of every statement that writes grids (the
+        -- service's own writes, imports, seeding, anything done by hand): the in-memory point index reloads a
+        -- hierarchy whose counter moved. The counter's row lock orders the writers of one hierarchy.
+        CREATE TABLE IF NOT EXISTS grid_versions (
+            hierarchy text PRIMARY KEY,
+            version bigint NOT NULL);
+        CREATE OR REPLACE FUNCTION grid_versions_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'TRUNCATE' THEN
+                UPDATE grid_versions SET version = version + 1;
+            ELSIF TG_OP = 'INSERT' THEN
+                INSERT INTO grid_versions AS v (hierarchy, version)
+                SELECT DISTINCT hierarchy, 1 FROM new_rows ORDER BY 1
+                ON CONFLICT (hierarchy) DO UPDATE SET version = v.version + 1;
+            ELSIF TG_OP = 'DELETE' THEN
+                INSERT INTO grid_versions AS v (hierarchy, version)
+                SELECT DISTINCT hierarchy, 1 FROM old_rows ORDER BY 1
+                ON CONFLICT (hierarchy) DO UPDATE SET version = v.version + 1;
+            ELSE
+                INSERT INTO grid_versions AS v (hierarchy, version)
+                SELECT hierarchy, 1 FROM (SELECT hierarchy FROM new_rows UNION SELECT hierarchy FROM old_rows) c ORDER BY 1
+                ON CONFLICT (hierarchy) DO UPDATE SET version = v.version + 1;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE OR REPLACE TRIGGER grids_version_insert AFTER INSERT ON grids
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION grid_versions_raise();
+        CREATE OR REPLACE TRIGGER grids_version_update AFTER UPDATE ON grids
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION grid_versions_raise();
+        CREATE OR REPLACE TRIGGER grids_version_delete AFTER DELETE ON grids
+            REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION grid_versions_raise();
+        CREATE OR REPLACE TRIGGER grids_version_truncate AFTER TRUNCATE ON grids
+            FOR EACH STATEMENT EXECUTE FUNCTION grid_versions_raise();
+
         CREATE TABLE IF NOT EXISTS import_jobs (
             id uuid PRIMARY KEY,
             kind text NOT NULL,

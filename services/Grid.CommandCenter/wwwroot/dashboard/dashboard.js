@@ -1,5 +1,6 @@
-// 联合指挥中心 dashboard: plain JavaScript, SVG map and charts, live feed over server-sent events.
-// All URLs are relative to /dashboard/ so the page works directly and behind the gateway.
+// 联合指挥中心 dashboard: plain JavaScript, Apache ECharts (vendor/echarts.min.js) for the map and charts,
+// live feed over server-sent events. All URLs are relative to /dashboard/ so the page works directly and
+// behind the gateway.
 (() => {
   'use strict';
   const API = '../api/command/v1';
@@ -8,7 +9,9 @@
   const STATES = { reported: '已上报', accepted: '已立案', dispatched: '已派遣', handling: '处置中', handled: '已反馈', verified: '已核查',
     closed: '已结案', reopened: '返工', transferred: '已移交', rejected: '不予立案', unknown: '待同步' };
   const SUMMONS = { pending: '待报到', reported: '已报到', late: '迟到', missed: '未到' };
-  const state = { path: [], names: {}, board: 'overdue', source: null, seen: new Set() };
+  const COLOURS = { none: '#1d6f5a', open: '#c98a1b', overdue: '#c0392b' };
+  // hierarchy: the organization's grid tree the map shows; chosen by the user, else the domain with most open cases.
+  const state = { path: [], names: {}, departments: {}, hierarchy: null, hierarchyChosen: false, board: 'overdue', source: null, seen: new Set(), map: null, chart: null };
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs = {}, ...children) => {
     const e = document.createElement(tag);
@@ -16,17 +19,14 @@
     for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
     return e;
   };
-  const svg = (tag, attrs = {}) => {
-    const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    return e;
-  };
   const cst = (iso) => iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '';
   const pct = (v) => v == null ? '-' : (v * 100).toFixed(1) + '%';
   const domainName = (d) => DOMAINS[d] || d;
-  const gridName = (id) => state.names[id] ? `${state.names[id]}` : id;
+  const gridName = (id) => (id && state.names[id]) || id || '';
+  const departmentName = (id) => (id && state.departments[id]) || id || '';
   const token = () => localStorage.getItem(TOKEN_KEY);
   const currentGrid = () => state.path.length ? state.path[state.path.length - 1] : null;
+  const todayCst = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 
   async function api(path) {
     const r = await fetch(`${API}${path}`, { headers: { Authorization: `Bearer ${token()}` } });
@@ -43,17 +43,18 @@
     } catch { return {}; }
   }
 
-  // ---- login ----
+  // ---- login: the organization's token endpoint, OAuth password grant ----
   function showLogin() { $('login').hidden = false; if (state.source) { state.source.close(); state.source = null; } }
   $('login-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     $('login-error').textContent = '';
     try {
-      const r = await fetch('../api/org/v1/token', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: $('username').value, password: $('password').value }) });
-      if (!r.ok) { $('login-error').textContent = r.status === 401 || r.status === 400 ? '用户名或密码错误' : `登录失败 (${r.status})`; return; }
+      const r = await fetch('../api/org/v1/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', username: $('username').value, password: $('password').value }) });
+      if (!r.ok) { $('login-error').textContent = r.status === 401 ? '用户名或密码错误' : `登录失败 (${r.status})`; return; }
       const body = await r.json();
       localStorage.setItem(TOKEN_KEY, body.access_token);
+      $('password').value = '';
       $('login').hidden = true;
       start();
     } catch { $('login-error').textContent = '无法连接认证服务'; }
@@ -70,56 +71,71 @@
     const max = Math.max(1, ...b.byDomain.map((d) => d.count));
     $('by-domain').replaceChildren(...b.byDomain.map((d) => {
       const bar = el('i'); bar.style.width = `${Math.round(120 * d.count / max)}px`;
-      return el('div', { class: 'bar' }, el('span', {}, domainName(d.key)), bar, el('span', {}, String(d.count)));
+      return el('div', { class: 'bar', 'data-domain': d.key }, el('span', {}, domainName(d.key)), bar, el('span', {}, String(d.count)));
     }));
+    if (!state.hierarchyChosen && !state.hierarchy) {
+      const busiest = [...b.byDomain].sort((x, y) => y.count - x.count).find((d) => DOMAINS[d.key]);
+      state.hierarchy = busiest ? busiest.key : 'comprehensive';
+      $('hierarchy').value = state.hierarchy;
+    }
   }
 
-  // ---- map ----
-  function rings(geometry) {
-    if (!geometry) return [];
-    if (geometry.type === 'Polygon') return geometry.coordinates;
-    if (geometry.type === 'MultiPolygon') return geometry.coordinates.flat();
-    return [];
-  }
+  // ---- map (ECharts, the organization's GeoJSON registered per view) ----
+  const fillOf = (p) => p.overdue > 0 ? COLOURS.overdue : p.open > 0 ? COLOURS.open : COLOURS.none;
 
   async function loadMap() {
     const g = currentGrid();
-    const fc = await api(`/map${g ? `?parent=${encodeURIComponent(g)}` : ''}`);
-    const map = $('map');
-    map.replaceChildren();
+    const q = new URLSearchParams({ hierarchy: state.hierarchy || 'comprehensive' });
+    if (g) q.set('parent', g);
+    const fc = await api(`/map?${q}`);
     const feats = fc.features || [];
-    feats.forEach((f) => { state.names[f.properties.id] = f.properties.name; });
-    $('map-title').textContent = g ? `${gridName(g)} 下级网格` : '辖区';
-    if (!feats.length) {
-      const t = svg('text', { x: 400, y: 280 }); t.textContent = '无下级网格边界'; map.append(t); return;
-    }
-    const pts = feats.flatMap((f) => rings(f.geometry).flat());
-    const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
-    const W = 800, H = 560, pad = 24;
-    const s = Math.min((W - 2 * pad) / Math.max(1e-9, (x1 - x0) * k), (H - 2 * pad) / Math.max(1e-9, y1 - y0));
-    const ox = (W - (x1 - x0) * k * s) / 2, oy = (H - (y1 - y0) * s) / 2;
-    const px = (p) => [ox + (p[0] - x0) * k * s, oy + (y1 - p[1]) * s];
+    // ECharts matches regions by name: make the names of one view unique.
+    const seen = new Map();
     for (const f of feats) {
       const p = f.properties;
-      const d = rings(f.geometry).map((r) => 'M' + r.map((c) => px(c).map((v) => v.toFixed(1)).join(',')).join('L') + 'Z').join('');
-      const fill = p.overdue > 0 ? '#c0392b' : p.open > 0 ? '#c98a1b' : '#1d6f5a';
-      const path = svg('path', { d, fill, 'data-grid': p.id, 'fill-opacity': '0.75' });
-      const title = svg('title'); title.textContent = `${p.name}: 在办 ${p.open}, 超期 ${p.overdue}`; path.append(title);
-      path.addEventListener('click', () => drill(p.id, p.name));
-      map.append(path);
-      const all = rings(f.geometry)[0] || [];
-      const c = px([all.reduce((a, q) => a + q[0], 0) / Math.max(1, all.length), all.reduce((a, q) => a + q[1], 0) / Math.max(1, all.length)]);
-      const label = svg('text', { x: c[0].toFixed(1), y: c[1].toFixed(1) });
-      label.textContent = `${p.name} ${p.open}/${p.overdue}`;
-      map.append(label);
+      state.names[p.id] = p.name;
+      const n = (seen.get(p.name) || 0) + 1;
+      seen.set(p.name, n);
+      p.label = n > 1 ? `${p.name} (${n})` : p.name;
+      p.name = p.label;
     }
+    $('map-title').textContent = g ? `${gridName(g)} 下级网格` : '辖区';
+    $('map').dataset.count = String(feats.length);
+    $('map-grids').replaceChildren(...feats.map((f) => {
+      const p = f.properties;
+      const li = el('li', { 'data-grid': p.id, class: p.overdue > 0 ? 'overdue' : p.open > 0 ? 'open' : '', title: `${p.label}: 在办 ${p.open}, 超期 ${p.overdue}` },
+        p.label, el('span', {}, `${p.open}/${p.overdue}`));
+      li.addEventListener('click', () => drill(p));
+      return li;
+    }));
+    const chart = state.map || (state.map = echarts.init($('map'), null, { renderer: 'canvas' }));
+    if (!feats.length) {
+      chart.clear();
+      chart.setOption({ title: { text: '无下级网格边界', left: 'center', top: 'middle', textStyle: { color: '#8aa3c0', fontSize: 16 } } });
+      return;
+    }
+    const mapName = `grid:${fc.hierarchy || ''}:${g || 'top'}`;
+    echarts.registerMap(mapName, { type: 'FeatureCollection', features: feats });
+    const byName = new Map(feats.map((f) => [f.properties.label, f.properties]));
+    chart.setOption({
+      tooltip: { trigger: 'item', formatter: (x) => { const p = byName.get(x.name); return p ? `${p.label}<br>在办 ${p.open} · 超期 ${p.overdue}` : x.name; } },
+      series: [{
+        type: 'map', map: mapName, roam: true, selectedMode: false,
+        label: { show: true, color: '#fff', fontSize: 13, formatter: (x) => { const p = byName.get(x.name); return p ? `${p.label}\n${p.open}/${p.overdue}` : x.name; } },
+        itemStyle: { borderColor: '#9cc3ec', borderWidth: 1 },
+        emphasis: { label: { color: '#fff' }, itemStyle: { areaColor: '#2a6bb3' } },
+        data: feats.map((f) => ({ name: f.properties.label, value: f.properties.open, id: f.properties.id, overdue: f.properties.overdue,
+          hasChildren: !!f.properties.hasChildren, itemStyle: { areaColor: fillOf(f.properties) } })),
+      }],
+    }, true);
+    chart.off('click');
+    chart.on('click', (x) => { const p = byName.get(x.name); if (p) drill(p); });
   }
 
-  function drill(id, name) {
-    state.names[id] = name;
-    state.path.push(id);
+  function drill(p) {
+    if (p.hasChildren === false) return;
+    state.names[p.id] = p.name;
+    state.path.push(p.id);
     refresh();
   }
 
@@ -130,66 +146,64 @@
     const parts = [top];
     state.path.forEach((id, i) => {
       parts.push(el('span', { class: 'sep' }, '›'));
-      const a = el('a', { 'data-grid': id }, gridName(id));
+      const a = el('a', { 'data-grid': id, 'data-level': String(i + 1) }, gridName(id));
       a.addEventListener('click', () => { state.path = state.path.slice(0, i + 1); refresh(); });
       parts.push(a);
     });
     nav.replaceChildren(...parts);
   }
 
-  // ---- indicators chart ----
+  $('hierarchy').addEventListener('change', () => {
+    state.hierarchy = $('hierarchy').value;
+    state.hierarchyChosen = true;
+    state.path = [];
+    refresh();
+  });
+
+  // ---- indicators (this month, by child grid): chart and table ----
   async function loadIndicators() {
     const g = currentGrid();
-    const now = new Date(Date.now() + 8 * 3600e3);
-    const from = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}-01`;
-    const rows = await api(`/indicators?groupBy=grid&period=month&from=${from}${g ? `&parent=${encodeURIComponent(g)}` : ''}`);
+    const rows = await api(`/indicators?groupBy=grid&period=month${g ? `&parent=${encodeURIComponent(g)}` : ''}`);
+    const today = todayCst();
+    $('indicators-range').textContent = `(本月 ${today.slice(0, 8)}01 至 ${today}, 按下级网格)`;
     const byKey = new Map();
     for (const r of rows) {
-      const a = byKey.get(r.key) || { key: r.key, name: r.name, due: 0, closed: 0, onTime: 0, breached: 0, handled: 0, reopened: 0 };
+      if (r.name) state.names[r.key] = r.name;
+      const a = byKey.get(r.key) || { key: r.key, due: 0, closed: 0, onTime: 0, breached: 0, handled: 0, reopened: 0 };
       a.due += r.due; a.closed += r.closed; a.onTime += r.closedOnTime; a.breached += r.breached; a.handled += r.handled; a.reopened += r.reopened;
       byKey.set(r.key, a);
     }
-    const groups = [...byKey.values()].slice(0, 8);
-    const chart = $('chart');
-    chart.replaceChildren();
-    const W = 900, H = 240, left = 40, bottom = 30, top = 10;
-    const ih = H - bottom - top;
-    for (let i = 0; i <= 4; i++) {
-      const y = top + ih - ih * i / 4;
-      chart.append(svg('line', { x1: left, x2: W - 6, y1: y, y2: y, stroke: '#1f3d63' }));
-      const t = svg('text', { x: 4, y: y + 4 }); t.textContent = `${i * 25}%`; chart.append(t);
+    const groups = [...byKey.values()].sort((x, y) => y.due - x.due).slice(0, 10);
+    const rate = (a, b) => b ? a / b : null;
+    for (const x of groups) {
+      x.closeRate = rate(x.closed, x.due); x.onTimeRate = rate(x.onTime, x.due); x.reworkRate = rate(x.reopened, x.handled); x.breachRate = rate(x.breached, x.due);
     }
-    if (!groups.length) { const t = svg('text', { x: 220, y: 120 }); t.textContent = '本月暂无考核数据'; chart.append(t); return; }
-    const colors = ['#3fa7ff', '#2bb673', '#f5a623', '#e5484d'];
-    const gw = (W - left - 10) / groups.length;
-    const bw = Math.min(28, gw / 5);
-    groups.forEach((g2, i) => {
-      const rates = [g2.due ? g2.closed / g2.due : 0, g2.due ? g2.onTime / g2.due : 0, g2.handled ? g2.reopened / g2.handled : 0, g2.due ? g2.breached / g2.due : 0];
-      rates.forEach((v, j) => {
-        const h = ih * Math.min(1, v);
-        const r = svg('rect', { x: left + i * gw + (gw - 4 * bw) / 2 + j * bw, y: top + ih - h, width: bw - 2, height: h, fill: colors[j] });
-        const tt = svg('title'); tt.textContent = `${g2.name || gridName(g2.key)} ${['结案率', '按期结案率', '返工率', '延期率'][j]} ${pct(v)}`; r.append(tt);
-        chart.append(r);
-      });
-      const label = svg('text', { x: left + i * gw + gw / 2, y: H - bottom + 16, 'text-anchor': 'middle' });
-      label.textContent = g2.name || gridName(g2.key);
-      chart.append(label);
-    });
+    $('indicators').replaceChildren(...table(['网格', '应结案', '已结案', '按期', '结案率', '按期结案率'], groups.map((x) =>
+      ({ key: x.key, cells: [gridName(x.key), x.due, x.closed, x.onTime, pct(x.closeRate), pct(x.onTimeRate)] })), '本月暂无考核数据').children);
+    const chart = state.chart || (state.chart = echarts.init($('chart'), null, { renderer: 'canvas' }));
+    const series = [['结案率', 'closeRate', '#3fa7ff'], ['按期结案率', 'onTimeRate', '#2bb673'], ['返工率', 'reworkRate', '#f5a623'], ['延期率', 'breachRate', '#e5484d']];
+    chart.setOption({
+      legend: { textStyle: { color: '#8aa3c0' }, top: 0 },
+      grid: { left: 46, right: 10, top: 30, bottom: 36 },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => v == null ? '-' : `${v}%` },
+      xAxis: { type: 'category', data: groups.map((x) => gridName(x.key)), axisLabel: { color: '#dbe7f5', interval: 0, overflow: 'truncate', width: 80 } },
+      yAxis: { type: 'value', max: 100, axisLabel: { color: '#8aa3c0', formatter: '{value}%' }, splitLine: { lineStyle: { color: '#1f3d63' } } },
+      series: series.map(([name, field, color]) => ({ name, type: 'bar', itemStyle: { color },
+        data: groups.map((x) => x[field] == null ? null : Math.round(x[field] * 1000) / 10) })),
+    }, true);
   }
 
-  // ---- rankings ----
+  // ---- rankings (this month) ----
   async function loadRankings() {
     const g = currentGrid();
-    const now = new Date(Date.now() + 8 * 3600e3);
-    const from = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}-01`;
-    const grids = await api(`/rankings?by=grid&from=${from}${g ? `&parent=${encodeURIComponent(g)}` : ''}`);
-    $('ranking').replaceChildren(...grids.slice(0, 8).map((r) =>
-      el('li', {}, el('b', {}, r.name || gridName(r.key)), el('span', {}, `${r.score} 分 · 按期 ${pct(r.indicators.onTimeRate)}`))));
-    if (!grids.length) $('ranking').replaceChildren(el('li', {}, el('b', {}, '本月暂无数据')));
-    const depts = await api(`/rankings?by=department&from=${from}`);
-    $('dept-ranking').replaceChildren(...depts.slice(0, 8).map((r) =>
-      el('li', {}, el('b', {}, r.key), el('span', {}, `${r.score} 分${r.summons && (r.summons.late + r.summons.missed) ? ` · 迟到/未到 ${r.summons.late + r.summons.missed}` : ''}`))));
-    if (!depts.length) $('dept-ranking').replaceChildren(el('li', {}, el('b', {}, '本月暂无数据')));
+    const grids = await api(`/rankings?by=grid${g ? `&parent=${encodeURIComponent(g)}` : ''}`);
+    for (const r of grids) if (r.name) state.names[r.key] = r.name;
+    $('ranking').replaceChildren(...table(['名次', '网格', '得分', '按期结案率'], grids.slice(0, 10).map((r) =>
+      ({ key: r.key, cells: [r.rank, gridName(r.key), { text: `${r.score} 分`, cls: 'score' }, pct(r.indicators.onTimeRate)] })), '本月暂无数据').children);
+    const depts = await api('/rankings?by=department');
+    for (const r of depts) if (r.name) state.departments[r.key] = r.name;
+    $('dept-ranking').replaceChildren(...table(['名次', '部门', '得分', '迟到/未到'], depts.slice(0, 10).map((r) =>
+      ({ key: r.key, cells: [r.rank, departmentName(r.key), { text: `${r.score} 分`, cls: 'score' }, r.summons ? r.summons.late + r.summons.missed : 0] })), '本月暂无数据').children);
   }
 
   // ---- boards ----
@@ -199,30 +213,34 @@
     const q = g ? `grid=${encodeURIComponent(g)}` : '';
     const exportBoard = state.board === 'summons' ? 'overdue' : state.board;
     $('export').href = `${API}/${exportBoard === 'escalated' ? 'cases' : exportBoard}/export?${q}${exportBoard === 'escalated' ? '&board=escalated' : ''}&access_token=${encodeURIComponent(token())}`;
-    const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+    const month = todayCst().slice(0, 7);
     $('report').href = `${API}/reports/monthly?format=html&month=${month}${g ? `&grid=${encodeURIComponent(g)}` : ''}&access_token=${encodeURIComponent(token())}`;
     const board = $('board');
     if (state.board === 'summons') {
       const rows = await api('/summons');
-      board.replaceChildren(table(['部门', '网格', '事由', '吹哨时间', '报到期限', '报到时间', '状态'], rows.map((s) =>
-        [s.departmentId, gridName(s.gridId), s.reason, cst(s.summonedAt), cst(s.reportBy), cst(s.reportedAt), { text: SUMMONS[s.status] || s.status, bad: s.status === 'late' || s.status === 'missed' }])));
+      board.replaceChildren(table(['部门', '网格', '事由', '吹哨时间', '报到期限', '报到时间', '状态'], rows.map((s) => ({ key: s.summonsId, cells:
+        [departmentName(s.departmentId), gridName(s.gridId), s.reason, cst(s.summonedAt), cst(s.reportBy), cst(s.reportedAt),
+          { text: SUMMONS[s.status] || s.status, cls: s.status === 'late' || s.status === 'missed' ? 'bad' : '' }] }))));
       board.dataset.board = 'summons';
       return;
     }
     const page = await api(`${BOARD_URL[state.board]}?limit=50${q ? '&' + q : ''}`);
     Object.assign(state.names, page.gridNames || {});
-    board.replaceChildren(table(['案件编号', '领域', '网格', '标题', '状态', '办理期限', '责任部门', '超期', '上报/督办'], page.items.map((c) =>
-      [c.caseNumber, domainName(c.domain), gridName(c.gridId), c.title, STATES[c.state] || c.state, cst(c.dueAt), c.department,
-        { text: c.overdue ? `超期 ${c.breachCount || ''}`.trim() : '', bad: c.overdue },
-        c.listedAt ? '挂牌督办' : c.escalationReason ? `上报 ${gridName(c.escalatedTo)}` : ''])));
+    Object.assign(state.departments, page.departmentNames || {});
+    board.replaceChildren(table(['案件编号', '领域', '网格', '标题', '状态', '办理期限', '责任部门', '超期', '上报/督办'], page.items.map((c) => ({ key: c.caseNumber, cells:
+      [c.caseNumber, domainName(c.domain), gridName(c.gridId), c.title, STATES[c.state] || c.state, cst(c.dueAt), departmentName(c.department),
+        { text: c.overdue ? `超期 ${c.breachCount || ''}`.trim() : '', cls: c.overdue ? 'bad' : '' },
+        c.listedAt ? '挂牌督办' : c.escalationReason ? `上报 ${gridName(c.escalatedTo)}` : ''] }))));
     board.dataset.board = state.board;
   }
 
-  function table(head, rows) {
+  function table(head, rows, empty = '暂无记录') {
     const t = el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))));
     const body = el('tbody');
-    for (const r of rows) body.append(el('tr', {}, ...r.map((c) => c && typeof c === 'object' ? el('td', { class: c.bad ? 'bad' : '' }, c.text) : el('td', {}, c ?? ''))));
-    if (!rows.length) body.append(el('tr', {}, el('td', { colspan: String(head.length) }, '暂无记录')));
+    for (const r of rows) {
+      body.append(el('tr', { 'data-key': r.key ?? '' }, ...r.cells.map((c) => c && typeof c === 'object' ? el('td', { class: c.cls || '' }, c.text) : el('td', {}, c == null ? '' : String(c)))));
+    }
+    if (!rows.length) body.append(el('tr', {}, el('td', { colspan: String(head.length) }, empty)));
     t.append(body);
     return t;
   }
@@ -244,6 +262,7 @@
       const item = JSON.parse(ev.data);
       if (state.seen.has(item.eventId)) return; // a redelivery after a failed commit
       state.seen.add(item.eventId);
+      if (item.gridName) state.names[item.gridId] = item.gridName;
       const li = el('li', { 'data-case': item.caseNumber || '' }, el('span', { class: 't' }, cst(item.occurredAt)), el('span', { class: 'd' }, domainName(item.domain)),
         `${item.caseNumber ? item.caseNumber + ' ' : ''}${item.summary} · ${gridName(item.gridId)}`);
       const feed = $('feed');
@@ -260,8 +279,9 @@
   }
 
   async function refresh(withCrumbs = true) {
-    if (withCrumbs) crumbs();
+    if (!state.hierarchy) await loadBoard().catch(console.error);
     await Promise.allSettled([loadBoard(), loadMap(), loadIndicators(), loadRankings(), loadTable()]);
+    if (withCrumbs) crumbs();
     document.body.dataset.loaded = String(Date.now());
   }
 
@@ -272,6 +292,7 @@
     refresh();
   }
 
+  window.addEventListener('resize', () => { state.map?.resize(); state.chart?.resize(); });
   setInterval(() => { $('clock').textContent = cst(new Date().toISOString()); }, 1000);
   if (!token()) showLogin(); else start();
 })();

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Grid.Testing;
+
+namespace Grid.EndToEnd;
+
+/// <summary>
+/// The whole suite as <c>./grid up</c> runs it — the AppHost from the Release build, demo data, the real
+/// organization service issuing RS256 tokens, every service its own process — but in a temporary state
+/// directory and on free ports. Started once per test run; stopped (no process left behind) at the end, and
+/// by the AppHost itself if this test process dies first.
+/// </summary>
+public sealed partial class AssembledSuite : IAsyncLifetime
+{
+    private Process? _appHost;
+    private Task<IReadOnlyList<DemoUser>>? _everyone;
+
+    public string StateDir { get; } = Path.Combine(Path.GetTempPath(), "grid-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>Every resource's endpoints by name, from run/addresses.json.</summary>
+    public IReadOnlyDictionary<string, Dictionary<string, string>> Addresses { get; private set; } = new Dictionary<string, Dictionary<string, string>>();
+
+    public Uri Gateway => new(Addresses["gateway"]["http"]);
+
+    /// <summary>The gateway's HTTP/2-only port for gRPC clients.</summary>
+    public Uri GatewayGrpc => new(Addresses["gateway"]["grpc"]);
+
+    /// <summary>The demo log-ins and their one password, as the organization service printed them.</summary>
+    public IReadOnlyList<string> DemoAccounts { get; private set; } = [];
+
+    public string DemoPassword { get; private set; } = "";
+
+    public string LogsDir => Path.Combine(StateDir, "logs");
+
+    /// <summary>How long the suite took from start to healthy.</summary>
+    public TimeSpan StartTime { get; private set; }
+
+    public static string AppHostAssembly => Path.Combine(ProjectProcess.RepoRoot, "Grid.AppHost", "bin", "Release", "net10.0", "Grid.AppHost.dll");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(AppHostAssembly))
+        {
+            throw new InvalidOperationException(
+                $"{AppHostAssembly} is missing: the end-to-end tests run the Release build, as ./grid up does (dotnet build Grid.Suite.slnf -c Release)");
+        }
+
+        // PostgreSQL runs as the postgres user and must reach its data directory below this one.
+        Directory.CreateDirectory(StateDir);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(StateDir, (UnixFileMode)0b111_101_101);
+        }
+        var started = Stopwatch.StartNew();
+
+        // The AppHost's output goes to a file, not a pipe to this process: if this process dies, the AppHost
+        // must still be able to write while it stops everything.
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            WorkingDirectory = ProjectProcess.RepoRoot,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec dotnet \"$0\" run --state \"$1\" --free-ports --start-timeout 300 --parent-pid \"$2\" >\"$1/apphost.log\" 2>&1 </dev/null");
+        psi.ArgumentList.Add(AppHostAssembly);
+        psi.ArgumentList.Add(StateDir);
+        psi.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        psi.Environment["GRID_ROOT"] = ProjectProcess.RepoRoot;
+        _appHost = Process.Start(psi) ?? throw new InvalidOperationException("the AppHost did not start");
+
+        var run = Path.Combine(StateDir, "run");
+        await Wait.UntilAsync(() =>
+        {
+            if (File.Exists(Path.Combine(run, "failed")) || _appHost.HasExited)
+            {
+                throw new InvalidOperationException("the suite failed to start:\n" + ReadShared(Path.Combine(StateDir, "apphost.log")));
+            }
+
+            return Task.FromResult(File.Exists(Path.Combine(run, "ready")));
+        }, TimeSpan.FromMinutes(6), "the suite to be healthy (" + Path.Combine(StateDir, "apphost.log") + ")");
+        StartTime = started.Elapsed;
+
+        Addresses = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(ReadShared(Path.Combine(run, "addresses.json")))!;
+        (DemoAccounts, DemoPassword) = ReadDemoAccounts(ReadShared(Path.Combine(StateDir, "demo-logins.txt")));
+    }
+
+    /// <summary>Every demo log-in, logged in once per run (the token endpoint allows 30 log-ins a minute per client).</summary>
+    public Task<IReadOnlyList<DemoUser>> DemoUsersAsync() => _everyone ??= DemoUser.EveryoneAsync(this);
+
+    /// <summary>The line a person looks for in the credentials file <c>&lt;state&gt;/demo-logins.txt</c>: <c>demo accounts a, b, c: password 'p'</c> (the last one written).</summary>
+    public static (IReadOnlyList<string> Accounts, string Password) ReadDemoAccounts(string credentials)
+    {
+        var m = DemoAccountsLine().Matches(credentials).LastOrDefault();
+        if (m is null)
+        {
+            throw new InvalidOperationException("demo-logins.txt has no demo accounts line");
+        }
+
+        return (m.Groups["accounts"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), m.Groups["password"].Value);
+    }
+
+    /// <summary>Every log under a state directory: logs/*.log, the AppHost's own, and servers' logs in their data directories.</summary>
+    public static IEnumerable<string> LogFiles(string stateDir) =>
+        Directory.EnumerateFiles(stateDir, "*.log", SearchOption.AllDirectories);
+
+    /// <summary>Reads a file another process is still writing.</summary>
+    public static string ReadShared(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(fs);
+        return reader.ReadToEnd();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_appHost is { HasExited: false })
+        {
+            // SIGTERM: the AppHost stops services, then the servers, in order.
+            using (var term = Process.Start("kill", ["-TERM", _appHost.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            try
+            {
+                await _appHost.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _appHost.Kill(entireProcessTree: true);
+            }
+        }
+
+        _appHost?.Dispose();
+        if (Environment.GetEnvironmentVariable("GRID_E2E_KEEP_STATE") is "1")
+        {
+            return; // for reading the run's logs afterwards
+        }
+
+        try
+        {
+            Directory.Delete(StateDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a server still closing a file; the directory is under /tmp
+        }
+    }
+
+    [GeneratedRegex(@"demo accounts (?<accounts>[^:]+): password '(?<password>[^']+)'")]
+    private static partial Regex DemoAccountsLine();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SuiteCollection : ICollectionFixture<AssembledSuite>
+{
+    public const string Name = "assembled suite";
+}

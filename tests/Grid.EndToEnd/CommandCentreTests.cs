@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json;
+using Grid.Testing;
+using Microsoft.Playwright;
+
+namespace Grid.EndToEnd;
+
+/// <summary>The command centre as its users meet it: the page at the gateway, demo log-ins, the demo county, cases that the cast takes through.</summary>
+[Collection(SuiteCollection.Name)]
+public class CommandCentreTests(AssembledSuite suite)
+{
+    static DemoUser Commander(IReadOnlyList<DemoUser> everyone) =>
+        everyone.FirstOrDefault(u => u.Roles.Contains("commander"))
+        ?? throw new Xunit.Sdk.XunitException("no demo log-in holds the commander role; the demo cast: " + string.Join("; ", everyone));
+
+    [Fact(Skip = "Waiting for the command-centre page fix (GET /dashboard/ at the gateway of the assembled suite answers 401) and the demo cast (no demo log-in holds the commander role)")]
+    public async Task The_demo_commander_logs_in_on_the_page_and_sees_the_demo_county_by_name()
+    {
+        var commander = Commander(await suite.DemoUsersAsync());
+        await using var dashboard = await Dashboard.LogInAsync(suite, commander.UserName);
+        var page = dashboard.Page;
+        await Assertions.Expect(page.Locator("#user")).ToHaveTextAsync(commander.Name);
+
+        // The map: the demo county's grids as polygons, each labelled with its name.
+        await Assertions.Expect(page.Locator("#map path").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        Assert.True(await page.Locator("#map path").CountAsync() >= 2);
+        var labels = string.Join(" ", await page.Locator("#map text").AllTextContentsAsync());
+        Assert.Matches("片区|镇|街道|乡|园|示范县", labels);
+
+        // The board's numbers and the named rankings.
+        foreach (var kpi in new[] { "#kpi-open", "#kpi-overdue", "#kpi-escalated", "#kpi-listed", "#kpi-transfers", "#kpi-summons" })
+        {
+            await Assertions.Expect(page.Locator(kpi)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+$"));
+        }
+
+        await Assertions.Expect(page.Locator("#ranking li").First).ToBeVisibleAsync();
+        await dashboard.ScreenshotAsync("e2e-dashboard");
+        var text = await page.Locator("body").InnerTextAsync();
+        Assert.DoesNotMatch(Dashboard.Uuid(), text);
+        Assert.Empty(dashboard.Errors);
+    }
+
+    [Fact(Skip = "Waiting for the command-centre page fix (GET /dashboard/ answers 401) and the demo cast (no commander, fire grid-chief or fire grid-worker log-in)")]
+    public async Task A_hazard_reported_by_position_reaches_the_page_and_the_fire_cast_closes_it()
+    {
+        var everyone = await suite.DemoUsersAsync();
+        var commander = Commander(everyone);
+        var finder = everyone.Single(u => u.UserName == "worker01");
+        var at = await Cases.PositionInAsync(suite, finder);
+        var closedBefore = await ClosedThisMonthAsync(commander, "fire");
+
+        await using var dashboard = await Dashboard.LogInAsync(suite, commander.UserName);
+        var page = dashboard.Page;
+        await Assertions.Expect(page.Locator("#feed-status.on")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#map path").First).ToBeVisibleAsync();
+        var openBefore = int.Parse(await page.Locator("#kpi-open").InnerTextAsync(), CultureInfo.InvariantCulture);
+        var onMapBefore = await dashboard.OpenOnMapAsync();
+
+        var reported = await Cases.ReportFireHazardAsync(finder, at, "楼道内电动车充电");
+        var id = reported.GetProperty("id").GetString()!;
+        var number = reported.GetProperty("number").GetString()!;
+
+        // The live feed shows it, and the board and the map count it, without a reload.
+        await Assertions.Expect(page.Locator($"#feed li[data-case='{number}']")).ToContainTextAsync("楼道内电动车充电", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#kpi-open")).ToHaveTextAsync((openBefore + 1).ToString(CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
+        await Wait.UntilAsync(async () => await dashboard.OpenOnMapAsync() == onMapBefore + 1, TimeSpan.FromSeconds(30), "the map to count the new case");
+
+        // The fire cast of the case's grid takes it to closure: chief accepts and dispatches, worker handles, chief verifies and closes.
+        var path = Cases.GridPath(reported);
+        var chief = Cases.Holder(everyone, "fire", "grid-chief", path);
+        var worker = Cases.Holder(everyone, "fire", "grid-worker", path);
+        await Cases.StepAsync(chief, "fire", id, "accept");
+        await Cases.StepAsync(chief, "fire", id, "dispatch", new { assignee = worker.Name });
+        await Cases.StepAsync(worker, "fire", id, "start");
+        await Cases.StepAsync(worker, "fire", id, "handle", new { result = "已拆除私拉电线，设置集中充电点" });
+        await Cases.StepAsync(chief, "fire", id, "verify", new { passed = true });
+        var closed = await Cases.StepAsync(chief, "fire", id, "close");
+        Assert.Equal("closed", closed.GetProperty("state").GetString());
+
+        // The finder sees the department's result; the board and the month's indicators count the closure.
+        var seen = await Cases.GetAsync(finder, "fire", id);
+        Assert.Equal("已拆除私拉电线，设置集中充电点", seen.GetProperty("result").GetString());
+        await Assertions.Expect(page.Locator("#kpi-open")).ToHaveTextAsync(openBefore.ToString(CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
+        await Wait.UntilAsync(async () => await ClosedThisMonthAsync(commander, "fire") == closedBefore + 1, TimeSpan.FromSeconds(30), "the month's indicators to count the closure");
+        Assert.Empty(dashboard.Errors);
+    }
+
+    [Fact(Skip = "Waiting for the demo cast: no demo log-in is a fire or environment grid-chief or grid-worker")]
+    public async Task A_fire_case_transferred_to_environment_comes_back_with_its_result_and_is_closed()
+    {
+        var everyone = await suite.DemoUsersAsync();
+        var finder = everyone.Single(u => u.UserName == "worker01");
+        var reported = await Cases.ReportFireHazardAsync(finder, await Cases.PositionInAsync(suite, finder), "小作坊向河道排放废液");
+        var id = reported.GetProperty("id").GetString()!;
+        var fireChief = Cases.Holder(everyone, "fire", "grid-chief", Cases.GridPath(reported));
+        await Cases.StepAsync(fireChief, "fire", id, "accept");
+        var transferred = await Cases.StepAsync(fireChief, "fire", id, "transfer", new { targetDomain = "environment", reason = "属环保部门职责" });
+        Assert.Equal("transferred", transferred.GetProperty("state").GetString());
+
+        // Environment opens its own case for it; its cast handles and closes it.
+        var withTarget = await Cases.WaitForAsync(fireChief, "fire", id,
+            c => c.GetProperty("transferCaseId").ValueKind == JsonValueKind.String, "environment to take the transfer");
+        var envId = withTarget.GetProperty("transferCaseId").GetString()!;
+        var (envChief, envCase) = await Cases.HolderOfAsync(everyone, "environment", "grid-chief", envId);
+        var envPath = Cases.GridPath(envCase);
+        var envWorker = Cases.Holder(everyone, "environment", "grid-worker", envPath);
+        await Cases.StepAsync(envChief, "environment", envId, "accept");
+        await Cases.StepAsync(envChief, "environment", envId, "dispatch", new { assignee = envWorker.Name });
+        await Cases.StepAsync(envWorker, "environment", envId, "start");
+        await Cases.StepAsync(envWorker, "environment", envId, "handle", new { result = "已责令停产整改，排污口封堵" });
+        await Cases.StepAsync(envChief, "environment", envId, "verify", new { passed = true });
+        await Cases.StepAsync(envChief, "environment", envId, "close");
+
+        // The result comes back to fire as the case's feedback; fire verifies and closes.
+        var back = await Cases.WaitForAsync(fireChief, "fire", id, c => c.GetProperty("state").GetString() == "handled", "the transfer's result to reach fire");
+        Assert.Contains("已责令停产整改", back.GetProperty("result").GetString());
+        await Cases.StepAsync(fireChief, "fire", id, "verify", new { passed = true });
+        Assert.Equal("closed", (await Cases.StepAsync(fireChief, "fire", id, "close")).GetProperty("state").GetString());
+    }
+
+    /// <summary>Cases of the domain closed in the indicators' range (this month and the two before).</summary>
+    static async Task<int> ClosedThisMonthAsync(DemoUser user, string domain)
+    {
+        var lines = await Cases.ReadAsync(await user.Http.GetAsync("/api/command/v1/indicators?groupBy=domain&period=month"), "indicators");
+        return lines.EnumerateArray().Where(l => l.GetProperty("key").GetString() == domain).Sum(l => l.GetProperty("closedInPeriod").GetInt32());
+    }
+}

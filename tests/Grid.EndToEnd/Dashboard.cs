@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Grid.EndToEnd;
+
+/// <summary>The command-centre page in headless Chromium (Debian's), opened at the gateway and logged in through its form.</summary>
+public sealed partial class Dashboard : IAsyncDisposable
+{
+    static readonly BrowserTypeLaunchOptions Launch = new()
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    };
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private Dashboard(IPlaywright playwright, IBrowser browser, IPage page)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Page = page;
+        page.PageError += (_, e) => Errors.Add(e);
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Script errors the page raised.</summary>
+    public List<string> Errors { get; } = [];
+
+    public static async Task<Dashboard> LogInAsync(AssembledSuite suite, string userName)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(Launch);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1600, Height = 1100 },
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+        });
+        var dashboard = new Dashboard(playwright, browser, page);
+        await page.GotoAsync(new Uri(suite.Gateway, "/dashboard/").ToString());
+        await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await page.FillAsync("#username", userName);
+        await page.FillAsync("#password", suite.DemoPassword);
+        await page.ClickAsync("#login button[type=submit]");
+        await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        return dashboard;
+    }
+
+    /// <summary>The open cases the map shows over all its grids (each path's title: "name: 在办 N, 超期 M").</summary>
+    public async Task<int> OpenOnMapAsync()
+    {
+        var titles = await Page.Locator("#map path title").AllTextContentsAsync();
+        return titles.Sum(t => int.Parse(OpenCount().Match(t).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [GeneratedRegex(@"在办 (\d+)")]
+    private static partial Regex OpenCount();
+
+    /// <summary>A UUID anywhere in text: the page names grids and departments, it never shows their ids.</summary>
+    [GeneratedRegex(@"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", RegexOptions.IgnoreCase)]
+    public static partial Regex Uuid();
+}
