@@ -30,6 +30,9 @@ public static class GridResources
         ("command", "services/Grid.CommandCenter", 5161, null, "commanddb"),
     ];
 
+    /// <summary>The services that keep a case audit chain (Grid.Casework's AddCasework): each gets the chain's key.</summary>
+    public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment" };
+
     public static DistributedApplication Suite(AppHostOptions o)
     {
         // The fixed ports a person expects, or free ones for a suite that must not collide with another (tests).
@@ -40,7 +43,7 @@ public static class GridResources
         var cache = builder.AddRedis("cache", Port(Ports.Redis));
         // Each service calls organization with its own client credentials; the secrets live under .grid/, never in the repository.
         static string ClientSecret(string service) => $"Identity__Clients__{service}__Secret";
-        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, ["Casework__ReporterKey", .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
+        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, ["Casework__ReporterKey", "Casework__AuditKey", .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
 
         var http = Services.ToDictionary(s => s.Name, s => Port(s.Http));
         var jwks = $"http://127.0.0.1:{http["organization"]}/.well-known/jwks.json";
@@ -55,6 +58,12 @@ public static class GridResources
                 .WithEnvironment("Grid__SeedDemoData", "true")
                 .WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"])
                 .WithEnvironment("Identity__JwksUrl", jwks);
+            if (AuditChains.Contains(s.Name))
+            {
+                // The audit chain's MAC key lives outside the database, so that whoever can write to it cannot re-chain it.
+                project.WithEnvironment("Casework__AuditKey", secrets["Casework__AuditKey"]);
+            }
+
             if (s.Grpc is int grpc)
             {
                 // The service itself must know which of its ports speaks HTTP/2 only (cleartext gRPC needs prior knowledge).
