@@ -16,8 +16,8 @@ public static class CaseworkAuditSchema
     /// <summary>The role that owns the audit tables when provisioned (no login).</summary>
     public const string OwnerRole = "casework_audit";
 
+    /// <summary>The tables, trigger and function, in schema casework_audit (created first by whoever runs this).</summary>
     public const string Sql = """
-        CREATE SCHEMA IF NOT EXISTS casework_audit;
         CREATE TABLE IF NOT EXISTS casework_audit.entries (
             seq bigint PRIMARY KEY,
             entry_id uuid NOT NULL,
@@ -88,7 +88,7 @@ public static class CaseworkAuditSchema
             await using var exists = new NpgsqlCommand("SELECT to_regclass('casework_audit.entries') IS NOT NULL AND to_regclass('casework_audit.queue') IS NOT NULL", conn, tx);
             if (await exists.ExecuteScalarAsync(ct) is not true)
             {
-                await using var create = new NpgsqlCommand(Sql, conn, tx);
+                await using var create = new NpgsqlCommand("CREATE SCHEMA IF NOT EXISTS casework_audit;" + Sql, conn, tx);
                 await create.ExecuteNonQueryAsync(ct);
             }
 
