@@ -43,7 +43,10 @@ public static class GridResources
         var cache = builder.AddRedis("cache", Port(Ports.Redis));
         // Each service calls organization with its own client credentials; the secrets live under .grid/, never in the repository.
         static string ClientSecret(string service) => $"Identity__Clients__{service}__Secret";
-        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, ["Casework__ReporterKey", "Casework__AuditKey", .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
+        // One audit key per service: whoever reads one service's configuration cannot re-chain another's trail.
+        static string AuditKey(string service) => $"Casework__AuditKey__{service}";
+        var secrets = LocalSecrets.LoadOrCreate(o.StateDir,
+            ["Casework__ReporterKey", .. AuditChains.Select(AuditKey), .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
 
         var http = Services.ToDictionary(s => s.Name, s => Port(s.Http));
         var jwks = $"http://127.0.0.1:{http["organization"]}/.well-known/jwks.json";
@@ -61,7 +64,7 @@ public static class GridResources
             if (AuditChains.Contains(s.Name))
             {
                 // The audit chain's MAC key lives outside the database, so that whoever can write to it cannot re-chain it.
-                project.WithEnvironment("Casework__AuditKey", secrets["Casework__AuditKey"]);
+                project.WithEnvironment("Casework__AuditKey", secrets[AuditKey(s.Name)]);
             }
 
             if (s.Grpc is int grpc)

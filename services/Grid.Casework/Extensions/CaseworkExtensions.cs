@@ -330,7 +330,7 @@ internal sealed class SchemaInitializer(CaseworkDatabase db, bool cases, ILogger
                 {
                     logger.LogWarning(
                         "The audit trail is guarded by a trigger only: this service's database role {Role} may alter or drop its tables. " +
-                        "Provision them under their own owner (CaseworkAuditSchema.ProvisionAsync, deploy/postgres/README.md)", role);
+                        "Provision them under their own owner (CaseworkAuditSchema.ProvisionAsync; deploy/README.md)", role);
                 }
 
                 return;
