@@ -137,7 +137,7 @@ public class AuditTrailTests(CaseworkFixture fx)
         await using var probe = await EventProbe.StartAsync(mq, CaseworkTopology.CommandCentreQueue);
         await TwoEntriesEachAsync(host, 4);
 
-        var seal = await host.Services.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None);
+        var seal = (await host.Services.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None))!;
         Assert.Equal(8, seal.HeadSeq);
         Assert.Equal("fire", seal.Domain);
         var published = await probe.WaitForAsync("AuditChainSealed", m => m.GetProperty("headSeq").GetInt64() == 8);
@@ -180,7 +180,7 @@ public class AuditTrailTests(CaseworkFixture fx)
         var mq = await fx.Infra.CreateVirtualHostAsync("cw_audit_rewrite");
         await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_audit_rewrite"), mq, fx.Grids.Address);
         await TwoEntriesEachAsync(host, 2);
-        var seal = await host.Services.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None);
+        var seal = (await host.Services.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None))!;
         Assert.True((await VerifyAsync(host, $"?sealSeq={seal.HeadSeq}&sealHash={seal.HeadHash}")).Valid);
 
         // Every entry re-chained from the start under another key, the first one's content changed.

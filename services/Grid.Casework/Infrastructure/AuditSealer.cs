@@ -8,12 +8,15 @@ namespace Grid.Casework.Infrastructure;
 /// <summary>
 /// 留痕封存: at start and every <see cref="CaseworkOptions.AuditSealInterval"/>, links what is queued, then publishes the
 /// chain's head (<see cref="AuditChainSealed"/>, through the outbox) and writes it to the log: copies outside the
-/// database against which a cut or rewritten chain is found. Replicas each seal; a seal more is harmless.
+/// database against which a cut or rewritten chain is found. Only a head that moved since this process's last seal is
+/// sealed (an empty chain never), so a quiet service adds no events. Replicas each seal; a seal more is harmless.
 /// </summary>
 public sealed class AuditSealer(CaseworkDatabase db, CaseworkOptions options, ILogger<AuditSealer> logger) : BackgroundService
 {
-    /// <summary>Seals the chain as it is now and returns the seal.</summary>
-    public async Task<AuditChainSealed> SealAsync(CancellationToken ct)
+    private string _lastSealed = AuditChain.Genesis;
+
+    /// <summary>Seals the chain as it is now and returns the seal; with <paramref name="onlyIfMoved"/>, null when the head did not move.</summary>
+    public async Task<AuditChainSealed?> SealAsync(CancellationToken ct, bool onlyIfMoved = false)
     {
         var chain = db.Audit ?? throw new InvalidOperationException("This service keeps no audit trail.");
         await db.ChainAuditAsync(logger, ct);
@@ -30,6 +33,11 @@ public sealed class AuditSealer(CaseworkDatabase db, CaseworkOptions options, IL
             }
         }
 
+        if (onlyIfMoved && head == _lastSealed)
+        {
+            return null;
+        }
+
         var at = AuditChain.Truncate(db.Time.GetUtcNow());
         var seal = new AuditChainSealed
         {
@@ -41,6 +49,7 @@ public sealed class AuditSealer(CaseworkDatabase db, CaseworkOptions options, IL
         };
         tx.Publish(seal);
         await tx.CommitAsync(ct);
+        _lastSealed = head;
         logger.LogInformation("Audit chain sealed: domain {Domain}, head {HeadSeq} {HeadHash} at {SealedAt:O}", seal.Domain, seal.HeadSeq, seal.HeadHash, seal.OccurredAt);
         return seal;
     }
@@ -53,7 +62,7 @@ public sealed class AuditSealer(CaseworkDatabase db, CaseworkOptions options, IL
             {
                 try
                 {
-                    await SealAsync(stoppingToken);
+                    await SealAsync(stoppingToken, onlyIfMoved: true);
                 }
                 catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
                 {
