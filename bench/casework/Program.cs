@@ -1,9 +1,14 @@
-// Case intake and outbox relay rates, each next to a baseline measured in the same run (about five minutes at 20 s a phase).
-//   dotnet run -c Release --project bench/casework
+// Case intake counted end to end — from the first request until every event it made is published — and the outbox
+// relay against RabbitMQ.Client's own publish ceiling, each next to a baseline measured in the same run, on durable
+// PostgreSQL (fsync and synchronous commit on), intake over real sockets (Kestrel on loopback). About four minutes.
+//   ./grid bench casework [seconds per phase, default 20] [callers, default 16]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Grid.AppHost.Hosting;
 using Grid.Casework.Infrastructure;
 using Grid.Casework.Tests;
 using Grid.Contracts.Events;
@@ -11,36 +16,40 @@ using Grid.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using RabbitMQ.Client;
 
-var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
-var infra = await GridInfrastructure.GetAsync();
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+var callers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+var infra = await GridInfrastructure.GetDurableAsync();
 await using var grids = await GridTree.StartAsync();
+Console.WriteLine($"durable PostgreSQL (fsync on, synchronous_commit on); {Environment.ProcessorCount} cores shared by the service, PostgreSQL, RabbitMQ and the clients; {callers} callers; load {Load()}");
 
-// Baseline: pgbench, one single-row insert per transaction, same server, same concurrency.
+// Baseline: pgbench over TCP, one single-row insert per transaction, same server, as many clients as callers.
 var baseDb = await infra.CreateDatabaseAsync("bench_pg");
 await Wait.ScalarAsync<int>(baseDb, "CREATE TABLE t (id bigserial primary key, v text not null, at timestamptz not null default now()); SELECT 1");
 var script = Path.GetTempFileName();
 await File.WriteAllTextAsync(script, "INSERT INTO t (v) VALUES ('x');\n");
 var dbName = Regex.Match(baseDb, "Database=([^;]+)").Groups[1].Value;
-var psi = new ProcessStartInfo("pgbench", ["-h", "127.0.0.1", "-p", infra.PostgresPort.ToString(CultureInfo.InvariantCulture), "-U", "grid", "-n", "-c", "8", "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", script, dbName])
+var psi = new ProcessStartInfo("/usr/lib/postgresql/15/bin/pgbench", ["-h", "127.0.0.1", "-p", infra.PostgresPort.ToString(CultureInfo.InvariantCulture), "-U", "grid", "-n", "-c", callers.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", script, dbName])
 { RedirectStandardOutput = true, RedirectStandardError = true };
+var pgLoad = Load();
 using var pgbench = Process.Start(psi)!;
 var pgOut = await pgbench.StandardOutput.ReadToEndAsync();
 await pgbench.WaitForExitAsync();
 var pgTps = double.Parse(Regex.Match(pgOut, @"tps = ([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
-Console.WriteLine($"pgbench single-row insert (8 clients): {pgTps:F0} tx/s");
+Console.WriteLine($"pgbench single-row insert over TCP ({callers} clients): {pgTps:F0} tx/s; load {pgLoad} → {Load()}");
 
-// Floor: the same HTTP pipeline (in-memory test server, same client and concurrency) in front of nothing but one
-// single-row insert per request, into pgbench's table. What no case intake on this machine can beat; the gap to
-// pgbench is the HTTP exchange and the .NET client's round trip, the gap to intake is the case itself.
+// Floor: Kestrel on loopback, the same client and callers, in front of nothing but one single-row insert per request
+// into pgbench's table. What no case intake on this machine can beat; the gap to pgbench is the HTTP exchange.
 double floor;
 {
     var fb = WebApplication.CreateSlimBuilder();
-    fb.WebHost.UseTestServer();
+    var floorPort = FreePort.Next();
+    fb.WebHost.UseUrls($"http://127.0.0.1:{floorPort}");
     fb.Logging.ClearProviders();
     await using var floorSource = NpgsqlDataSource.Create(baseDb);
     var floorApp = fb.Build();
@@ -52,22 +61,22 @@ double floor;
         return Results.Created();
     });
     await floorApp.StartAsync();
-    var floorClient = floorApp.GetTestClient();
-    async Task Insert()
+    using var floorClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{floorPort}") };
+    async Task Insert(int caller)
     {
         using var resp = await floorClient.PostAsJsonAsync("/insert", new FloorRow("堵塞通道"));
         resp.EnsureSuccessStatusCode();
     }
 
-    await EightClientsAsync(TimeSpan.FromSeconds(10), Insert);
+    await CallersAsync(callers, TimeSpan.FromSeconds(5), Insert);
     var floorWatch = Stopwatch.StartNew();
-    floor = await EightClientsAsync(TimeSpan.FromSeconds(seconds), Insert) / floorWatch.Elapsed.TotalSeconds;
+    floor = await CallersAsync(callers, TimeSpan.FromSeconds(seconds), Insert) / floorWatch.Elapsed.TotalSeconds;
     await floorApp.StopAsync();
 }
 
-Console.WriteLine($"HTTP + one insert per request (8 clients): {floor:F0} req/s = {floor / pgTps:F2}x pgbench");
+Console.WriteLine($"floor: Kestrel + one insert per request ({callers} callers): {floor:F0} req/s = {floor / pgTps:F2}x pgbench");
 
-// Case intake over the HTTP pipeline: case + number + outbox + audit in one transaction.
+// Case intake: case + number + outbox + audit in one transaction, the relay publishing as deployed.
 var db = await infra.CreateDatabaseAsync("bench_cw");
 var mq = await infra.CreateVirtualHostAsync("bench_cw");
 // Logging as a deployed service has it (appsettings.json): framework lines at Warning, the access line at Information.
@@ -79,87 +88,136 @@ await using var host = await CaseworkHost.StartAsync("fire", db, mq, grids.Addre
     ["Logging:LogLevel:MassTransit"] = "Warning",
     ["Logging:LogLevel:Grpc"] = "Warning",
     ["Logging:LogLevel:System.Net.Http"] = "Warning",
-});
-var client = host.Client(CaseworkHost.Chief());
-// Warm-up, not counted: the same load in 2 s rounds until a round makes the JIT compile fewer than 50 methods (at least
-// 5 s, at most 60 s). The host runs in this process, and tiered compilation promotes a method only after it has run a
-// while: a fixed 5 s left the JIT busy through the measured phase on a slow day (ReportAsync still quick-jitted).
-var warmStarted = Stopwatch.StartNew();
-int warmRounds = 0;
-for (var settled = false; !settled && warmStarted.Elapsed < TimeSpan.FromSeconds(60); warmRounds++)
-{
-    var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-    await EightClientsAsync(TimeSpan.FromSeconds(2), () => host.ReportAsync(client, new { category = "hazard", severity = "general", title = "warm-up", gridId = GridTree.VillageA1 }));
-    settled = warmStarted.Elapsed >= TimeSpan.FromSeconds(5) && System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 50;
-}
+}, port: FreePort.Next());
 
-Console.WriteLine($"warm-up: {warmStarted.Elapsed.TotalSeconds:F0} s ({warmRounds} rounds of 2 s) until a round compiled < 50 methods");
+// Many callers over many grids: each caller a grid chief of one grid, reporting in it.
+string[] gridIds = [GridTree.VillageA1, GridTree.VillageA2, GridTree.CompoundA1X, GridTree.VillageB1, GridTree.TownA, GridTree.TownB];
+var clients = Enumerable.Range(0, callers).Select(i => (Grid: gridIds[i % gridIds.Length], Http: host.Client(CaseworkHost.Chief(gridIds[i % gridIds.Length])))).ToArray();
+Task OneReport(int caller) => host.ReportAsync(clients[caller].Http, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = clients[caller].Grid });
 
-// Each intake phase runs twice: with the relay publishing at the same time (as deployed on one machine), and alone,
-// as pgbench runs alone. For "alone" the bench holds the relay's advisory lock, as a replica relaying elsewhere
-// would: the relay here finds it taken and leaves the outbox to grow; the relay phase below drains it.
-await using var relayLock = new NpgsqlConnection(db);
-await relayLock.OpenAsync();
-async Task<double> PhaseAsync(string name, bool alone, int perRequest, Func<Task> request)
-{
-    if (alone)
-    {
-        await using var hold = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('casework.relay'))", relayLock);
-        await hold.ExecuteNonQueryAsync();
-    }
-
-    var watch = Stopwatch.StartNew();
-    var rate = await EightClientsAsync(TimeSpan.FromSeconds(seconds), request) * perRequest / watch.Elapsed.TotalSeconds;
-    var pending = await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0");
-    if (alone)
-    {
-        await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('casework.relay'))", relayLock);
-        await release.ExecuteNonQueryAsync();
-    }
-
-    Console.WriteLine($"{name}, {(alone ? "alone (relay held)" : "relay publishing")}: {rate:F0} cases/s = {rate / pgTps:F2}x pgbench, {rate / floor:F2}x HTTP + one insert ({pending} events left in the outbox)");
-    watch.Restart();
-    await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(300), "the intake outbox to drain");
-    if (alone)
-    {
-        Console.WriteLine($"  the relay, let go, published those {pending} events in {watch.Elapsed.TotalSeconds:F1} s: {pending / watch.Elapsed.TotalSeconds:F0} events/s");
-    }
-
-    return rate;
-}
-
-Task OneReport() => host.ReportAsync(client, new { category = "hazard", severity = "general", title = "堵塞通道", gridId = GridTree.VillageA1 });
-var intake = await PhaseAsync("case intake over HTTP (8 clients, one report a request)", false, 1, OneReport);
-var intakeAlone = await PhaseAsync("case intake over HTTP (8 clients, one report a request)", true, 1, OneReport);
-
-// Batch intake (批量上报): the same eight clients, each sending 50 reports a request, every report with its own
-// Idempotency-Key as a device syncing what it kept offline does; the reports of a request share one transaction.
+// Batch intake (批量上报): each request 50 reports, every report with its own Idempotency-Key as a device syncing what it
+// kept offline does; the reports of a request share one transaction.
 const int perBatch = 50;
 var batchNo = 0;
-async Task SendBatch()
+async Task SendBatch(int caller)
 {
     var n = Interlocked.Increment(ref batchNo);
-    var reports = Enumerable.Range(0, perBatch).Select(i => new { idempotencyKey = $"bench-{n}-{i}", report = new { category = "hazard", severity = "general", title = "堵塞通道", gridId = GridTree.VillageA1 } }).ToArray();
-    using var resp = await client.PostAsJsonAsync("/api/fire/v1/cases/batch", new { reports });
+    var reports = Enumerable.Range(0, perBatch).Select(i => new { idempotencyKey = $"bench-{n}-{i}", report = new { category = "hazard", severity = "general", title = "堵塞通道", gridId = clients[caller].Grid } }).ToArray();
+    using var resp = await clients[caller].Http.PostAsJsonAsync("/api/fire/v1/cases/batch", new { reports });
     resp.EnsureSuccessStatusCode();
-    var created = (await resp.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("created").GetInt32();
+    var created = (await resp.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetInt32();
     if (created != perBatch)
     {
         throw new InvalidOperationException($"a batch opened {created} of {perBatch} cases");
     }
 }
 
-await EightClientsAsync(TimeSpan.FromSeconds(10), SendBatch);
-await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(300), "the warm-up outbox to drain");
-var batchIntake = await PhaseAsync($"batch intake over HTTP (8 clients, {perBatch} keyed reports a request)", false, perBatch, SendBatch);
-var batchAlone = await PhaseAsync($"batch intake over HTTP (8 clients, {perBatch} keyed reports a request)", true, perBatch, SendBatch);
-Console.WriteLine($"target >= 0.3x pgbench: one report a request {intake / pgTps:F2}x ({intakeAlone / pgTps:F2}x alone), {perBatch} a request {batchIntake / pgTps:F2}x ({batchAlone / pgTps:F2}x alone)");
+Task<long> Pending() => Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0");
 
-// Outbox relay into RabbitMQ with publisher confirms and mandatory: three bursts of 20,000 committed events, each timed
-// from its commit until the outbox is empty (a single burst varied by ±15 % from run to run on this machine).
+// Warm-up, not counted: the same loads in 2 s rounds until a round makes the JIT compile fewer than 50 methods (at
+// least 5 s, at most 60 s): the host runs in this process, and tiered compilation promotes a method only after a while.
+var warmStarted = Stopwatch.StartNew();
+for (var settled = false; !settled && warmStarted.Elapsed < TimeSpan.FromSeconds(60);)
+{
+    var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+    await CallersAsync(callers, TimeSpan.FromSeconds(1), OneReport);
+    await CallersAsync(callers, TimeSpan.FromSeconds(1), SendBatch);
+    settled = warmStarted.Elapsed >= TimeSpan.FromSeconds(5) && System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 50;
+}
+
+await Wait.UntilAsync(async () => await Pending() == 0, TimeSpan.FromSeconds(300), "the warm-up outbox to drain");
+Console.WriteLine($"warm-up: {warmStarted.Elapsed.TotalSeconds:F0} s until a round compiled < 50 methods");
+
+// A phase: the callers for the given time, then until the outbox is empty again; cases over the whole span.
+async Task<double> PhaseAsync(string name, int perRequest, Func<int, Task> request)
+{
+    var loadBefore = Load();
+    var watch = Stopwatch.StartNew();
+    var cases = await CallersAsync(callers, TimeSpan.FromSeconds(seconds), request) * perRequest;
+    var answered = watch.Elapsed.TotalSeconds;
+    var pending = await Pending();
+    await Wait.UntilAsync(async () => await Pending() == 0, TimeSpan.FromSeconds(600), "the intake outbox to drain");
+    var drained = watch.Elapsed.TotalSeconds;
+    var rate = cases / drained;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name}: {cases} cases answered in {answered:F1} s ({cases / answered:F0}/s), every event published at {drained:F1} s ({pending} left when the load stopped): " +
+        $"{rate:F0} cases/s end to end = {rate / pgTps:F2}x pgbench, {rate / floor:F2}x the floor; load {loadBefore} → {Load()}"));
+    return rate;
+}
+
+var intake = await PhaseAsync($"one report a request ({callers} callers, {gridIds.Length} grids)", 1, OneReport);
+var batchIntake = await PhaseAsync($"{perBatch} keyed reports a request ({callers} callers, {gridIds.Length} grids)", perBatch, SendBatch);
+
+// The broker's own ceiling: RabbitMQ.Client publishing persistent messages of the relay's size with confirms and
+// mandatory into a durable queue, 1,000 in flight on one channel and then spread over four — the most any relay
+// here could reach. Then the relay: three bursts of 20,000 committed events, each timed from its commit until the
+// outbox is empty (a single burst varies by ±15 % from run to run on this machine); the medians are compared.
 const int events = 20000;
+var sample = JsonSerializer.SerializeToUtf8Bytes(new
+{
+    messageId = Guid.NewGuid(),
+    conversationId = Guid.NewGuid(),
+    sourceAddress = "rabbitmq://127.0.0.1/bench_cw/relay",
+    destinationAddress = "rabbitmq://127.0.0.1/bench_cw/Grid.Contracts.Events:CaseReported",
+    messageType = new[] { "urn:message:Grid.Contracts.Events:CaseReported" },
+    sentTime = DateTime.UtcNow,
+    headers = new { },
+    message = new CaseReported { CaseId = Guid.NewGuid(), Domain = "fire", CaseNumber = "FIRE-BENCH-0-0", Title = "bench", Category = "hazard", Severity = "general", GridId = "g", GridPath = ["g"], OccurredAt = DateTimeOffset.UtcNow },
+    host = new { machineName = Environment.MachineName, processName = "Grid.Bench.Casework", processId = Environment.ProcessId, assembly = "Grid.Casework", assemblyVersion = "1.0.0.0", frameworkVersion = "10.0", massTransitVersion = "8.5.12", operatingSystemVersion = Environment.OSVersion.ToString() },
+});
+var ceilings = new Dictionary<int, double>();
+{
+    var factory = new ConnectionFactory { Uri = new Uri(mq) };
+    await using var connection = await factory.CreateConnectionAsync();
+    await using (var setup = await connection.CreateChannelAsync())
+    {
+        await setup.ExchangeDeclareAsync("bench.ceiling", ExchangeType.Fanout, durable: true);
+        await setup.QueueDeclareAsync("bench.ceiling", durable: true, exclusive: false, autoDelete: false);
+        await setup.QueueBindAsync("bench.ceiling", "bench.ceiling", "");
+    }
+
+    foreach (var channelCount in new[] { 1, 4 })
+    {
+        var channels = new List<IChannel>();
+        for (var c = 0; c < channelCount; c++)
+        {
+            channels.Add(await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)));
+        }
+
+        var rates = new List<double>();
+        for (var burst = 0; burst < 3; burst++)
+        {
+            var next = -1;
+            var sw = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, 1000).Select(async t =>
+            {
+                var channel = channels[t % channelCount];
+                while (Interlocked.Increment(ref next) < events)
+                {
+                    var props = new BasicProperties { Persistent = true, ContentType = "application/vnd.masstransit+json", MessageId = Guid.NewGuid().ToString() };
+                    await channel.BasicPublishAsync("bench.ceiling", "", mandatory: true, basicProperties: props, body: sample);
+                }
+            }));
+            rates.Add(events / sw.Elapsed.TotalSeconds);
+        }
+
+        rates.Sort();
+        ceilings[channelCount] = rates[1];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RabbitMQ.Client ceiling, {channelCount} channel(s), 1,000 in flight, {sample.Length} B persistent, confirms + mandatory: {string.Join(", ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} messages/s, median {rates[1]:F0}; load {Load()}"));
+        foreach (var channel in channels)
+        {
+            await channel.DisposeAsync();
+        }
+    }
+
+    await using var purge = await connection.CreateChannelAsync();
+    await purge.QueueDeleteAsync("bench.ceiling");
+    await purge.ExchangeDeleteAsync("bench.ceiling");
+}
+
 var cw = host.Services.GetRequiredService<CaseworkDatabase>();
 var relayRates = new List<double>();
+var relayLoad = Load();
 for (var burst = 0; burst < 3; burst++)
 {
     var sw = new Stopwatch();
@@ -174,23 +232,29 @@ for (var burst = 0; burst < 3; burst++)
         sw.Start();
     }
 
-    await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0, TimeSpan.FromSeconds(120), "the relay");
+    await Wait.UntilAsync(async () => await Pending() == 0, TimeSpan.FromSeconds(120), "the relay");
     relayRates.Add(events / sw.Elapsed.TotalSeconds);
 }
 
 relayRates.Sort();
-Console.WriteLine($"outbox relay to RabbitMQ (confirms, mandatory), 3 bursts of {events}: {string.Join(", ", relayRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} events/s, median {relayRates[1]:F0} (target >= 5000)");
+var ceiling = ceilings.Values.Max();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"outbox relay to RabbitMQ (MassTransit, confirms, mandatory), 3 bursts of {events}: {string.Join(", ", relayRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} events/s, median {relayRates[1]:F0} = {relayRates[1] / ceiling:F2}x the broker's ceiling ({ceiling:F0}/s; target >= 0.9); load {relayLoad} → {Load()}"));
+Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"headline ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, durable PostgreSQL, counted until every event is published, load {Load()}): " +
+    $"{perBatch} reports a request {batchIntake / pgTps:F2}x pgbench ({batchIntake:F0} cases/s; target >= 0.15), one a request {intake / pgTps:F2}x ({intake:F0}/s); relay {relayRates[1] / ceiling:F2}x the broker's ceiling ({relayRates[1]:F0} of {ceiling:F0}/s)"));
 
-// The load of every phase: eight clients, each sending its next request when the last one is answered, until the time is up.
-static async Task<int> EightClientsAsync(TimeSpan span, Func<Task> request)
+// The load of a phase: each caller sends its next request when the last one is answered, until the time is up.
+static async Task<int> CallersAsync(int count, TimeSpan span, Func<int, Task> request)
 {
     var n = 0;
     var end = DateTime.UtcNow + span;
-    await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+    await Task.WhenAll(Enumerable.Range(0, count).Select(async caller =>
     {
         while (DateTime.UtcNow < end)
         {
-            await request();
+            await request(caller);
             Interlocked.Increment(ref n);
         }
     }));

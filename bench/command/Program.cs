@@ -21,7 +21,7 @@ internal static class CommandCenterBench
         var seconds = Math.Clamp(Arg(args, "--seconds", 60), 1, 120);
         var total = rate * seconds;
 
-        var infra = await GridInfrastructure.GetAsync();
+        var infra = await GridInfrastructure.GetDurableAsync();
         var messaging = await infra.CreateVirtualHostAsync("benchcmd");
         var commandDb = await infra.CreateDatabaseAsync("benchcmd");
         var production = new Dictionary<string, string>

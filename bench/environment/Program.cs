@@ -1,48 +1,62 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Grid.AppHost.Hosting;
-using Grid.Bench.Environment;
 using Grid.Testing;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Grid.Bench.Environment;
 
-// Reading ingestion over HTTP (validation, binary COPY into readings, rule evaluation, cases) against PostgreSQL's own
-// binary COPY of the same rows into a table of the same shape, before and after the service in the same run (the
-// better of the two is the baseline), on loopback.
-// Bounded: at most --rows rows (default 200,000) and --seconds per phase (default 25).
+// Reading ingestion over HTTP (Kestrel on loopback: validation, grouped binary COPY into readings, rule evaluation,
+// cases) against PostgreSQL's own binary COPY of the same batches over as many connections, on durable PostgreSQL
+// (fsync and synchronous commit on). Batches as stations send them: each station's own in time order, many at once —
+//   station-minute  one station's minute (4 rows), 20 stations each on its own connection      (headline)
+//   gateway-minute  a station gateway's minute of its 20 stations (80 rows), 8 gateways at once (headline)
+//   station-hour    one station's hour (240 rows), 20 stations at once
+//   backfill        62 minutes of 20 stations (4,960 rows), 2 clients at once: bulk catch-up after an outage
+// Each phase: COPY, then HTTP, then COPY again, each --seconds long (default 8); the baseline is the better COPY, so
+// background work in either cannot flatter the ratio. Every phase writes stations and times never written before.
+//   ./grid bench environment [--seconds 8]
 internal static class Bench
 {
+    private static readonly string[] Pollutants = ["COD", "NH3N", "TP", "PH"];
+
     public static async Task Main()
     {
-        var rowsWanted = Arg("--rows", 200_000);
-        var seconds = Arg("--seconds", 25);
-        var batchSize = Arg("--batch", 5_000);
-        const int stations = 20;
-        string[] pollutants = ["COD", "NH3N", "TP", "PH"];
-
-        // WebApplicationFactory finds the service's content root through MvcTestingAppManifest.json in the
-        // current directory, which under `dotnet run` is the repository, not the build output.
+        var seconds = Arg("--seconds", 8);
         Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        var infra = await GridInfrastructure.GetAsync();
+        var infra = await GridInfrastructure.GetDurableAsync();
         var db = await infra.CreateDatabaseAsync("bench_env");
         var amqp = await infra.CreateVirtualHostAsync("bench_env");
         await using var tree = await GridTree.StartAsync("environment");
         var port = FreePort.Next();
-        await using var host = new BenchHost()
+        var host = new BenchHost()
             .WithConnectionString("environmentdb", db)
             .WithConnectionString("messaging", amqp)
             .WithConnectionString("cache", infra.RedisConnectionString)
             .WithSetting("services:organization:grpc:0", tree.Address)
-            .WithSetting("Logging:LogLevel:Default", "Warning");
+            .WithSetting("Logging:LogLevel:Default", "Warning")
+            // The bench sends weeks of back-dated minutes in seconds, so every station would look silent (断线) and
+            // open a case; silence is not what this measures.
+            .WithSetting("Environment:Silence:SilentAfterMinutes", "100000");
         host.UseKestrel(port);
         host.StartServer();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+        Console.WriteLine($"durable PostgreSQL (fsync on, synchronous_commit on); {System.Environment.ProcessorCount} cores shared by the service, PostgreSQL and the clients; load {Load()}");
 
-        // Register: one source, one discharge point with three rules, 20 stations on it.
+        Phase[] phases =
+        [
+            new("station-minute", "one station's minute (4 rows)", Clients: 20, StationsPerClient: 1, MinutesPerBatch: 1, Target: 0.25),
+            new("gateway-minute", "a gateway's minute of 20 stations (80 rows)", Clients: 8, StationsPerClient: 20, MinutesPerBatch: 1, Target: 0.4),
+            new("station-hour", "one station's hour (240 rows)", Clients: 20, StationsPerClient: 1, MinutesPerBatch: 60, Target: null),
+            new("backfill", "62 minutes of 20 stations (4,960 rows)", Clients: 2, StationsPerClient: 20, MinutesPerBatch: 62, Target: null),
+        ];
+        var warm = new Phase("warm-up", "warm-up", Clients: 20, StationsPerClient: 1, MinutesPerBatch: 1, Target: null);
+
+        // Register: one source, one discharge point with three rules, every phase's stations on it.
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create("bench-admin", ["admin"], ["environment"]));
         var source = await Json(await http.PostAsJsonAsync("/api/environment/v1/sources", new { name = "基准化工厂", @class = "key", gridId = GridTree.VillageA1 }));
         var point = await Json(await http.PostAsJsonAsync($"/api/environment/v1/sources/{source.GetProperty("id")}/discharge-points", new
@@ -56,134 +70,83 @@ internal static class Bench
                 new { pollutant = "TP", kind = "Consecutive", limit = 0.5, consecutiveCount = 5 },
             },
         }));
-        for (var s = 0; s < stations; s++)
+        foreach (var phase in phases.Prepend(warm))
         {
-            await Json(await http.PostAsJsonAsync("/api/environment/v1/stations", new { id = $"B-{s:D2}", dischargePointId = point.GetProperty("id").GetString(), pollutants }));
-        }
-
-        // The rows: every station, every pollutant, one reading a minute, ending an hour ago; a few exceedances.
-        var rng = new Random(42);
-        var minutes = (int)Math.Ceiling(rowsWanted / (double)(stations * pollutants.Length));
-        var start = DateTimeOffset.UtcNow.AddHours(-1).AddMinutes(-minutes);
-        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
-        var rows = new List<(string Station, string Pollutant, double Value, string Unit, DateTimeOffset Time)>(minutes * stations * pollutants.Length);
-        for (var m = 0; m < minutes; m++)
-        {
-            for (var s = 0; s < stations; s++)
+            foreach (var station in Enumerable.Range(0, phase.Clients).SelectMany(phase.StationsOf))
             {
-                foreach (var p in pollutants)
-                {
-                    var spike = rng.NextDouble() < 0.002;
-                    var value = p switch
-                    {
-                        "COD" => spike ? 150 : 40 + rng.NextDouble() * 30,
-                        "NH3N" => spike ? 30 : 1 + rng.NextDouble() * 2,
-                        "TP" => spike ? 0.9 : 0.1 + rng.NextDouble() * 0.2,
-                        _ => 6.5 + rng.NextDouble(),
-                    };
-                    rows.Add(($"B-{s:D2}", p, Math.Round(value, 3), p == "PH" ? "pH" : "mg/L", start.AddMinutes(m)));
-                }
+                await Json(await http.PostAsJsonAsync("/api/environment/v1/stations", new { id = station, dischargePointId = point.GetProperty("id").GetString(), pollutants = Pollutants }));
             }
         }
 
-        var batches = rows.Chunk(batchSize).Select(b => JsonSerializer.SerializeToUtf8Bytes(b.Select(r => new { station = r.Station, pollutant = r.Pollutant, value = r.Value, unit = r.Unit, time = r.Time }))).ToList();
-        Console.WriteLine($"{rows.Count:N0} rows in {batches.Count} batches of {batchSize:N0}; {stations} stations × {pollutants.Length} pollutants × {minutes} minutes");
-
-        // Warm-up until the JIT settles (the service runs in this process): rounds of ten batches of other rows, the
-        // first rows moved back before the series (at most 30 rounds, in time order, within casework's 30-day window
-        // for back-dated reports), until a round compiles almost nothing new. A handler runs once per batch, so tiered
-        // compilation promotes it only after some 30 batches; with one warm-up batch, the JIT took half a core for most
-        // of the measured phase. The baseline's own code is warmed too.
-        const int maxRounds = 30;
-        var warmSource = rows.Take(10 * batchSize).ToList();
-        var warmSpan = warmSource[^1].Time - warmSource[0].Time + TimeSpan.FromMinutes(1);
-        var warmRows = new List<(string Station, string Pollutant, double Value, string Unit, DateTimeOffset Time)>();
-        var rounds = 0;
-        for (var round = 0; round < maxRounds; round++)
-        {
-            rounds++;
-            var roundRows = warmSource.Select(r => r with { Time = r.Time - (warmSpan * (maxRounds - round)) }).ToList();
-            var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-            foreach (var chunk in roundRows.Chunk(batchSize))
-            {
-                (await http.PostAsJsonAsync("/api/environment/v1/readings:batch", chunk.Select(r => new { station = r.Station, pollutant = r.Pollutant, value = r.Value, unit = r.Unit, time = r.Time }))).EnsureSuccessStatusCode();
-            }
-
-            warmRows.AddRange(roundRows);
-            await Task.Delay(500);
-            if (round >= 3 && System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 50)
-            {
-                break;
-            }
-        }
-
-        Console.WriteLine($"warm-up: {rounds} rounds of 10 batches until a round compiled < 50 methods");
-        for (var i = 0; i < 3; i++)
-        {
-            await CopyBaselineAsync(db, $"bench_copy_warm{i}", rows.Take(10 * batchSize), batchSize);
-        }
-
-        // Phase 0: PostgreSQL's own COPY of the same rows, before the service has done anything.
-        var before = await CopyBaselineAsync(db, "bench_copy_before", rows, batchSize);
-
-        // Phase 1: HTTP.
+        // Every phase's series start 20 days back (inside casework's window for back-dated reports) and stop an hour ago.
+        var origin = DateTimeOffset.UtcNow.AddDays(-20);
+        origin = new DateTimeOffset(origin.Year, origin.Month, origin.Day, origin.Hour, origin.Minute, 0, TimeSpan.Zero);
+        var stop = DateTimeOffset.UtcNow.AddHours(-1);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create("bench-station", ["station"], ["environment"]));
-        var sw = Stopwatch.StartNew();
-        var sent = 0;
-        foreach (var body in batches)
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var r = await http.PostAsync("/api/environment/v1/readings:batch", content);
-            if (!r.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
-            }
 
-            sent += batchSize;
-            if (sw.Elapsed.TotalSeconds > seconds)
+        // Warm-up until the JIT settles (the service runs in this process): 3 s rounds of station-minute batches until
+        // a round compiles fewer than 50 methods (at most 60 s). The baseline's code is warmed too.
+        var warmWatch = Stopwatch.StartNew();
+        var next = new int[warm.Clients];
+        for (var round = 0; warmWatch.Elapsed < TimeSpan.FromSeconds(60); round++)
+        {
+            var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await HttpAsync(http, warm, origin, stop, TimeSpan.FromSeconds(3), next);
+            if (round >= 2 && System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 50)
             {
                 break;
             }
         }
 
-        var httpSeconds = sw.Elapsed.TotalSeconds;
-        sent = Math.Min(sent, rows.Count);
-        var httpRate = sent / httpSeconds;
+        await CopyAsync(db, "bench_copy_warm", warm, origin, stop, TimeSpan.FromSeconds(3));
+        Console.WriteLine($"warm-up: {warmWatch.Elapsed.TotalSeconds:F0} s until a 3 s round compiled < 50 methods");
 
-        // Phase 2: COPY of the same rows, same batches, into a table of the same shape — again, after the service:
-        // the baseline is the better of the two, so background work in either phase cannot flatter the ratio.
-        var (copied, copySeconds) = await CopyBaselineAsync(db, "bench_copy_after", rows.Take(sent), batchSize);
-        if (before.Seconds / before.Rows < copySeconds / copied)
+        var results = new List<string>();
+        var headline = new List<string>();
+        foreach (var phase in phases)
         {
-            (copied, copySeconds) = before;
-        }
-
-        var copyRate = copied / copySeconds;
-        await using var conn = new NpgsqlConnection(db);
-        await conn.OpenAsync();
-
-        // Cases for new episodes are opened just after their batch (CaseFollowUpWorker): wait for them, at most a minute.
-        var caught = Stopwatch.StartNew();
-        while (true)
-        {
-            await using var count = new NpgsqlCommand("SELECT (SELECT count(*) FROM environment.readings), (SELECT count(*) FROM environment.exceedance_episodes), (SELECT count(*) FROM casework.cases)", conn);
-            await using var reader = await count.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            var (stored, episodes, cases) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-            if (cases >= episodes || caught.Elapsed > TimeSpan.FromMinutes(1))
+            var span = TimeSpan.FromSeconds(seconds);
+            var loadBefore = Load();
+            var before = await CopyAsync(db, $"bench_copy_{phase.Name.Replace('-', '_')}_1", phase, origin, stop, span);
+            var service = await HttpAsync(http, phase, origin, stop, span, new int[phase.Clients]);
+            var after = await CopyAsync(db, $"bench_copy_{phase.Name.Replace('-', '_')}_2", phase, origin, stop, span);
+            var copy = Math.Max(before.RowsPerSecond, after.RowsPerSecond);
+            var ratio = service.RowsPerSecond / copy;
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{phase.Name} ({phase.What}, {phase.Clients} clients at once): HTTP {service.RequestsPerSecond:N0} req/s = {service.RowsPerSecond:N0} rows/s, p50 {service.P50Ms:F1} ms, p99 {service.P99Ms:F1} ms; " +
+                $"COPY of the same batches over {phase.Clients} connections {copy:N0} rows/s ({before.RowsPerSecond:N0} before, {after.RowsPerSecond:N0} after); " +
+                $"ratio {ratio:F2}{(phase.Target is { } t ? $" (target ≥ {t:F2})" : "")}; load {loadBefore} → {Load()}");
+            Console.WriteLine(line);
+            results.Add(line);
+            if (phase.Target is not null)
             {
-                Console.WriteLine($"stored {stored:N0} readings (incl. {warmRows.Count:N0} warm-up), {episodes} exceedance episodes, {cases} cases " +
-                    $"(all opened {caught.Elapsed.TotalSeconds:F1} s after the baseline's second phase ended)");
-                break;
+                headline.Add(string.Create(CultureInfo.InvariantCulture, $"{phase.Name} {ratio:F2}× COPY ({service.RowsPerSecond:N0} rows/s, p99 {service.P99Ms:F0} ms)"));
             }
-
-            await Task.Delay(200);
         }
 
-        Console.WriteLine($"HTTP ingestion with rules: {sent:N0} rows in {httpSeconds:F2} s = {httpRate:N0} rows/s");
-        Console.WriteLine($"PostgreSQL binary COPY:    {copied:N0} rows in {copySeconds:F2} s = {copyRate:N0} rows/s (better of before and after: {before.Rows / before.Seconds:N0} before)");
-        Console.WriteLine($"ratio HTTP / COPY = {httpRate / copyRate:F2} (target ≥ 0.5)");
+        await using (var conn = new NpgsqlConnection(db))
+        {
+            await conn.OpenAsync();
+            // Cases for new episodes are opened just after their batch (CaseFollowUpWorker): wait for them, at most a minute.
+            var caught = Stopwatch.StartNew();
+            while (true)
+            {
+                await using var count = new NpgsqlCommand("SELECT (SELECT count(*) FROM environment.readings), (SELECT count(*) FROM environment.exceedance_episodes), (SELECT count(*) FROM casework.cases)", conn);
+                await using var reader = await count.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                var (stored, episodes, cases) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                if (cases >= episodes || caught.Elapsed > TimeSpan.FromMinutes(1))
+                {
+                    Console.WriteLine($"stored {stored:N0} readings (warm-up included), {episodes} exceedance episodes, {cases} cases (all opened {caught.Elapsed.TotalSeconds:F1} s after the last phase)");
+                    break;
+                }
+
+                await Task.Delay(200);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"headline ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {System.Environment.ProcessorCount} cores, durable PostgreSQL, load {Load()}): {string.Join("; ", headline)}");
 
         // The service first, so it does not log the broker and database going away under it.
         await host.DisposeAsync();
@@ -193,40 +156,120 @@ internal static class Bench
         }
     }
 
-    /// <summary>Binary COPY of the rows, in the batches the service gets, into a new table shaped like readings.</summary>
-    private static async Task<(int Rows, double Seconds)> CopyBaselineAsync(string db, string table,
-        IEnumerable<(string Station, string Pollutant, double Value, string Unit, DateTimeOffset Time)> rows, int batchSize)
+    /// <summary>A workload: clients at once, each sending its own stations' readings in time order.</summary>
+    private sealed record Phase(string Name, string What, int Clients, int StationsPerClient, int MinutesPerBatch, double? Target)
     {
-        await using var conn = new NpgsqlConnection(db);
-        await conn.OpenAsync();
-        await using (var create = new NpgsqlCommand($"CREATE TABLE {table} (LIKE environment.readings INCLUDING ALL)", conn))
+        public IEnumerable<string> StationsOf(int client) =>
+            Enumerable.Range(0, StationsPerClient).Select(s => $"{Name[..2].ToUpperInvariant()}{Name.Length:D2}-{client:D2}-{s:D2}");
+
+        /// <summary>The client's batch number <paramref name="k"/>: its stations over the next minutes, time first; null past <paramref name="stop"/>.</summary>
+        public List<Row>? Batch(int client, int k, DateTimeOffset origin, DateTimeOffset stop)
         {
+            var first = origin.AddMinutes((long)k * MinutesPerBatch);
+            if (first.AddMinutes(MinutesPerBatch) > stop)
+            {
+                return null;
+            }
+
+            var rng = new Random(HashCode.Combine(Name, client, k));
+            var rows = new List<Row>(MinutesPerBatch * StationsPerClient * Pollutants.Length);
+            for (var m = 0; m < MinutesPerBatch; m++)
+            {
+                foreach (var station in StationsOf(client))
+                {
+                    foreach (var p in Pollutants)
+                    {
+                        var spike = rng.NextDouble() < 0.002;
+                        var value = p switch
+                        {
+                            "COD" => spike ? 150 : 40 + (rng.NextDouble() * 30),
+                            "NH3N" => spike ? 30 : 1 + (rng.NextDouble() * 2),
+                            "TP" => spike ? 0.9 : 0.1 + (rng.NextDouble() * 0.2),
+                            _ => 6.5 + rng.NextDouble(),
+                        };
+                        rows.Add(new Row(station, p, Math.Round(value, 3), p == "PH" ? "pH" : "mg/L", first.AddMinutes(m)));
+                    }
+                }
+            }
+
+            return rows;
+        }
+    }
+
+    internal sealed record Row(string Station, string Pollutant, double Value, string Unit, DateTimeOffset Time);
+
+    private sealed record Outcome(double RowsPerSecond, double RequestsPerSecond, double P50Ms, double P99Ms);
+
+    /// <summary>Each client posts its next batch when the last is answered, until the time is up.</summary>
+    private static async Task<Outcome> HttpAsync(HttpClient http, Phase phase, DateTimeOffset origin, DateTimeOffset stop, TimeSpan span, int[] next)
+    {
+        var latencies = new List<double>[phase.Clients];
+        long rows = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, phase.Clients).Select(async c =>
+        {
+            latencies[c] = [];
+            while (watch.Elapsed < span && phase.Batch(c, next[c], origin, stop) is { } batch)
+            {
+                var body = JsonSerializer.SerializeToUtf8Bytes(batch.Select(r => new { station = r.Station, pollutant = r.Pollutant, value = r.Value, unit = r.Unit, time = r.Time }));
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var sent = Stopwatch.GetTimestamp();
+                using var r = await http.PostAsync("/api/environment/v1/readings:batch", content);
+                if (!r.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"{r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+                }
+
+                latencies[c].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                next[c]++;
+                Interlocked.Add(ref rows, batch.Count);
+            }
+        }));
+        var elapsed = watch.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new Outcome(rows / elapsed, all.Length / elapsed, all[all.Length / 2], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))]);
+    }
+
+    /// <summary>Binary COPY of the phase's batches, one transaction each, one connection per client, into a new table shaped like readings.</summary>
+    private static async Task<Outcome> CopyAsync(string db, string table, Phase phase, DateTimeOffset origin, DateTimeOffset stop, TimeSpan span)
+    {
+        await using (var conn = new NpgsqlConnection(db))
+        {
+            await conn.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE TABLE {table} (LIKE environment.readings INCLUDING ALL)", conn);
             await create.ExecuteNonQueryAsync();
         }
 
-        var sw = Stopwatch.StartNew();
-        var copied = 0;
-        foreach (var chunk in rows.Chunk(batchSize))
+        long rows = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, phase.Clients).Select(async c =>
         {
-            await using var writer = await conn.BeginBinaryImportAsync($"COPY {table} (station_id, pollutant, time, value, unit, received_at) FROM STDIN (FORMAT BINARY)");
-            var now = DateTime.UtcNow;
-            foreach (var r in chunk)
+            await using var conn = new NpgsqlConnection(db);
+            await conn.OpenAsync();
+            for (var k = 0; watch.Elapsed < span && phase.Batch(c, k, origin, stop) is { } batch; k++)
             {
-                await writer.StartRowAsync();
-                await writer.WriteAsync(r.Station, NpgsqlDbType.Text);
-                await writer.WriteAsync(r.Pollutant, NpgsqlDbType.Text);
-                await writer.WriteAsync(r.Time.UtcDateTime, NpgsqlDbType.TimestampTz);
-                await writer.WriteAsync(r.Value, NpgsqlDbType.Double);
-                await writer.WriteAsync(r.Unit, NpgsqlDbType.Text);
-                await writer.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await using var writer = await conn.BeginBinaryImportAsync($"COPY {table} (station_id, pollutant, time, value, unit, received_at) FROM STDIN (FORMAT BINARY)");
+                var now = DateTime.UtcNow;
+                foreach (var r in batch)
+                {
+                    await writer.StartRowAsync();
+                    await writer.WriteAsync(r.Station, NpgsqlDbType.Text);
+                    await writer.WriteAsync(r.Pollutant, NpgsqlDbType.Text);
+                    await writer.WriteAsync(r.Time.UtcDateTime, NpgsqlDbType.TimestampTz);
+                    await writer.WriteAsync(r.Value, NpgsqlDbType.Double);
+                    await writer.WriteAsync(r.Unit, NpgsqlDbType.Text);
+                    await writer.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                }
+
+                await writer.CompleteAsync();
+                Interlocked.Add(ref rows, batch.Count);
             }
-
-            await writer.CompleteAsync();
-            copied += chunk.Length;
-        }
-
-        return (copied, sw.Elapsed.TotalSeconds);
+        }));
+        return new Outcome(rows / watch.Elapsed.TotalSeconds, 0, 0, 0);
     }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static int Arg(string name, int fallback)
     {

@@ -104,7 +104,7 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
     public async Task A_batch_sent_again_opens_nothing_twice_and_a_key_repeated_within_it_answers_with_the_first_case()
     {
         var worker = _host.Client(CaseworkHost.Worker());
-        var batch = new { reports = new[] { Item("一", "dev-7-0001"), Item("二", "dev-7-0002"), Item("一又一次", "dev-7-0001") } };
+        var batch = new { reports = new[] { Item("一", "dev-7-0001"), Item("二", "dev-7-0002"), Item("一", "dev-7-0001") } };
         var (_, first) = await SendAsync(worker, batch);
         var statuses = first.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetInt32()).ToList();
         Assert.Equal([201, 201, 200], statuses);
@@ -119,12 +119,21 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.cases"));
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.outbox WHERE event_type = 'CaseReported'"));
 
+        // The same key with another report is that item's refusal (422, IETF Idempotency-Key draft), nothing written.
+        var (_, reused) = await SendAsync(worker, new { reports = new[] { Item("一又一次", "dev-7-0001"), Item("四", "dev-7-0004") } });
+        var other = reused.GetProperty("results")[0];
+        Assert.Equal(422, other.GetProperty("status").GetInt32());
+        Assert.True(other.GetProperty("problem").GetProperty("errors").TryGetProperty("idempotencyKey", out _));
+        Assert.Equal(201, reused.GetProperty("results")[1].GetProperty("status").GetInt32());
+        Assert.Equal(3, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM casework.cases WHERE title = '一又一次'"));
+
         // A key no store would take is that report's own error, named as the batch spells it.
         var (_, bad) = await SendAsync(worker, new { reports = new[] { Item("三", new string('k', CaseService.MaxIdempotencyKey + 1)) } });
         var refused = bad.GetProperty("results")[0];
         Assert.Equal(400, refused.GetProperty("status").GetInt32());
         Assert.True(refused.GetProperty("problem").GetProperty("errors").TryGetProperty("idempotencyKey", out _));
-        Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(3, await CountAsync("SELECT count(*) FROM casework.cases"));
     }
 
     [Fact]

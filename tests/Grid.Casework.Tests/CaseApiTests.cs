@@ -163,11 +163,13 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
 
         // A transfer goes only to a department with a case desk: the comprehensive grid has none (its workers
         // report to the departments), and an event for it could never be delivered.
-        foreach (var target in new[] { "comprehensive", "fire", "police" })
+        // Labor, drugs and cadre run no case life cycle yet: nothing would consume the transfer.
+        foreach (var target in new[] { "comprehensive", "fire", "police", "labor", "drugs", "cadre" })
         {
             var (ts, tbody) = await _host.PostAsync(chief, c.Id, "transfer", new { targetDomain = target });
             Assert.Equal(400, ts);
             Assert.Contains("targetDomain", tbody);
+            Assert.Contains("the domains that can take one: environment", tbody);
         }
 
         Assert.Equal(0L, await Wait.ScalarAsync<long>(_host.Database, "SELECT count(*) FROM casework.outbox WHERE event_type LIKE '%Transfer%'"));

@@ -28,6 +28,8 @@ public sealed class CaseworkHost : IAsyncDisposable
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private int? _port;
+
     private CaseworkHost(WebApplication app, string domain, string database)
     {
         App = app;
@@ -46,10 +48,19 @@ public sealed class CaseworkHost : IAsyncDisposable
     public static async Task<CaseworkHost> StartAsync(
         string domain, string database, string amqp, string organization,
         TimeProvider? time = null, Action<CaseworkOptions>? configure = null, ILoggerProvider? logs = null,
-        Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+        Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, int? port = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseTestServer();
+        // In memory unless a port is given: then Kestrel on loopback, as deployed (benchmarks).
+        if (port is { } p)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{p}");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         var config = new Dictionary<string, string?>
         {
             ["Identity:SigningKey"] = TestTokens.SigningKey,
@@ -83,12 +94,14 @@ public sealed class CaseworkHost : IAsyncDisposable
         app.MapDefaultEndpoints();
         app.MapCaseworkApi();
         await app.StartAsync();
-        return new CaseworkHost(app, domain, database);
+        return new CaseworkHost(app, domain, database) { _port = port };
     }
 
     public HttpClient Client(string token)
     {
-        var client = App.GetTestClient();
+        var client = _port is { } p
+            ? new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{p}") }
+            : App.GetTestClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

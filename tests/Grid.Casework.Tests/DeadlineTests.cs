@@ -138,6 +138,29 @@ public class DeadlineTests(CaseworkFixture fx)
         Assert.Equal(["CaseReported", "CaseAccepted", "DepartmentSummoned", "CaseDeadlineBreached", "DepartmentReported"], await OutboxTypesAsync(host.Database, c.Id));
     }
 
+    [Fact]
+    public async Task A_summons_of_a_department_the_organization_does_not_know_is_refused_and_nothing_is_written()
+    {
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_summon_unknown");
+        await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_smu"), mq, fx.Grids.Address);
+        var chief = host.Client(Chief());
+        var c = await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = "违规动火", gridId = GridTree.VillageA1 });
+        await host.StepAsync(chief, c.Id, "accept");
+
+        using var unknown = await chief.PostAsJsonAsync($"/api/fire/v1/cases/{c.Id}/summon", new { departmentId = "no-such-department", reason = "联合执法" });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+        var problem = await unknown.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Contains("no-such-department", problem.GetProperty("errors").GetProperty("departmentId")[0].GetString());
+        Assert.Equal(0L, await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM casework.summons"));
+        Assert.Equal(["CaseReported", "CaseAccepted"], await OutboxTypesAsync(host.Database, c.Id));
+
+        // By its code, a known department is summoned and recorded under its id.
+        using var known = await chief.PostAsJsonAsync($"/api/fire/v1/cases/{c.Id}/summon", new { departmentId = "DEPT-ENV", reason = "联合执法" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, known.StatusCode);
+        Assert.Equal("environment-bureau", (await known.Content.ReadFromJsonAsync<SummonsView>(CaseworkHost.Json))!.DepartmentId);
+        Assert.Equal(1L, await Wait.ScalarAsync<long>(host.Database, "SELECT count(*) FROM casework.summons WHERE department_id = 'environment-bureau'"));
+    }
+
     private static async Task AdvanceAndScanAsync(FakeTimeProvider time, DeadlineScheduler scheduler, TimeSpan by)
     {
         var before = scheduler.Scans;

@@ -96,6 +96,34 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_sent_again_with_another_report_is_refused_with_422_and_with_the_same_report_answers_the_first_case()
+    {
+        var worker = _host.Client(CaseworkHost.Worker());
+        var (status, first) = await PostAsync(worker, Report("楼道堆物"), "device-3-0001");
+        Assert.Equal(HttpStatusCode.Created, status);
+
+        // Retries of the same report and a different report under the same key arrive together (grouped).
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => PostAsync(worker, Report(i % 2 == 0 ? "楼道堆物" : "另一件事"), "device-3-0001")));
+        for (var i = 0; i < answers.Length; i++)
+        {
+            if (i % 2 == 0)
+            {
+                Assert.Equal(HttpStatusCode.OK, answers[i].Status);
+                Assert.Equal(first.GetProperty("id").GetGuid(), answers[i].Body.GetProperty("id").GetGuid());
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.UnprocessableEntity, answers[i].Status);
+                Assert.True(answers[i].Body.GetProperty("errors").TryGetProperty("Idempotency-Key", out _), answers[i].Body.ToString());
+            }
+        }
+
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM casework.cases"));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM casework.outbox"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM casework.cases WHERE title = '另一件事'"));
+    }
+
+    [Fact]
     public async Task The_domain_hooks_of_a_grouped_report_run_in_the_context_of_the_call_that_sent_it()
     {
         var cases = _host.Services.GetRequiredService<CaseService>();

@@ -252,6 +252,40 @@ public class ApiTests : IClassFixture<CommandCenterHost>
     }
 
     [Fact]
+    public async Task With_the_organization_a_summons_of_an_unknown_department_is_refused_and_a_known_one_recorded_under_its_id()
+    {
+        await using var tree = await GridTree.StartAsync();
+        var host = new CommandCenterHost { Organization = tree.Address };
+        await host.InitializeAsync();
+        try
+        {
+            var county = "SD" + Guid.NewGuid().ToString("N")[..6];
+            var c = new CaseScript(Domains.Fire, PathIn(county, county + "-T1", county + "-V1"), "FIRE-SD").Reported("2026-11-20T02:00Z");
+            await host.ApplyAsync(c.Events);
+            using var client = host.Client(CommandCenterHost.Commander(county));
+            var reportBy = DateTimeOffset.UtcNow.AddHours(2);
+
+            using var unknown = await client.PostAsJsonAsync("/api/command/v1/summons", new { caseId = c.CaseId, departmentId = "应急管理局", reportBy });
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            var problem = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement;
+            Assert.Contains("应急管理局", problem.GetProperty("errors").GetProperty("departmentId")[0].GetString());
+            await using (var conn = new NpgsqlConnection(host.Database))
+            {
+                Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM cc_summons"));
+                Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM casework.outbox"));
+            }
+
+            using var known = await client.PostAsJsonAsync("/api/command/v1/summons", new { caseId = c.CaseId, departmentId = "DEPT-ENV", reportBy });
+            Assert.Equal(HttpStatusCode.Created, known.StatusCode);
+            Assert.Equal("environment-bureau", JsonDocument.Parse(await known.Content.ReadAsStringAsync()).RootElement.GetProperty("departmentId").GetString());
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Summons_input_roles_and_scope_are_checked()
     {
         var county = "SV" + Guid.NewGuid().ToString("N")[..6];

@@ -16,6 +16,9 @@ public sealed class CommandCenterHost : IAsyncLifetime
 
     public string Messaging { get; private set; } = "";
 
+    /// <summary>The organization's gRPC address (a <see cref="GridTree"/>); none: the command centre stands alone.</summary>
+    public string? Organization { get; init; }
+
     public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     public async Task InitializeAsync()
@@ -26,6 +29,11 @@ public sealed class CommandCenterHost : IAsyncLifetime
         Factory = new GridServiceFactory<Program>()
             .WithConnectionString("commanddb", Database)
             .WithConnectionString("messaging", Messaging);
+        if (Organization is not null)
+        {
+            Factory.WithSetting("services:organization:grpc:0", Organization);
+        }
+
         _ = Factory.Server; // start: schema, bus
     }
 

@@ -36,4 +36,31 @@ public class GrpcPassthroughTests(GatewaySuite suite)
 
         Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
     }
+
+    [Theory]
+    [InlineData("v1alpha")]
+    [InlineData("v1")]
+    public async Task Server_reflection_is_routed_like_the_organization_calls_with_a_token_and_refused_without(string version)
+    {
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{suite.GatewayGrpcPort}");
+        var method = $"/grpc.reflection.{version}.ServerReflection/ServerReflectionInfo";
+
+        // ListServices, as grpcurl sends it (field 7 of ServerReflectionRequest), encoded by hand: one client for both versions.
+        var listServices = new byte[] { 0x3a, 0x00 };
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        var rpc = new Method<byte[], byte[]>(MethodType.DuplexStreaming, $"grpc.reflection.{version}.ServerReflection", "ServerReflectionInfo", bytes, bytes);
+        async Task<string> AskAsync(string? token)
+        {
+            var headers = token is null ? new Metadata() : new Metadata { { "authorization", "Bearer " + token } };
+            using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(rpc, null, new CallOptions(headers));
+            await call.RequestStream.WriteAsync(listServices);
+            await call.RequestStream.CompleteAsync();
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None), method);
+            return System.Text.Encoding.UTF8.GetString(call.ResponseStream.Current);
+        }
+
+        Assert.Contains("grid.organization.v1.Organization", await AskAsync(TestTokens.Admin()));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => AskAsync(null));
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+    }
 }

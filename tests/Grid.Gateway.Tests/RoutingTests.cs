@@ -41,6 +41,21 @@ public class RoutingTests(GatewaySuite suite)
         Assert.Equal(service, (await response.JsonAsync()).Str("service"));
     }
 
+    [Theory]
+    [InlineData("labor")]
+    [InlineData("drugs")]
+    public async Task A_service_without_a_domain_yet_still_publishes_its_openapi_document_through_the_gateway(string service)
+    {
+        using var client = suite.Client();
+
+        using var response = await client.GetAsync($"/openapi/{service}.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var doc = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"openapi\"", doc);
+        Assert.Contains($"/api/{service}/v1/about", doc);
+    }
+
     [Fact]
     public async Task Public_routes_need_no_token_and_reach_the_right_service()
     {

@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Grid.Contracts.Organization.V1;
+using Grid.Contracts.Roles;
 using Grid.Testing;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Grid.Organization.Tests;
 
@@ -43,6 +46,32 @@ public sealed class DemoCountyTests
             }));
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             var token = (await r.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+
+            // The cast of the README's walk-through: each log-in carries the post its steps need, in that post's domain.
+            foreach (var (user, role, domain) in new[]
+            {
+                ("worker01", GridRoles.GridWorker, "comprehensive"),
+                ("town01-fire", GridRoles.TownshipFireOffice, "fire"),
+                ("village01-fire", GridRoles.VillageFireManager, "fire"),
+                ("fire-county", GridRoles.FireBrigade, "fire"),
+                ("env01", GridRoles.EnvironmentOfficer, "environment"),
+                ("town01-env", GridRoles.GridChief, "environment"),
+                ("env-county", GridRoles.EnvironmentBureau, "environment"),
+                ("commander01", GridRoles.Commander, "cadre"),
+                ("reward01", GridRoles.RewardCentre, "fire"),
+            })
+            {
+                using var login = await anonymous.PostAsync("/api/org/v1/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "password",
+                    ["username"] = user,
+                    ["password"] = password,
+                }));
+                Assert.True(login.StatusCode == HttpStatusCode.OK, user);
+                var jwt = new JsonWebToken((await login.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>());
+                Assert.Contains(role, jwt.Claims.Where(c => c.Type == GridClaims.Role).Select(c => c.Value));
+                Assert.Contains(domain, jwt.Claims.Where(c => c.Type == GridClaims.Domain).Select(c => c.Value));
+            }
 
             // The worker's own grid: a 小网格 of 城关镇, resolvable by a point inside it, with the worker responsible.
             using var channel = GrpcChannel.ForAddress(first.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = first.Server.CreateHandler() });

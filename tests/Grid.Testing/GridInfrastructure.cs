@@ -11,7 +11,8 @@ namespace Grid.Testing;
 /// </summary>
 public sealed class GridInfrastructure
 {
-    private static readonly Lazy<Task<GridInfrastructure>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<GridInfrastructure>> Shared = new(() => StartAsync(durable: false));
+    private static readonly Lazy<Task<GridInfrastructure>> Durable = new(() => StartAsync(durable: true));
     private static int _sequence;
 
     private GridInfrastructure(int postgresPort, int rabbitPort, int rabbitManagementPort, int redisPort, DistributedApplication? owned)
@@ -37,6 +38,12 @@ public sealed class GridInfrastructure
     public string RedisConnectionString => $"127.0.0.1:{RedisPort}";
 
     public static Task<GridInfrastructure> GetAsync() => Shared.Value;
+
+    /// <summary>
+    /// Servers of this process's own with PostgreSQL as a deployment runs it (fsync and synchronous commit on), for
+    /// benchmarks: never the run's shared test servers, which trade durability for speed.
+    /// </summary>
+    public static Task<GridInfrastructure> GetDurableAsync() => Durable.Value;
 
     /// <summary>A name unique to this test process: databases, vhosts and key prefixes start with it.</summary>
     public static string UniqueName(string prefix)
@@ -74,17 +81,17 @@ public sealed class GridInfrastructure
         return await mq.CreateVirtualHostAsync(UniqueName(prefix));
     }
 
-    private static async Task<GridInfrastructure> StartAsync()
+    private static async Task<GridInfrastructure> StartAsync(bool durable)
     {
         static int? Env(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out var v) ? v : null;
-        if (Env("GRID_TEST_POSTGRES_PORT") is int pg && Env("GRID_TEST_RABBITMQ_PORT") is int mq
+        if (!durable && Env("GRID_TEST_POSTGRES_PORT") is int pg && Env("GRID_TEST_RABBITMQ_PORT") is int mq
             && Env("GRID_TEST_RABBITMQ_MANAGEMENT_PORT") is int mgmt && Env("GRID_TEST_REDIS_PORT") is int redis)
         {
             return new GridInfrastructure(pg, mq, mgmt, redis, null);
         }
 
         var dir = Directory.CreateTempSubdirectory("grid-test-").FullName;
-        var app = await StartOwnAsync(dir);
+        var app = await StartOwnAsync(dir, durable);
         var infra = new GridInfrastructure(
             app.Resources.OfType<LocalPostgres>().Single().Port,
             app.Resources.OfType<LocalRabbitMq>().Single().Port,
@@ -133,8 +140,11 @@ public sealed class GridInfrastructure
         System.Diagnostics.Process.Start(start);
     }
 
-    /// <summary>Starts PostgreS"""L, RabbitM""" and Redis on free ports under <paramref name="stateDir"/>.</summary>
-    public static async Task<DistributedApplication> StartOwnAsync(string stateDir)
+    /// <summary>
+    /// Starts PostgreSQL, RabbitMQ and Redis on free ports under <paramref name="stateDir"/>; PostgreSQL without
+    /// fsync and synchronous commit unless <paramref name="durable"/>.
+    /// </summary>
+    public static async Task<DistributedApplication> StartOwnAsync(string stateDir, bool durable = false)
     {
         // The postgres user must reach its data directory.
         if (!OperatingSystem.IsWindows())
@@ -142,9 +152,9 @@ public sealed class GridInfrastructure
             File.SetUnixFileMode(stateDir, (UnixFileMode)0b111_101_101);
         }
         var builder = DistributedApplication.CreateBuilder(stateDir, stateDir);
-        builder.AddPostgres("postgres", FreePort.Next(), durable: false);
+        builder.AddPostgres("postgres", FreePort.Next(), durable);
         builder.AddRabbitMQ("messaging", FreePort.Next(), FreePort.Next());
-        builder.AddRedis("cache", FreePort.Next(), durable: false);
+        builder.AddRedis("cache", FreePort.Next(), durable);
         var app = builder.Build();
         await app.StartAsync();
         return app;

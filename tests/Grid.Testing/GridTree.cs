@@ -97,6 +97,23 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
     ];
 
+    /// <summary>The departments this organization knows (id, code): the police station of town-b and the county environment bureau.</summary>
+    public static readonly IReadOnlyList<(string Id, string Code, string Name, string Domain)> Departments =
+    [
+        ("police-station-3", "DEPT-POLICE-03", "派出所", "comprehensive"),
+        ("environment-bureau", "DEPT-ENV", "生态环境分局", "environment"),
+    ];
+
+    public override Task<Department> GetDepartment(GetDepartmentRequest request, ServerCallContext context)
+    {
+        // Its ids are not GUIDs, so a caller sends them as codes: either matches either.
+        var key = request.Id.Length > 0 ? request.Id : request.Code;
+        var d = Departments.FirstOrDefault(d => d.Id == key || d.Code == key);
+        return d.Id is null
+            ? throw new RpcException(new Status(StatusCode.NotFound, "department not found"))
+            : Task.FromResult(new Department { Id = d.Id, Code = d.Code, Name = d.Name, Domain = d.Domain });
+    }
+
     public override Task<GridInfo> GetGrid(GetGridRequest request, ServerCallContext context)
     {
         var self = Started(context);

@@ -8,17 +8,19 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-// One small authenticated GET (/api/labor/v1/about of the real labor service), measured with the same wrk in
-// one run: (a) the service directly, (b) through Grid.Gateway on its production path (token check + Redis
-// rate limit), (c) the gateway with rate limits off, (d) bare YARP — one route and nothing else, the floor of any
-// YARP gateway here — and (e) through nginx as the same reverse proxy. Each row also gives the CPU time the
-// proxy and the service spent per request (from /proc), which is where the rates part.
+// One small authenticated GET (/api/labor/v1/about of the real labor service) from many clients — 5,000 tokens, each
+// request the next client's, every client at the default limit (600 a minute) — measured with the same wrk in one run:
+// (a) the service directly, (b) through Grid.Gateway on its production path (token check + Redis rate limit at the
+// default limits and lease), (c) the gateway with rate limits off, (d) bare YARP — one route and nothing else, the
+// floor of any YARP gateway here — and (e) through nginx as the same reverse proxy. Each row also gives the CPU time
+// the proxy and the service spent per request (from /proc), which is where the rates part.
 // Loopback only, bounded: 5 targets × 2 rounds × (10 s + 3 s) + warm-up ≈ 2.5 min with the defaults.
-//   dotnet run -c Release --project bench/gateway/Grid.Bench.Gateway -- [--duration 10] [--rounds 2] [--connections 50] [--threads 2]
+//   ./grid bench gateway [--duration 10] [--rounds 2] [--connections 50] [--threads 2] [--clients 5000]
 var duration = IntArg("--duration", 10);
 var rounds = IntArg("--rounds", 2);
 var connections = IntArg("--connections", 50);
 var threads = IntArg("--threads", 2);
+var clients = IntArg("--clients", 5000);
 var configuration = StringArg("--configuration", "Release");
 var root = FindRepoRoot();
 foreach (var tool in new[] { "wrk", "nginx" })
@@ -31,16 +33,32 @@ foreach (var tool in new[] { "wrk", "nginx" })
 }
 
 var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-var token = MintToken(key);
+var token = MintToken(key, "bench-check");
 var state = Directory.CreateTempSubdirectory("grid-bench-gateway-").FullName;
+// Every wrk thread walks the clients' tokens from its own starting point, one request each.
+var tokens = Path.Combine(state, "tokens.txt");
+await File.WriteAllLinesAsync(tokens, Enumerable.Range(0, clients).Select(i => MintToken(key, $"bench-client-{i}")));
+var script = Path.Combine(state, "clients.lua");
+await File.WriteAllTextAsync(script, """
+    local counter = 0
+    function setup(thread) thread:set("id", counter); counter = counter + 1 end
+    function init(args)
+      tokens = {}
+      for line in io.lines(args[1]) do tokens[#tokens + 1] = line end
+      i = id * 997
+    end
+    function request()
+      i = i + 1
+      return wrk.format("GET", nil, { ["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1] })
+    end
+    """);
 var builder = DistributedApplication.CreateBuilder(state, root, configuration);
 var cache = builder.AddRedis("cache", FreePort.Next(), durable: false);
 var labor = builder.AddProject("labor", "services/Grid.LaborInspection").WithHttpEndpoint(FreePort.Next())
     .WithEnvironment("Identity__SigningKey", key);
+// As deployed: the default limits and lease (600 a minute a client, permits taken from Redis 12 at a time).
 var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway").WithHttpEndpoint(FreePort.Next())
-    .WithEnvironment("Identity__SigningKey", key).WithReference(labor).WithReference(cache)
-    // Counted in Redis on every request like any other, just never exhausted by one bench client.
-    .WithEnvironment("Gateway__RateLimit__Routes__labor__PermitLimit", "2000000000");
+    .WithEnvironment("Identity__SigningKey", key).WithReference(labor).WithReference(cache);
 var pureGateway = builder.AddProject("gateway-nolimit", "gateway/Grid.Gateway").WithHttpEndpoint(FreePort.Next())
     .WithEnvironment("Identity__SigningKey", key).WithReference(labor).WithReference(cache)
     .WithEnvironment("Gateway__RateLimit__Enabled", "false");
@@ -72,6 +90,15 @@ var nginxProcess = builder.AddExecutable("nginx", "nginx", "-p", nginxDir, "-c",
     .WithHttpEndpoint(nginxPort).WithHealthCheck("/nginx-health");
 
 var app = builder.Build();
+// A timeout's SIGTERM ends this process: stop what it started on the way out.
+var stopped = 0;
+AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+{
+    if (Interlocked.Exchange(ref stopped, 1) == 0)
+    {
+        app.StopAsync().GetAwaiter().GetResult();
+    }
+};
 Console.WriteLine($"starting redis, labor, two gateways, bare YARP and nginx ({configuration} build) ...");
 await app.StartAsync();
 var loadBefore = LoadAverage();
@@ -81,7 +108,7 @@ try
     var targets = new (string Name, int Port, int? Proxy)[]
     {
         ("labor service directly", labor.Endpoints["http"], null),
-        ("Grid.Gateway (token + Redis rate limit)", gateway.Endpoints["http"], gateway.ProcessId),
+        ("Grid.Gateway (token + Redis rate limit, default limits)", gateway.Endpoints["http"], gateway.ProcessId),
         ("Grid.Gateway (token, rate limit off)", pureGateway.Endpoints["http"], pureGateway.ProcessId),
         ("bare YARP (one route, nothing else)", floor.Endpoints["http"], floor.ProcessId),
         ("nginx (routes only)", nginxPort, nginxProcess.ProcessId),
@@ -135,13 +162,16 @@ try
 }
 finally
 {
-    await app.StopAsync();
+    if (Interlocked.Exchange(ref stopped, 1) == 0)
+    {
+        await app.StopAsync();
+    }
 }
 
 var direct = results[0];
 var nginx = results[^1];
 var table = new StringBuilder();
-table.AppendLine($"best of {rounds} interleaved rounds; wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts; no access log at either proxy; load average before {loadBefore}, after {LoadAverage()} (figures are only comparable within a quiet run)");
+table.AppendLine($"{clients} clients (tokens), each request the next client's; best of {rounds} interleaved rounds; wrk -t{threads} -c{connections} -d{duration}s (throughput, p50/p99 under load) and -t1 -c1 (p50 of one request at a time); {Environment.ProcessorCount} cores shared by all parts; no access log at either proxy; load average before {loadBefore}, after {LoadAverage()} (figures are only comparable within a quiet run)");
 table.AppendLine();
 table.AppendLine("| path | req/s | × nginx | p50 load | p99 load | p50 single | added p50 single | proxy CPU/req | service CPU/req |");
 table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -153,12 +183,15 @@ foreach (var (name, load, single, cpu) in results)
 
 Console.WriteLine();
 Console.WriteLine(table);
+var production = results[1];
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"headline ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {LoadAverage()}): Grid.Gateway on its production path, {clients} clients at the default limits: {production.Load.RequestsPerSecond:0} req/s = {production.Load.RequestsPerSecond / nginx.Load.RequestsPerSecond:0.00}x nginx, p99 {production.Load.P99Ms:0.0} ms"));
 return 0;
 
 async Task<Wrk> RunWrk(string url, int seconds, int conns, int thr)
 {
     var (code, output) = await ProcessRunner.RunAsync("wrk",
-        [$"-t{thr}", $"-c{conns}", $"-d{seconds}s", "--latency", "-H", $"Authorization: Bearer {token}", url]);
+        [$"-t{thr}", $"-c{conns}", $"-d{seconds}s", "--latency", "-s", script, url, "--", tokens]);
     if (code != 0)
     {
         throw new InvalidOperationException($"wrk failed ({code}): {output}");
@@ -225,11 +258,11 @@ static string FindRepoRoot()
     throw new InvalidOperationException("Grid.sln not found");
 }
 
-static string MintToken(string key) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+static string MintToken(string key, string subject) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
 {
     Issuer = GridClaims.DefaultIssuer,
     Audience = GridClaims.DefaultAudience,
-    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, "bench"), new Claim(GridClaims.Role, "admin"),
+    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, subject), new Claim(GridClaims.Role, "admin"),
         new Claim(GridClaims.Domain, "*"), new Claim(GridClaims.GridScope, "*")]),
     Expires = DateTime.UtcNow.AddHours(1),
     SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),

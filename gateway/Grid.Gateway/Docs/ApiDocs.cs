@@ -15,6 +15,7 @@ public static class ApiDocs
         {
             o.WithTitle("Grid API · 网格化管理");
             o.DefaultFonts = false; // no font CDN: the page must work on an offline site network
+            o.Telemetry = false; // Scalar's page reports usage to its vendor by default: no call home
             foreach (var s in services)
             {
                 // Absolute: Scalar would make "/openapi/…" relative to the page (/docs/openapi/…).

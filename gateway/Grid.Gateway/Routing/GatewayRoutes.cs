@@ -19,6 +19,9 @@ public static class GatewayRoutes
     public const string GrpcCluster = "organization-grpc";
     public const string OrganizationGrpcPath = "/grid.organization.v1.Organization";
 
+    /// <summary>gRPC server reflection (v1 and v1alpha): routed like the organization's calls, token required.</summary>
+    public static readonly IReadOnlyList<string> ReflectionPaths = ["/grpc.reflection.v1.ServerReflection", "/grpc.reflection.v1alpha.ServerReflection"];
+
     /// <summary>The URL of a service's HTTP endpoint from discovery configuration, or null when not configured.</summary>
     public static string? AddressOf(IConfiguration configuration, string service, string endpoint = "http") =>
         configuration[$"services:{service}:{endpoint}:0"] is { Length: > 0 } a ? a : null;
@@ -63,6 +66,12 @@ public static class GatewayRoutes
                         Metadata = new Dictionary<string, string> { [ServiceMetadata] = service.Name },
                     });
                     routes.Add(Route(GrpcCluster, service.Name, OrganizationGrpcPath + "/{**rest}", policy: null, bodyLimit) with { ClusterId = GrpcCluster });
+
+                    // Reflection is for developers (grpcurl, Postman): the same token as the calls it describes.
+                    foreach (var reflection in ReflectionPaths)
+                    {
+                        routes.Add(Route($"{GrpcCluster}-{reflection.Split('.')[2]}", service.Name, reflection + "/{**rest}", policy: null, bodyLimit) with { ClusterId = GrpcCluster });
+                    }
                 }
             }
 

@@ -5,6 +5,8 @@ public static class CadreSupervisionApi
 {
     public static RouteGroupBuilder MapCadreSupervisionApi(this IEndpointRouteBuilder app)
     {
+        // Public like every service's document, so the gateway's /openapi/<service>.json and /docs/ list it.
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         var api = app.MapGroup("/api/cadre/v1");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "cadre", name = "干部监督" }));
         return api;

@@ -141,4 +141,8 @@ public sealed record CaseOutcome(int Status, Case? Case = null, string? Title = 
     public static CaseOutcome Invalid(string field, string why) => new(400, Errors: new() { [field] = [why] });
 
     public static CaseOutcome Invalid(Dictionary<string, string[]> errors) => new(400, Errors: errors);
+
+    /// <summary>An Idempotency-Key sent before with another report (IETF Idempotency-Key draft: 422).</summary>
+    public static CaseOutcome KeyReused(string field) => new(422, Title: "Idempotency-Key reused", Detail: "This key was first sent with another report; send a new key for a new report.",
+        Errors: new() { [field] = ["was first used with another request body"] });
 }

@@ -19,6 +19,7 @@ public sealed class CaseService(
     CaseRoles roles,
     DeadlinePolicy deadlines,
     IGridDirectory grids,
+    IDepartmentDirectory departments,
     ReporterVault vault,
     ICaseworkHooks hooks,
     CaseNumberBlocks numbers,
@@ -130,12 +131,13 @@ public sealed class CaseService(
             if (keyed.Count > 0)
             {
                 await using var idem = tx.Command("""
-                    INSERT INTO casework.idempotency_keys (subject, key, case_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])
+                    INSERT INTO casework.idempotency_keys (subject, key, case_id, request_hash) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::bytea[])
                     ON CONFLICT DO NOTHING
                     """);
                 idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Actor.Subject).ToArray() });
                 idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Report.IdempotencyKey!).ToArray() });
                 idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Report.Case.Id).ToArray() });
+                idem.Parameters.Add(new NpgsqlParameter { Value = keyed.Select(o => o.Report.RequestHash).ToArray() });
                 if (await idem.ExecuteNonQueryAsync(ct) != keyed.Count)
                 {
                     // A key sent before (or twice here): the one-by-one path answers it with the earlier case.
@@ -194,7 +196,10 @@ public sealed class CaseService(
         }
     }
 
-    /// <summary>One placed report in a transaction of its own; a repeated Idempotency-Key answers with the earlier case.</summary>
+    /// <summary>
+    /// One placed report in a transaction of its own. A repeated Idempotency-Key with the same report answers with the
+    /// earlier case; with another report it is refused (422, as the IETF Idempotency-Key draft says) and nothing is written.
+    /// </summary>
     private async Task<CaseOutcome> OpenAloneAsync(PlacedReport placed, Actor actor, CancellationToken ct)
     {
         var c = placed.Case;
@@ -202,16 +207,31 @@ public sealed class CaseService(
         await using var tx = await db.BeginAsync(ct);
         if (idempotencyKey is not null)
         {
-            await using var idem = tx.Command("INSERT INTO casework.idempotency_keys (subject, key, case_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
+            await using var idem = tx.Command("INSERT INTO casework.idempotency_keys (subject, key, case_id, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
             idem.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
             idem.Parameters.Add(new NpgsqlParameter { Value = idempotencyKey });
             idem.Parameters.Add(new NpgsqlParameter { Value = c.Id });
+            idem.Parameters.Add(new NpgsqlParameter { Value = placed.RequestHash });
             if (await idem.ExecuteNonQueryAsync(ct) == 0)
             {
-                await using var find = tx.Command("SELECT case_id FROM casework.idempotency_keys WHERE subject = $1 AND key = $2");
+                await using var find = tx.Command("SELECT case_id, request_hash FROM casework.idempotency_keys WHERE subject = $1 AND key = $2");
                 find.Parameters.Add(new NpgsqlParameter { Value = actor.Subject });
                 find.Parameters.Add(new NpgsqlParameter { Value = idempotencyKey });
-                var existing = (Guid)(await find.ExecuteScalarAsync(ct))!;
+                Guid existing;
+                byte[]? firstHash;
+                await using (var row = await find.ExecuteReaderAsync(ct))
+                {
+                    await row.ReadAsync(ct);
+                    existing = row.GetGuid(0);
+                    firstHash = row.IsDBNull(1) ? null : (byte[])row[1];
+                }
+
+                // Keys stored before hashes were kept answer as before.
+                if (firstHash is not null && !firstHash.AsSpan().SequenceEqual(placed.RequestHash))
+                {
+                    return CaseOutcome.KeyReused(placed.KeyField);
+                }
+
                 var earlier = await CaseRepository.GetAsync(tx, existing, false, ct);
                 return earlier is null ? CaseOutcome.NotFound() : CaseOutcome.Ok(earlier, 200);
             }
@@ -252,7 +272,13 @@ public sealed class CaseService(
     private sealed class TakeOneByOne : Exception;
 
     /// <summary>A report that passed every check, placed in its grid, not yet stored.</summary>
-    private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, Case Case, IReadOnlyList<GridLevel> Chain);
+    private sealed record PlacedReport(ReportCaseRequest Request, string? IdempotencyKey, string KeyField, Case Case, IReadOnlyList<GridLevel> Chain)
+    {
+        private byte[]? _hash;
+
+        /// <summary>SHA-256 of the report as parsed (so spacing and member order do not count), stored with its key; made only for keyed reports.</summary>
+        public byte[] RequestHash => _hash ??= System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Request));
+    }
 
     /// <summary>A placed report on its way into a transaction shared with others, and what became of it.</summary>
     private sealed class Opening(PlacedReport report, Actor actor, ExecutionContext? context) : GroupItem
@@ -371,7 +397,7 @@ public sealed class CaseService(
             EnteredBy = actor.Subject,
         };
 
-        return (null, new PlacedReport(r, idempotencyKey, c, chain));
+        return (null, new PlacedReport(r, idempotencyKey, keyField, c, chain));
     }
 
     /// <summary>Numbers, stores and announces a new case (and takes a major one to the top at once).</summary>
@@ -593,8 +619,12 @@ public sealed class CaseService(
             case CaseAction.Transfer:
                 if (Missing(b.TargetDomain)) errors["targetDomain"] = ["is required"];
                 // Only a department with a case desk can take a transfer; anything else would wait in the outbox for ever.
-                else if (!CaseworkTopology.CaseDomains.Contains(b.TargetDomain!.Trim().ToLowerInvariant())) errors["targetDomain"] = [$"must be one of: {string.Join(", ", CaseworkTopology.CaseDomains)}"];
-                else if (string.Equals(b.TargetDomain.Trim(), options.Domain, StringComparison.OrdinalIgnoreCase)) errors["targetDomain"] = ["must be another domain than this one"];
+                else if (!CaseworkTopology.CaseDomains.Contains(b.TargetDomain!.Trim().ToLowerInvariant()) || string.Equals(b.TargetDomain.Trim(), options.Domain, StringComparison.OrdinalIgnoreCase))
+                {
+                    var takers = CaseworkTopology.CaseDomains.Where(d => d != options.Domain);
+                    errors["targetDomain"] = [$"'{b.TargetDomain.Trim()}' takes no transfers from {options.Domain}; the domains that can take one: {string.Join(", ", takers)}"];
+                }
+
                 if (b.ResultDueBy is { } due && due <= now) errors["resultDueBy"] = ["must be in the future"];
                 break;
         }
@@ -767,6 +797,12 @@ public sealed class CaseService(
             return (CaseOutcome.Invalid(errors), null);
         }
 
+        // Only a department the organization knows can be summoned: an unknown one would never report for duty.
+        if (await departments.FindAsync(b.DepartmentId!.Trim(), ct) is not { } department)
+        {
+            return (CaseOutcome.Invalid("departmentId", $"no department '{b.DepartmentId.Trim()}' in the organization (give its id or its code, e.g. DEPT-ENV)"), null);
+        }
+
         await using var tx = await db.BeginAsync(ct);
         var c = await CaseRepository.GetAsync(tx, id, forUpdate: true, ct);
         if (c is null)
@@ -785,7 +821,7 @@ public sealed class CaseService(
                 new { currentState = CaseNames.Of(c.State), action = CaseRoles.Summon }), null);
         }
 
-        var s = new SummonsView(Guid.NewGuid(), c.Id, b.DepartmentId!.Trim(), b.ReportBy ?? now + DeadlinePolicy.DefaultReportForDuty, null, null);
+        var s = new SummonsView(Guid.NewGuid(), c.Id, department.Id, b.ReportBy ?? now + DeadlinePolicy.DefaultReportForDuty, null, null);
         await using (var cmd = tx.Command("INSERT INTO casework.summons (id, case_id, department_id, summoned_by, reason, summoned_at, report_by) VALUES ($1,$2,$3,$4,$5,$6,$7)"))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = s.Id });

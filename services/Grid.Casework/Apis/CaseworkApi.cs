@@ -242,7 +242,9 @@ public static class CaseworkApi
     {
         if (o.Errors is not null)
         {
-            return new HttpValidationProblemDetails(o.Errors) { Status = o.Status };
+            var invalid = new HttpValidationProblemDetails(o.Errors) { Status = o.Status, Detail = o.Detail };
+            invalid.Title = o.Title ?? invalid.Title;
+            return invalid;
         }
 
         var problem = new ProblemDetails { Title = o.Title, Detail = o.Detail, Status = o.Status };

@@ -1,3 +1,5 @@
+using Grid.Contracts.Roles;
+
 namespace Grid.Casework.Domain;
 
 /// <summary>
@@ -8,13 +10,13 @@ namespace Grid.Casework.Domain;
 /// </summary>
 public sealed class CaseRoles
 {
-    public const string Admin = "admin";
-    public const string GridChief = "grid-chief";
-    public const string GridWorker = "grid-worker";
-    public const string Informant = "informant";
-    public const string Liaison = "liaison";
-    public const string RewardCentre = "reward-centre";
-    public const string Auditor = "auditor";
+    public const string Admin = GridRoles.Admin;
+    public const string GridChief = GridRoles.GridChief;
+    public const string GridWorker = GridRoles.GridWorker;
+    public const string Informant = GridRoles.Informant;
+    public const string Liaison = GridRoles.Liaison;
+    public const string RewardCentre = GridRoles.RewardCentre;
+    public const string Auditor = GridRoles.Auditor;
 
     /// <summary>Steps that are not life-cycle actions.</summary>
     public const string Report = "report";
@@ -27,7 +29,7 @@ public sealed class CaseRoles
     public static Dictionary<string, string[]> Defaults() => new(StringComparer.OrdinalIgnoreCase)
     {
         [Report] = [GridWorker, GridChief, Informant],
-        [Read] = [GridWorker, GridChief, Informant, Liaison, Auditor, "supervisor", "leader-in-charge"],
+        [Read] = [GridWorker, GridChief, Informant, Liaison, Auditor, GridRoles.Supervisor, GridRoles.LeaderInCharge],
         [CaseNames.Of(CaseAction.Accept)] = [GridChief],
         [CaseNames.Of(CaseAction.Reject)] = [GridChief],
         [CaseNames.Of(CaseAction.Dispatch)] = [GridChief],

@@ -27,6 +27,21 @@ public static class CaseworkExtensions
     /// directory (organization gRPC), deadline scheduler, outbox relay, inbox, MassTransit bus on RabbitMQ
     /// with the transfer consumers on queue "&lt;domain&gt;-casework".
     /// </summary>
+    /// <summary>
+    /// The organization service's gRPC client (with this service's own token) and the department directory over it;
+    /// the one client every service uses to ask the organization about grids and departments.
+    /// </summary>
+    public static IServiceCollection AddOrganizationDirectory(this IServiceCollection services, string address)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(Organization.OrganizationClient)))
+        {
+            services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(address)).AddServiceToken();
+        }
+
+        services.TryAddSingleton<IDepartmentDirectory, GrpcDepartmentDirectory>();
+        return services;
+    }
+
     public static IHostApplicationBuilder AddCasework(this IHostApplicationBuilder builder, string domain, Action<CaseworkOptions>? configure = null)
     {
         var options = new CaseworkOptions();
@@ -45,7 +60,7 @@ public static class CaseworkExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{options.Connection} is not configured."), options.CaseNumberBlock));
         services.AddSingleton<CaseService>();
         services.TryAddSingleton<ICaseworkHooks, NoCaseworkHooks>();
-        services.AddGrpcClient<Organization.OrganizationClient>(o => o.Address = new Uri(options.OrganizationAddress)).AddServiceToken();
+        services.AddOrganizationDirectory(options.OrganizationAddress);
         services.TryAddSingleton<IGridDirectory, GrpcGridDirectory>();
         services.AddSingleton<DeadlineScheduler>();
         if (options.SchedulerEnabled)
@@ -125,57 +140,43 @@ public static class CaseworkExtensions
         services.AddSingleton<TopologyDeclarer>();
         services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
         services.AddSingleton<DeliveryCounter>();
-        services.AddMassTransit(x =>
+        services.AddGridBus(amqp, x =>
         {
             foreach (var type in m.Endpoints.Values.SelectMany(t => t).Concat(m.InstanceConsumers).Distinct())
             {
                 x.AddConsumer(type);
             }
-
-            x.UsingRabbitMq((ctx, cfg) =>
+        }, (ctx, cfg) =>
+        {
+            cfg.ConnectReceiveObserver(ctx.GetRequiredService<DeliveryCounter>());
+            foreach (var (queue, consumers) in m.Endpoints)
             {
-                cfg.ConnectReceiveObserver(ctx.GetRequiredService<DeliveryCounter>());
-                var uri = new Uri(amqp);
-                var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-                var user = uri.UserInfo.Split(':', 2);
-                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port <= 0 ? 5672 : uri.Port), vhost.Length == 0 ? "/" : vhost, h =>
+                cfg.ReceiveEndpoint(queue, e =>
                 {
-                    h.Username(user.Length > 0 && user[0].Length > 0 ? Uri.UnescapeDataString(user[0]) : "guest");
-                    h.Password(user.Length > 1 ? Uri.UnescapeDataString(user[1]) : "guest");
-                    h.PublisherConfirmation = true;
+                    // Transient failures (a concurrent redelivery, a dropped connection) are retried; the inbox makes that safe.
+                    e.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
+                    if (m.PrefetchCount is { } prefetch)
+                    {
+                        e.PrefetchCount = prefetch;
+                    }
 
-                    // A connection whose peer vanished without a close is noticed within two beats.
-                    h.Heartbeat(TimeSpan.FromSeconds(10));
+                    foreach (var c in consumers)
+                    {
+                        e.ConfigureConsumer(ctx, c);
+                    }
                 });
-                foreach (var (queue, consumers) in m.Endpoints)
-                {
-                    cfg.ReceiveEndpoint(queue, e =>
-                    {
-                        // Transient failures (a concurrent redelivery, a dropped connection) are retried; the inbox makes that safe.
-                        e.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
-                        if (m.PrefetchCount is { } prefetch)
-                        {
-                            e.PrefetchCount = prefetch;
-                        }
+            }
 
-                        foreach (var c in consumers)
-                        {
-                            e.ConfigureConsumer(ctx, c);
-                        }
-                    });
-                }
-
-                if (m.InstanceConsumers.Count > 0)
+            if (m.InstanceConsumers.Count > 0)
+            {
+                cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance, e =>
                 {
-                    cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance, e =>
+                    foreach (var c in m.InstanceConsumers)
                     {
-                        foreach (var c in m.InstanceConsumers)
-                        {
-                            e.ConfigureConsumer(ctx, c);
-                        }
-                    });
-                }
-            });
+                        e.ConfigureConsumer(ctx, c);
+                    }
+                });
+            }
         });
 
         // After the bus: hosted services stop in reverse order, so the relay stops before the bus does.

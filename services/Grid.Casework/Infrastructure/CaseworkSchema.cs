@@ -91,6 +91,8 @@ public static class CaseworkSchema
             case_id uuid NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (subject, key));
+        -- SHA-256 of the report the key first came with: the same key with another body is refused (422), not answered with the old case.
+        ALTER TABLE casework.idempotency_keys ADD COLUMN IF NOT EXISTS request_hash bytea;
         CREATE TABLE IF NOT EXISTS casework.breaches (
             id bigserial PRIMARY KEY,
             case_id uuid NOT NULL REFERENCES casework.cases (id),

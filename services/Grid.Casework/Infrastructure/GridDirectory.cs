@@ -28,6 +28,34 @@ public interface IGridCache
     void Forget();
 }
 
+/// <summary>职能部门: the departments a case may summon (吹哨), as the organization service knows them.</summary>
+public interface IDepartmentDirectory
+{
+    /// <summary>The department with this id or code; null when the organization knows none.</summary>
+    Task<DepartmentRef?> FindAsync(string idOrCode, CancellationToken ct = default);
+}
+
+/// <summary>A department as a summons records it: its id (canonical), code and name.</summary>
+public sealed record DepartmentRef(string Id, string Code, string Name, string Domain);
+
+/// <summary><see cref="IDepartmentDirectory"/> over the organization's gRPC API, the same client the grid directory uses.</summary>
+public sealed class GrpcDepartmentDirectory(Organization.OrganizationClient client) : IDepartmentDirectory
+{
+    public async Task<DepartmentRef?> FindAsync(string idOrCode, CancellationToken ct = default)
+    {
+        var request = Guid.TryParse(idOrCode, out _) ? new GetDepartmentRequest { Id = idOrCode } : new GetDepartmentRequest { Code = idOrCode };
+        try
+        {
+            var d = await client.GetDepartmentAsync(request, cancellationToken: ct);
+            return new DepartmentRef(d.Id, d.Code, d.Name, d.Domain);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        {
+            return null;
+        }
+    }
+}
+
 public sealed record GridLevel(string GridId, string Code, string Name, IReadOnlyList<ResponsiblePerson> Responsible);
 
 /// <summary>A person accountable for a grid (网格长, 网格员 ...).</summary>

@@ -37,6 +37,9 @@ public sealed class GroupCommitter<TItem> : IAsyncDisposable
         }
     }
 
+    /// <summary>Items waiting for a writer.</summary>
+    public int Queued => _queue.Reader.Count;
+
     /// <summary>
     /// Queues <paramref name="item"/> and returns when the group it joined was written; throws what failed the whole
     /// group, or the item's own <see cref="GroupItem.Error"/>.

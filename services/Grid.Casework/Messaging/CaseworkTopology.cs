@@ -22,8 +22,12 @@ public static class CaseworkTopology
     public static readonly IReadOnlyList<Type> TransferEvents =
         [typeof(CaseTransferRequested), typeof(CaseTransferAccepted), typeof(CaseTransferResult)];
 
-    /// <summary>The case domains that run the case life cycle.</summary>
-    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment, Domains.Labor, Domains.Drugs, Domains.Cadre];
+    /// <summary>
+    /// The case domains whose service runs the case life cycle (calls AddCasework) and so consumes transfers: the only
+    /// valid targets of a transfer, and the only casework queues declared. A domain joins when its service does: a
+    /// queue without a consumer would only grow, and a transfer to it would stay 'transferred' for ever.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment];
 
     public static IReadOnlyList<Subscription> Subscriptions { get; } = Build();
 

@@ -59,6 +59,19 @@ public static class SummonsApi
             return Invalid("departmentId", "is required, 1 to 100 characters");
         }
 
+        // With the organization service configured (always, in the suite), only a department it knows is summoned,
+        // recorded under its id; standing alone, the command centre takes the name as given.
+        var departmentId = body.DepartmentId.Trim();
+        if (http.RequestServices.GetService<IDepartmentDirectory>() is { } departments)
+        {
+            if (await departments.FindAsync(departmentId, ct) is not { } department)
+            {
+                return Invalid("departmentId", $"no department '{departmentId}' in the organization (give its id or its code, e.g. DEPT-ENV)");
+            }
+
+            departmentId = department.Id;
+        }
+
         var now = clock.GetUtcNow();
         if (body.ReportBy is not { } reportBy || reportBy <= now || reportBy > now + MaxNotice)
         {
@@ -122,7 +135,7 @@ public static class SummonsApi
             Domain = domain,
             GridId = gridId,
             GridPath = path,
-            DepartmentId = body.DepartmentId!,
+            DepartmentId = departmentId,
             SummonedBy = http.User.FindFirst(GridClaims.Subject)?.Value ?? "",
             ReportBy = reportBy.ToUniversalTime(),
             Reason = body.Reason ?? "",

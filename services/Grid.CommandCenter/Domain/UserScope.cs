@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Contracts.Roles;
 
 namespace Grid.CommandCenter.Domain;
 
@@ -25,13 +26,13 @@ public sealed record UserScope(string[]? Grids, string[]? Domains)
 /// <summary>Roles the command centre checks beyond a valid token (grid scope filters everything else).</summary>
 public static class CommandRoles
 {
-    public const string Admin = "admin";
+    public const string Admin = GridRoles.Admin;
 
     /// <summary>指挥长/指挥中心值班: may summon departments (吹哨).</summary>
-    public const string Commander = "commander";
+    public const string Commander = GridRoles.Commander;
 
     /// <summary>部门联络员: may report its department for duty (报到).</summary>
-    public const string Liaison = "liaison";
+    public const string Liaison = GridRoles.Liaison;
 
     /// <summary>审计员: checks audit trails against their seals.</summary>
     public const string Auditor = "auditor";

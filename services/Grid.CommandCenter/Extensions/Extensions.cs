@@ -30,6 +30,12 @@ internal static class Extensions
         builder.Services.AddHostedService<SchemaInitializer>();
         builder.Services.AddHostedService<GridDirectorySync>();
         builder.Services.AddHttpClient(OrganizationDirectory.Client, c => c.BaseAddress = new Uri("http://organization")).AddServiceToken();
+        if (builder.Configuration["services:organization:grpc:0"] is { Length: > 0 } organization)
+        {
+            // Summons name departments the organization knows: the same client and lookup as Grid.Casework's.
+            builder.Services.AddOrganizationDirectory(organization);
+        }
+
         builder.Services.AddOpenApi();
 
         // Grid.Casework's messaging: inbox, outbox and relay in this database, the subscriber topology declared

@@ -5,6 +5,8 @@ public static class DrugSupplyApi
 {
     public static RouteGroupBuilder MapDrugSupplyApi(this IEndpointRouteBuilder app)
     {
+        // Public like every service's document, so the gateway's /openapi/<service>.json and /docs/ list it.
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         var api = app.MapGroup("/api/drugs/v1");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "drugs", name = "药品两网" }));
         return api;

@@ -7,5 +7,6 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
+        builder.Services.AddOpenApi();
     }
 }

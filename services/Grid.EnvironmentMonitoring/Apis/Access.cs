@@ -1,30 +1,31 @@
 using System.Security.Claims;
 using Grid.Contracts.Events;
+using Grid.Contracts.Roles;
 
 namespace Grid.EnvironmentMonitoring.Apis;
 
 /// <summary>Roles environment knows, and the checks every endpoint makes: role, domain, grid scope.</summary>
 public static class EnvironmentRoles
 {
-    public const string Admin = "admin";
+    public const string Admin = GridRoles.Admin;
 
     /// <summary>环保局 staff (environmental supervision brigade).</summary>
-    public const string Bureau = "bureau";
+    public const string Bureau = GridRoles.EnvironmentBureau;
 
     /// <summary>网格长.</summary>
-    public const string GridChief = "grid-chief";
+    public const string GridChief = GridRoles.GridChief;
 
     /// <summary>网格员 / 环境协管员 / 环保专干.</summary>
-    public const string GridWorker = "grid-worker";
+    public const string GridWorker = GridRoles.GridWorker;
 
     /// <summary>环保专干: the organization service's role for a township's environment officer, a field role like the grid worker.</summary>
-    public const string EnvironmentOfficer = "environment-officer";
+    public const string EnvironmentOfficer = GridRoles.EnvironmentOfficer;
 
     /// <summary>联合指挥中心 (read only).</summary>
-    public const string Command = "command";
+    public const string Command = GridRoles.Command;
 
     /// <summary>An online monitoring station's service client (在线监控): may push readings only.</summary>
-    public const string Station = "station";
+    public const string Station = GridRoles.Station;
 
     public static readonly string[] Readers = [Admin, Bureau, GridChief, GridWorker, EnvironmentOfficer, Command];
     public static readonly string[] Registrars = [Admin, Bureau, GridChief];

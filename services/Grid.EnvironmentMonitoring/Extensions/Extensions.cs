@@ -44,7 +44,8 @@ internal static class Extensions
         builder.Services.AddSingleton<GridPaths>();
 
         builder.Services.AddSingleton<SeriesTailCache>();
-        builder.Services.AddScoped<RuleEvaluator>();
+        builder.Services.AddSingleton<RuleEvaluator>();
+        builder.Services.AddSingleton<ReadingWriter>();
         builder.Services.AddScoped<ReadingIngestor>();
         builder.Services.AddScoped<CaseFollowUp>();
         builder.Services.AddSingleton<SilenceWatcher>();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Dapper;
 using Grid.Casework.Infrastructure;
+using Grid.EnvironmentMonitoring.Apis;
 using Grid.EnvironmentMonitoring.Domain;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -51,7 +52,7 @@ internal sealed class DemoEnvironment(IConfiguration config, NpgsqlDataSource db
         }
 
         var station = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(GridClaims.Role, "station"), new Claim(GridClaims.Domain, "environment"), new Claim(GridClaims.GridScope, GridClaims.AllGrids)], "simulation"));
+            [new Claim(GridClaims.Role, EnvironmentRoles.Station), new Claim(GridClaims.Domain, "environment"), new Claim(GridClaims.GridScope, GridClaims.AllGrids)], "simulation"));
         var random = new Random();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.CurrentValue.SimulationIntervalSeconds)), clock);
         var spikeUntil = new Dictionary<string, int>();

@@ -29,6 +29,12 @@ public sealed class ReadingOptions
     /// <summary>How far ahead of the server clock a reading's time may be (station clocks drift).</summary>
     public int FutureToleranceSeconds { get; set; } = 300;
 
+    /// <summary>Transactions storing readings at once; batches arriving while all are busy are stored together by the next free one.</summary>
+    public int IngestWriters { get; set; } = 4;
+
+    /// <summary>Most batches stored in one transaction.</summary>
+    public int MaxGroupBatches { get; set; } = 64;
+
     /// <summary>Most rows one query returns.</summary>
     public int MaxQueryRows { get; set; } = 10_000;
 }

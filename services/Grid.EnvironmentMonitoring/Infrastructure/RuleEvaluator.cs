@@ -13,10 +13,13 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// </summary>
 internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
 {
-    /// <summary>Episodes opened, and each series as judged: from where, the readings, how much of it the next batch can need.</summary>
-    public sealed record Evaluation(int Opened, IReadOnlyList<(string Station, string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> Judged);
+    /// <summary>The station of each episode opened, and each series as judged: from where, the readings, how much of it the next batch can need.</summary>
+    public sealed record Evaluation(IReadOnlyList<string> OpenedAt, IReadOnlyList<(string Station, string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> Judged)
+    {
+        public int Opened => OpenedAt.Count;
+    }
 
-    private static readonly Evaluation Nothing = new(0, []);
+    private static readonly Evaluation Nothing = new([], []);
 
     private sealed class RuleRow
     {
@@ -55,8 +58,8 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
     }
 
     /// <summary>
-    /// Series touched by a batch with their newly stored readings in time order, and the generation each station
-    /// has reached with this batch.
+    /// Series touched by a group of batches with their newly stored readings in time order, and the generation each station
+    /// has reached with this group.
     /// </summary>
     public async Task<Evaluation> EvaluateAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
         IReadOnlyDictionary<(string Station, string Pollutant), List<Sample>> added, IReadOnlyDictionary<string, long> generations, CancellationToken ct)
@@ -183,7 +186,7 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
         }
 
         await WriteEpisodesAsync(conn, tx, updated, newEpisodes, ct);
-        return new Evaluation(newEpisodes.Count, judged);
+        return new Evaluation(newEpisodes.ConvertAll(e => e.Station), judged);
     }
 
     /// <summary>The batch's changes to episodes on record and its new episodes, in one round trip.</summary>

@@ -1,3 +1,4 @@
+using Grid.Contracts.Roles;
 using static Grid.FireSafety.Domain.FireRoles;
 
 namespace Grid.FireSafety.Domain;
@@ -25,8 +26,8 @@ public static class FireCaseRoles
         ["escalate"] = [GridWorker, VillageFireManager, TownshipFireOffice, PoliceStation],
         ["transfer"] = [TownshipFireOffice, PoliceStation, FireBrigade],
         ["summon"] = [TownshipFireOffice, FireBrigade],
-        ["report-for-duty"] = ["liaison", TownshipFireOffice],
-        ["audit"] = ["auditor"],
+        ["report-for-duty"] = [GridRoles.Liaison, TownshipFireOffice],
+        ["audit"] = [GridRoles.Auditor],
         ["reporter"] = [RewardCentre],
     };
 }

@@ -5,6 +5,8 @@ public static class LaborInspectionApi
 {
     public static RouteGroupBuilder MapLaborInspectionApi(this IEndpointRouteBuilder app)
     {
+        // Public like every service's document, so the gateway's /openapi/<service>.json and /docs/ list it.
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         var api = app.MapGroup("/api/labor/v1");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "labor", name = "劳动监察" }));
         return api;

@@ -20,7 +20,7 @@ public static class StaffRules
     {
         if (role is null || !StaffRoles.IsKnown(role))
         {
-            errors[prefix + "role"] = [$"One of {string.Join(", ", StaffRoles.Chinese.Keys)}."];
+            errors[prefix + "role"] = [$"Unknown role '{role}'; one of the role catalog (GET /api/org/v1/roles): {string.Join(", ", StaffRoles.Chinese.Keys)}."];
         }
 
         if (domain is null || !Hierarchies.IsKnown(domain))

@@ -1,84 +1,43 @@
 using Grid.Contracts.Events;
+using Grid.Contracts.Roles;
 
 namespace Grid.Organization.Domain;
 
-/// <summary>岗位 Roles a staff member holds for a grid (DOMAIN.md §3).</summary>
+/// <summary>岗位 The posts a staff member may hold on a grid: exactly <see cref="GridRoles.Posts"/>, the suite's one catalog.</summary>
 public static class StaffRoles
 {
-    /// <summary>网格长.</summary>
-    public const string GridChief = "grid-chief";
+    public const string GridChief = GridRoles.GridChief;
+    public const string AreaGridChief = GridRoles.AreaGridChief;
+    public const string GridWorker = GridRoles.GridWorker;
+    public const string GridInstructor = GridRoles.GridInstructor;
+    public const string Informant = GridRoles.Informant;
+    public const string Assistant = GridRoles.Assistant;
+    public const string Supervisor = GridRoles.Supervisor;
+    public const string Liaison = GridRoles.Liaison;
+    public const string LeaderInCharge = GridRoles.LeaderInCharge;
+    public const string FireSupervisor = GridRoles.FireSupervisor;
+    public const string CommunityPolice = GridRoles.CommunityPolice;
+    public const string SafetyOfficer = GridRoles.SafetyOfficer;
+    public const string EnvironmentOfficer = GridRoles.EnvironmentOfficer;
+    public const string LaborInspector = GridRoles.LaborInspector;
 
-    /// <summary>片区网格长.</summary>
-    public const string AreaGridChief = "area-grid-chief";
+    /// <summary>Post → its Chinese name (公示 boards show these).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Chinese = GridRoles.Posts.ToDictionary(p => p.Role, p => p.Name);
 
-    /// <summary>网格员.</summary>
-    public const string GridWorker = "grid-worker";
-
-    /// <summary>网格指导员.</summary>
-    public const string GridInstructor = "grid-instructor";
-
-    /// <summary>信息员.</summary>
-    public const string Informant = "informant";
-
-    /// <summary>协管员.</summary>
-    public const string Assistant = "assistant";
-
-    /// <summary>监督员.</summary>
-    public const string Supervisor = "supervisor";
-
-    /// <summary>联络员 (one per department).</summary>
-    public const string Liaison = "liaison";
-
-    /// <summary>分管领导.</summary>
-    public const string LeaderInCharge = "leader-in-charge";
-
-    /// <summary>消防监督员.</summary>
-    public const string FireSupervisor = "fire-supervisor";
-
-    /// <summary>社区民警.</summary>
-    public const string CommunityPolice = "community-police";
-
-    /// <summary>安监员.</summary>
-    public const string SafetyOfficer = "safety-officer";
-
-    /// <summary>环保专干.</summary>
-    public const string EnvironmentOfficer = "environment-officer";
-
-    /// <summary>劳动监察员.</summary>
-    public const string LaborInspector = "labor-inspector";
-
-    public static readonly IReadOnlyDictionary<string, string> Chinese = new Dictionary<string, string>
-    {
-        [GridChief] = "网格长",
-        [AreaGridChief] = "片区网格长",
-        [GridWorker] = "网格员",
-        [GridInstructor] = "网格指导员",
-        [Informant] = "信息员",
-        [Assistant] = "协管员",
-        [Supervisor] = "监督员",
-        [Liaison] = "联络员",
-        [LeaderInCharge] = "分管领导",
-        [FireSupervisor] = "消防监督员",
-        [CommunityPolice] = "社区民警",
-        [SafetyOfficer] = "安监员",
-        [EnvironmentOfficer] = "环保专干",
-        [LaborInspector] = "劳动监察员",
-    };
-
-    public static bool IsKnown(string role) => Chinese.ContainsKey(role);
+    public static bool IsKnown(string role) => GridRoles.IsPost(role);
 }
 
 /// <summary>Roles of accounts rather than of grid posts.</summary>
 public static class SystemRoles
 {
     /// <summary>系统管理员: everything everywhere.</summary>
-    public const string Admin = "admin";
+    public const string Admin = GridRoles.Admin;
 
     /// <summary>组织管理员: administers grids, staff and subjects within its grid scope.</summary>
-    public const string OrgAdmin = "org-admin";
+    public const string OrgAdmin = GridRoles.OrgAdmin;
 
     /// <summary>A service client (client-credentials token).</summary>
-    public const string Service = "service";
+    public const string Service = GridRoles.Service;
 
     public static readonly IReadOnlyList<string> All = [Admin, OrgAdmin, Service];
 }

@@ -65,24 +65,7 @@ internal static class Extensions
 
         if (builder.Configuration.GetConnectionString(DependencyHealthChecks.Messaging) is { Length: > 0 } amqp)
         {
-            builder.Services.AddMassTransit(x => x.UsingRabbitMq((ctx, cfg) =>
-            {
-                var uri = new Uri(amqp);
-                var userInfo = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
-                cfg.Host(uri.Host, (ushort)(uri.Port > 0 ? uri.Port : 5672), uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : "/", h =>
-                {
-                    if (userInfo.Length == 2)
-                    {
-                        h.Username(userInfo[0]);
-                        h.Password(userInfo[1]);
-                    }
-
-                    // A row is marked published only once the broker confirmed it; a vanished peer is noticed within two beats.
-                    h.PublisherConfirmation = true;
-                    h.Heartbeat(TimeSpan.FromSeconds(10));
-                });
-                cfg.ConfigureEndpoints(ctx);
-            }));
+            builder.Services.AddGridBus(amqp, null, (ctx, cfg) => cfg.ConfigureEndpoints(ctx));
             builder.Services.AddHostedService<OutboxRelay>();
         }
     }
@@ -98,6 +81,7 @@ internal static class Extensions
         api.MapGet("/about", () => TypedResults.Ok(new { service = "organization", name = "组织与网格" }));
         api.MapGridsApi();
         api.MapStaffApi();
+        api.MapRolesApi();
         api.MapSubjectsApi();
         api.MapPublicNoticeApi();
         api.MapImportsApi();

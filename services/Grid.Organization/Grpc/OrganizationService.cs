@@ -13,9 +13,23 @@ namespace Grid.Organization.Grpc;
 /// <see cref="GridIndex"/>, other lookups from Redis when cached, from PostgreSQL/PostGIS otherwise. Every answer
 /// is checked against the caller's grid scope.
 /// </summary>
-public sealed class OrganizationService(GridStore grids, SubjectStore subjects, OrganizationCache cache, GridIndex index, RepeatedPoints repeated)
+public sealed class OrganizationService(
+    GridStore grids, SubjectStore subjects, StaffStore staff, OrganizationCache cache, GridIndex index, RepeatedPoints repeated)
     : V1.Organization.OrganizationBase
 {
+    /// <summary>Departments are few and county-wide knowledge: any caller may look one up, whatever its grid scope.</summary>
+    public override async Task<V1.Department> GetDepartment(V1.GetDepartmentRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.Id) && string.IsNullOrEmpty(request.Code))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "id or code is required"));
+        }
+
+        var d = await staff.GetDepartmentAsync(string.IsNullOrEmpty(request.Id) ? null : ParseId(request.Id, "id"), NullIfEmpty(request.Code))
+            ?? throw NotFound($"department {request.Id}{request.Code} not found");
+        return new V1.Department { Id = d.Id.ToString(), Code = d.Code, Name = d.Name, Kind = d.Kind, Domain = d.Domain, GridId = d.GridId?.ToString() ?? "" };
+    }
+
     public override async Task<V1.GridInfo> GetGrid(V1.GetGridRequest request, ServerCallContext context)
     {
         V1.GridInfo? info;

@@ -1,4 +1,6 @@
 using Dapper;
+using Grid.Contracts.Events;
+using Grid.Contracts.Roles;
 using Grid.Organization.Domain;
 using Grid.Organization.Identity;
 using Npgsql;
@@ -289,6 +291,8 @@ public static class DemoCounty
             Post(Person(id), grid, StaffRoles.LeaderInCharge, "comprehensive");
         }
 
+        var cast = SeedCast(cells, departments, Person, Post);
+
         await using (var copy = await conn.BeginBinaryImportAsync("COPY staff (id, staff_no, name, phone, department_id) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var s in staff)
@@ -336,13 +340,21 @@ public static class DemoCounty
         var worker = posts.First(p => p.Role == StaffRoles.GridWorker && cells.First(c => c.Id == p.Grid) is { Hierarchy: "comprehensive", Township: 0, Depth: 4 }).Staff;
         var fireSupervisor = posts.First(p => p.Role == StaffRoles.FireSupervisor && cells.First(c => c.Id == p.Grid) is { Hierarchy: "fire", Township: 0 }).Staff;
         var envOfficer = posts.First(p => p.Role == StaffRoles.EnvironmentOfficer && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
+        var envChief = posts.First(p => p.Role == StaffRoles.GridChief && cells.First(c => c.Id == p.Grid) is { Hierarchy: "environment", Township: 0, Depth: 2 }).Staff;
         var accounts = new (string User, Guid? Staff, string[] Roles, Guid[] Scope)[]
         {
             ("county-admin", null, [SystemRoles.OrgAdmin], roots),
             ("town01-admin", null, [SystemRoles.OrgAdmin], town01),
             ("worker01", worker, [], []),
             ("fire01", fireSupervisor, [], []),
+            ("town01-fire", cast.TownshipFireOffice, [], []),
+            ("village01-fire", cast.VillageFireManager, [], []),
+            ("fire-county", cast.FireBrigade, [], []),
             ("env01", envOfficer, [], []),
+            ("town01-env", envChief, [], []),
+            ("env-county", cast.EnvironmentBureau, [], []),
+            ("commander01", cast.Commander, [], []),
+            ("reward01", cast.RewardCentre, [], []),
         };
         foreach (var a in accounts)
         {
@@ -359,6 +371,39 @@ public static class DemoCounty
         }
 
         return (staff.Count, new DemoAccounts(accounts.Select(a => a.User).ToList(), password, !string.IsNullOrEmpty(configured)));
+    }
+
+    /// <summary>The people of the demo walk-through, one per step of the built domains' case life cycle.</summary>
+    private sealed record Cast(Guid TownshipFireOffice, Guid VillageFireManager, Guid FireBrigade, Guid EnvironmentBureau, Guid Commander, Guid RewardCentre);
+
+    /// <summary>
+    /// 演示角色: posts for the steps no generated staff holds — the township fire office and the village fire manager of
+    /// 城关镇 (accept, dispatch, handle, verify, close, transfer), the county fire brigade and environment bureau, a
+    /// commander on the root of every hierarchy (so the command centre sees every domain) and the reward centre.
+    /// </summary>
+    private static Cast SeedCast(List<Cell> cells, Dictionary<string, Guid> departments, Func<Guid?, Guid> person, Action<Guid, Cell, string, string> post)
+    {
+        Cell Township01(string hierarchy, int depth) => cells.First(c => c.Hierarchy == hierarchy && c.Depth == depth && c.Township == 0);
+        Guid Posted(Guid? department, string role, params Cell[] grids)
+        {
+            var id = person(department);
+            foreach (var g in grids)
+            {
+                post(id, g, role, g.Hierarchy);
+            }
+
+            return id;
+        }
+
+        var fireRoot = Township01(Domains.Fire, 0);
+        var environmentRoot = Township01(Domains.Environment, 0);
+        return new Cast(
+            Posted(departments["DEPT-SAFETY-01"], GridRoles.TownshipFireOffice, Township01(Domains.Fire, 2)),
+            Posted(null, GridRoles.VillageFireManager, Township01(Domains.Fire, 3)),
+            Posted(departments["DEPT-FIRE"], GridRoles.FireBrigade, fireRoot),
+            Posted(departments["DEPT-ENV"], GridRoles.EnvironmentBureau, environmentRoot),
+            Posted(departments["DEPT-GRID"], GridRoles.Commander, [.. cells.Where(c => c.Depth == 0)]),
+            Posted(departments["DEPT-FIRE"], GridRoles.RewardCentre, fireRoot, environmentRoot));
     }
 
     private static async Task<int> SeedSubjectsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Random random)

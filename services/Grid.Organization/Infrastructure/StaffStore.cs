@@ -190,6 +190,14 @@ public sealed class StaffStore(NpgsqlDataSource db, OrganizationCache cache, Tim
         return d;
     }
 
+    /// <summary>One department by id or by code; null when there is none.</summary>
+    public async Task<Department?> GetDepartmentAsync(Guid? id, string? code)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleOrDefaultAsync<Department>(
+            "SELECT id, code, name, kind, domain, grid_id FROM departments WHERE id = @id OR code = @code LIMIT 1", new { id, code });
+    }
+
     public async Task<IReadOnlyList<Department>> DepartmentsAsync(GridScope scope)
     {
         await using var conn = await db.OpenConnectionAsync();

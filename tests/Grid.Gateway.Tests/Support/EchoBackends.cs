@@ -47,6 +47,7 @@ public sealed class EchoBackends : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();
+        builder.Services.AddGrpcReflection();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
@@ -60,6 +61,7 @@ public sealed class EchoBackends : IAsyncDisposable
         var app = builder.Build();
         var echo = new EchoBackends(app, ports, grpcPort);
         app.MapGrpcService<EchoOrganizationGrpc>();
+        app.MapGrpcReflectionService();
         app.MapGet("/health", () => Results.Ok("Healthy"));
         app.Map("/{**path}", echo.HandleAsync);
         await app.StartAsync();
