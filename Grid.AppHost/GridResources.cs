@@ -48,6 +48,9 @@ public static class GridResources
     /// <summary>The services that seal reporters' identities (举报人保密) and so hold the reporter key; no other does.</summary>
     public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment" };
 
+    /// <summary>The services that keep a case audit chain (Grid.Casework's AddCasework): each gets the chain's key.</summary>
+    public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment" };
+
     public static DistributedApplication Suite(AppHostOptions o)
     {
         // The fixed ports a person expects, or free ones for a suite that must not collide with another (tests).
@@ -58,7 +61,10 @@ public static class GridResources
         var cache = builder.AddRedis("cache", Port(Ports.Redis));
         // Each service calls organization with its own client credentials; the secrets live under .grid/, never in the repository.
         static string ClientSecret(string service) => $"Identity__Clients__{service}__Secret";
-        var secrets = LocalSecrets.LoadOrCreate(o.StateDir, ["Casework__ReporterKey", .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
+        // One audit key per service: whoever reads one service's configuration cannot re-chain another's trail.
+        static string AuditKey(string service) => $"Casework__AuditKey__{service}";
+        var secrets = LocalSecrets.LoadOrCreate(o.StateDir,
+            ["Casework__ReporterKey", .. AuditChains.Select(AuditKey), .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
 
         var http = Services.ToDictionary(s => s.Name, s => Port(s.Http));
         var jwks = $"http://127.0.0.1:{http["organization"]}/.well-known/jwks.json";
@@ -75,6 +81,12 @@ public static class GridResources
             if (ReporterKeyHolders.Contains(s.Name))
             {
                 project.WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"]);
+            }
+
+            if (AuditChains.Contains(s.Name))
+            {
+                // The audit chain's MAC key lives outside the database, so that whoever can write to it cannot re-chain it.
+                project.WithEnvironment("Casework__AuditKey", secrets[AuditKey(s.Name)]);
             }
 
             if (s.Grpc is int grpc)

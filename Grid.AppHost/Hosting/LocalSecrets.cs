@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Grid.AppHost.Hosting;
 
 /// <summary>
-/// Secrets of a local suite (the reporter-identity key, ...): random on first start, kept under the state
+/// Secrets of a local suite (the reporter-identity key, the audit chain key, ...): random on first start, kept under the state
 /// directory so that data encrypted with them stays readable across restarts; never in the repository.
 /// </summary>
 public static class LocalSecrets

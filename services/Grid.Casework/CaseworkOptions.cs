@@ -56,6 +56,15 @@ public sealed class CaseworkOptions
     /// <summary>Base64 of 32 random bytes; AES-GCM key of reporter identities. Required to store reporters.</summary>
     public string? ReporterKey { get; set; }
 
+    /// <summary>
+    /// Base64 of 32 or more random bytes: the HMAC-SHA-256 key of the audit chain, kept outside the database (bound from
+    /// <c>Casework:AuditKey</c> by AddCaseworkMessaging). Required in Production; elsewhere a key of the process is made up.
+    /// </summary>
+    public string? AuditKey { get; set; }
+
+    /// <summary>How often the audit chain's head is sealed (published and logged); also at start.</summary>
+    public TimeSpan AuditSealInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The organization gRPC address; defaults to <c>services:organization:grpc:0</c>.</summary>
     public string? OrganizationAddress { get; set; }
 

@@ -90,7 +90,7 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
         var auditor = _host.Client(TestTokens.Create("auditor", ["auditor"], ["*"], ["*"]));
         var verified = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
         Assert.True(verified!.Valid);
-        Assert.Equal(4, await CountAsync("SELECT count(*) FROM casework.audit WHERE action IN ('report', 'escalate:major')"));
+        Assert.Equal(4, await CountAsync("SELECT count(*) FROM casework_audit.entries WHERE action IN ('report', 'escalate:major')"));
         var chief = _host.Client(CaseworkHost.Chief());
         foreach (var c in cases)
         {
@@ -151,7 +151,7 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.cases"));
         Assert.Equal(0, await CountAsync($"SELECT count(*) FROM casework.cases WHERE title = '{FailingHooks.Refused}'"));
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.outbox"));
-        Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework.audit_pending") + await CountAsync("SELECT count(*) FROM casework.audit"));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM casework_audit.queue") + await CountAsync("SELECT count(*) FROM casework_audit.entries"));
     }
 
     [Theory]

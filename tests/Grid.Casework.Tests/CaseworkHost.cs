@@ -23,6 +23,9 @@ public sealed class CaseworkHost : IAsyncDisposable
 {
     public static readonly string ReporterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The audit chain's MAC key of every host of this test run (kept outside the database, as in service).</summary>
+    public static readonly string AuditKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private int? _port;
@@ -65,6 +68,7 @@ public sealed class CaseworkHost : IAsyncDisposable
             ["ConnectionStrings:messaging"] = amqp,
             ["services:organization:grpc:0"] = organization,
             ["Casework:ReporterKey"] = ReporterKey,
+            ["Casework:AuditKey"] = AuditKey,
         };
         foreach (var (k, v) in settings ?? [])
         {

@@ -59,7 +59,7 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
         var auditor = _host.Client(TestTokens.Create("auditor", ["auditor"], ["*"], ["*"]));
         var verified = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
         Assert.True(verified!.Valid);
-        Assert.Equal(40, await CountAsync("SELECT count(*) FROM casework.audit WHERE action = 'report'"));
+        Assert.Equal(40, await CountAsync("SELECT count(*) FROM casework_audit.entries WHERE action = 'report'"));
 
         // Rows of one transaction carry its id (xmin): fewer transactions than reports means they were grouped.
         var transactions = await CountAsync("SELECT count(DISTINCT xmin::text) FROM casework.cases");
@@ -79,7 +79,7 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework.cases"));
         Assert.Equal(0, await CountAsync($"SELECT count(*) FROM casework.cases WHERE title = '{AmbientHooks.Refused}'"));
         Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework.outbox"));
-        Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework.audit_pending") + await CountAsync("SELECT count(*) FROM casework.audit"));
+        Assert.Equal(11, await CountAsync("SELECT count(*) FROM casework_audit.queue") + await CountAsync("SELECT count(*) FROM casework_audit.entries"));
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal(stored, await CountAsync("SELECT count(*) FROM casework.cases"));
         Assert.Equal(stored, await CountAsync("SELECT count(*) FROM casework.outbox WHERE event_type = 'CaseReported'"));
         Assert.Equal(stored, await CountAsync("SELECT count(*) FROM casework.idempotency_keys"));
-        Assert.Equal(stored, await CountAsync("SELECT (SELECT count(*) FROM casework.audit) + (SELECT count(*) FROM casework.audit_pending)"));
+        Assert.Equal(stored, await CountAsync("SELECT (SELECT count(*) FROM casework_audit.entries) + (SELECT count(*) FROM casework_audit.queue)"));
 
         // Sent again with their keys, the good ones open once each; every report sent twice answers with its first case.
         var good = refused.Where(t => t != "断线").ToList();
@@ -191,7 +191,7 @@ public class GroupCommitTests(CaseworkFixture fx) : IAsyncLifetime
         var auditor = _host.Client(TestTokens.Create("auditor", ["auditor"], ["*"], ["*"]));
         var verified = await auditor.GetFromJsonAsync<AuditVerification>("/api/fire/v1/cases/audit/verify", CaseworkHost.Json);
         Assert.True(verified!.Valid);
-        Assert.Equal(10, await CountAsync("SELECT count(*) FROM casework.audit WHERE action = 'report'"));
+        Assert.Equal(10, await CountAsync("SELECT count(*) FROM casework_audit.entries WHERE action = 'report'"));
     }
 
     /// <summary>Fails on one title inside the transaction; records the ambient value each report's hook saw.</summary>

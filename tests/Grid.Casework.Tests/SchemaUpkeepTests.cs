@@ -17,9 +17,9 @@ public class SchemaUpkeepTests(CaseworkFixture fx)
             Wait.ScalarAsync<string>(db, $"SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = '{table}'::regclass");
 
         // Truncating an emptied tail takes an exclusive lock that every report would queue behind.
-        Assert.Contains("vacuum_truncate=false", await Options("casework.audit_pending"));
+        Assert.Contains("vacuum_truncate=false", await Options("casework_audit.queue"));
         Assert.Contains("vacuum_truncate=false", await Options("casework.case_numbers"));
-        foreach (var table in new[] { "casework.outbox", "casework.inbox", "casework.audit", "casework.audit_pending", "casework.cases" })
+        foreach (var table in new[] { "casework.outbox", "casework.inbox", "casework_audit.entries", "casework_audit.queue", "casework.cases" })
         {
             Assert.Contains("autovacuum_vacuum_cost_delay=10", await Options(table));
         }

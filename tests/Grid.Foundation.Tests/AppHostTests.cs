@@ -69,6 +69,17 @@ public class AppHostTests
         Assert.Equal(32, Convert.FromBase64String(key).Length);
         var again = GridResources.Suite(options).Resources.OfType<ProjectResource>().Single(r => r.Name == "fire");
         Assert.Equal(key, again.BuildEnvironment()["Casework__ReporterKey"]);
+
+        // Each service that keeps an audit chain gets a key of its own, the same across starts; the others get none.
+        var auditKey = env["Casework__AuditKey"];
+        Assert.Equal(32, Convert.FromBase64String(auditKey).Length);
+        Assert.NotEqual(key, auditKey);
+        Assert.Equal(auditKey, again.BuildEnvironment()["Casework__AuditKey"]);
+        var environmentKey = app.Resources.OfType<ProjectResource>().Single(r => r.Name == "environment").BuildEnvironment()["Casework__AuditKey"];
+        Assert.Equal(32, Convert.FromBase64String(environmentKey).Length);
+        Assert.NotEqual(auditKey, environmentKey);
+        Assert.False(app.Resources.OfType<ProjectResource>().Single(r => r.Name == "command").BuildEnvironment().ContainsKey("Casework__AuditKey"));
+        Assert.False(app.Resources.OfType<ProjectResource>().Single(r => r.Name == "organization").BuildEnvironment().ContainsKey("Casework__AuditKey"));
         Directory.Delete(state, recursive: true);
     }
 }

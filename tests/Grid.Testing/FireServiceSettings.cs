@@ -5,7 +5,7 @@ public sealed record FireGrid(string Id, string Name, string Level, string? Pare
 
 /// <summary>
 /// The environment of a fire service run as a process (<see cref="ProjectProcess"/>) on the fixture's servers:
-/// a fresh database, the given broker, Redis, a reporter key, and a fixed grid tree.
+/// a fresh database, the given broker, Redis, a reporter key, an audit key, and a fixed grid tree.
 /// </summary>
 public static class FireServiceSettings
 {
@@ -17,6 +17,7 @@ public static class FireServiceSettings
             ["ConnectionStrings__messaging"] = messaging,
             ["ConnectionStrings__cache"] = infra.RedisConnectionString,
             ["Casework__ReporterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Casework__AuditKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         };
         foreach (var (g, i) in grids.Select((g, i) => (g, i)))
         {

@@ -106,7 +106,11 @@ public sealed record CasePage(IReadOnlyList<CaseView> Items, string? NextCursor)
 
 public sealed record SummonsView(Guid Id, Guid CaseId, string DepartmentId, DateTimeOffset ReportBy, DateTimeOffset? ReportedAt, bool? Late);
 
-public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq, string? Reason);
+/// <summary>
+/// The answer of audit/verify: whether the chain holds over the scope checked (chain, day or case), the entries walked,
+/// the first broken place and why, the chain's head now, and whether a seal was checked.
+/// </summary>
+public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq, string? Reason, string Scope = "chain", long HeadSeq = 0, string? HeadHash = null, bool SealChecked = false);
 
 /// <summary>Who acts: a person from a token, or the system (scheduler, consumers).</summary>
 public sealed record Actor(string Subject, string Origin, ClaimsPrincipal? User)

@@ -984,33 +984,6 @@ public sealed class CaseService(
         return (CaseOutcome.Ok(c), reporter);
     }
 
-    public async Task<AuditVerification> VerifyAuditAsync(CancellationToken ct)
-    {
-        await db.ChainAuditAsync(ct);
-        await using var conn = await db.DataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT seq, case_id, actor, action, origin, at, before, after, prev_hash, hash FROM casework.audit ORDER BY seq", conn);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        long count = 0;
-        async IAsyncEnumerable<AuditEntry> Rows()
-        {
-            while (await r.ReadAsync(ct))
-            {
-                count++;
-                yield return new AuditEntry(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                    r.GetFieldValue<DateTimeOffset>(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetString(8), r.GetString(9));
-            }
-        }
-
-        var entries = new List<AuditEntry>();
-        await foreach (var e in Rows())
-        {
-            entries.Add(e);
-        }
-
-        var broken = AuditChain.Verify(entries);
-        return new AuditVerification(broken is null, count, broken?.Seq, broken?.Reason);
-    }
-
     internal TEvent Stamp<TEvent>(TEvent e, Case c, DateTimeOffset at)
         where TEvent : CaseEvent =>
         e with { OccurredAt = at, Domain = options.Domain, CaseId = c.Id, CaseNumber = c.Number, GridId = c.GridId, GridPath = c.GridPath };

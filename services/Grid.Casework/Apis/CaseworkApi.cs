@@ -51,7 +51,8 @@ public static class CaseworkApi
         api.MapPost("/{id:guid}/report-for-duty", ReportForDuty).WithSummary("报到: the summoned department arrived");
         api.MapGet("/{id:guid}/breaches", Breaches).WithSummary("Missed deadlines of a case and whose they were");
         api.MapGet("/{id:guid}/reporter", Reporter).WithSummary("举报人: reporter identity (reward centre only)");
-        api.MapGet("/audit/verify", VerifyAudit).WithSummary("Verify the audit hash chain; names the first broken entry");
+        api.MapGet("/audit/verify", VerifyAudit)
+            .WithSummary("留痕核验: verify the keyed audit chain (all, ?day=yyyy-MM-dd or ?caseId=), against a seal (?sealSeq=&sealHash=) when given; names the first broken entry");
         return api;
     }
 
@@ -184,14 +185,53 @@ public static class CaseworkApi
         return reporter is not null ? TypedResults.Ok(reporter) : ToResult(outcome);
     }
 
-    private static async Task<IResult> VerifyAudit(HttpContext h, CaseService s, CancellationToken ct)
+    private static async Task<IResult> VerifyAudit(
+        HttpContext h, CaseService s, AuditVerifier verifier, Guid? caseId, string? day, long? sealSeq, string? sealHash, CancellationToken ct)
     {
         if (!h.User.Allows(s.Roles.Holders(CaseRoles.AuditVerify), s.Options.Domain))
         {
             return TypedResults.Problem(title: "Forbidden", detail: $"Audit verification is for the roles: {string.Join(", ", s.Roles.For(CaseRoles.AuditVerify))}.", statusCode: 403);
         }
 
-        return TypedResults.Ok(await s.VerifyAuditAsync(ct));
+        var errors = new Dictionary<string, string[]>();
+        DateOnly? date = null;
+        if (day is not null)
+        {
+            if (DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d))
+            {
+                date = d;
+            }
+            else
+            {
+                errors["day"] = ["must be a date, yyyy-MM-dd (UTC)"];
+            }
+        }
+
+        if (caseId is not null && day is not null)
+        {
+            errors["caseId"] = ["give caseId or day, not both"];
+        }
+
+        if (sealSeq is not null != sealHash is not null)
+        {
+            errors[sealSeq is null ? "sealSeq" : "sealHash"] = ["a seal needs both sealSeq and sealHash"];
+        }
+        else if (sealSeq < 0)
+        {
+            errors["sealSeq"] = ["must be 0 or more"];
+        }
+        else if (sealHash is not null && (sealHash.Length != 64 || !sealHash.All(char.IsAsciiHexDigitLower)))
+        {
+            errors["sealHash"] = ["must be 64 lower-case hex digits (the seal's headHash)"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var seal = sealSeq is { } seq && sealHash is not null ? new AuditSeal(seq, sealHash) : null;
+        return TypedResults.Ok(await verifier.VerifyAsync(caseId, date, seal, ct));
     }
 
     internal static IResult ToResult(CaseOutcome o) =>

@@ -84,6 +84,9 @@ public static class CaseworkExtensions
             m.AddInstanceConsumer<GridChangedConsumer>();
             options.ConfigureMessaging?.Invoke(m);
         });
+        services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<AuditSealer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditSealer>());
         return builder;
     }
 
@@ -124,7 +127,8 @@ public static class CaseworkExtensions
             WatchedQueues = [.. m.Endpoints.Keys],
         });
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(ForCasework(cs)), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
+        var audit = AuditChainOf(builder, m.CreateCaseTables);
+        services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(ForCasework(cs)), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>(), audit));
         foreach (var s in m.Subscriptions)
         {
             services.AddSingleton(s);
@@ -192,6 +196,37 @@ public static class CaseworkExtensions
     /// statements the reset is seven statements ahead of the next use: a tenth of PostgreSQL's statement time
     /// at case intake.
     /// </summary>
+
+    /// <summary>
+    /// The audit chain's key from <c>Casework:AuditKey</c>. A service with cases refuses to start in Production without
+    /// one; elsewhere (a developer's machine, tests) a random key of this process stands in, and the chain it writes does
+    /// not verify after a restart.
+    /// </summary>
+    private static AuditChain AuditChainOf(IHostApplicationBuilder builder, bool keepsCases)
+    {
+        if (builder.Configuration["Casework:AuditKey"] is { Length: > 0 } configured)
+        {
+            byte[] key;
+            try
+            {
+                key = Convert.FromBase64String(configured);
+            }
+            catch (FormatException)
+            {
+                throw new InvalidOperationException("Casework:AuditKey must be base64 of at least 32 random bytes.");
+            }
+
+            return key.Length >= 32 ? new AuditChain(key) : throw new InvalidOperationException("Casework:AuditKey must be base64 of at least 32 random bytes.");
+        }
+
+        if (keepsCases && builder.Environment.IsProduction())
+        {
+            throw new InvalidOperationException("Casework:AuditKey is not configured: the audit chain needs a key kept outside the database (base64 of 32 random bytes).");
+        }
+
+        return new AuditChain(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) { Ephemeral = true };
+    }
+
     private static string ForCasework(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
@@ -287,6 +322,18 @@ internal sealed class SchemaInitializer(CaseworkDatabase db, bool cases, ILogger
             try
             {
                 await CaseworkSchema.EnsureAsync(db.DataSource, cases, cancellationToken);
+                if (cases && db.Audit is { Ephemeral: true })
+                {
+                    logger.LogWarning("Casework:AuditKey is not configured: the audit chain is keyed with a key of this process only and will not verify after a restart");
+                }
+
+                if (await CaseworkAuditSchema.EnsureAsync(db.DataSource, cancellationToken) is { } role)
+                {
+                    logger.LogWarning(
+                        "The audit trail is guarded by a trigger only: this service's database role {Role} may alter or drop its tables. " +
+                        "Provision them under their own owner (CaseworkAuditSchema.ProvisionAsync; deploy/README.md)", role);
+                }
+
                 return;
             }
             catch (NpgsqlException ex) when (attempt < 30)

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Grid.Casework.Infrastructure;
 
 /// <summary>
-/// 审计链 Links committed audit entries into the hash chain shortly after commits (woken by one, it waits
+/// 审计链 Links committed audit entries into the keyed chain shortly after commits (woken by one, it waits
 /// 200 ms for more; and every second in case a wake-up belonged to another replica). A failed pass leaves the entries pending.
 /// </summary>
 public sealed class AuditChainer(CaseworkDatabase db, ILogger<AuditChainer> logger) : BackgroundService
@@ -27,7 +27,7 @@ public sealed class AuditChainer(CaseworkDatabase db, ILogger<AuditChainer> logg
 
                 try
                 {
-                    await db.ChainAuditAsync(stoppingToken);
+                    await db.ChainAuditAsync(logger, stoppingToken);
                 }
                 catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
                 {

@@ -1,31 +1,44 @@
 using System.Text.Json;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Grid.Casework.Infrastructure;
 
 /// <summary>The service's own database as the case life cycle, outbox and inbox use it.</summary>
-public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal signal, TimeProvider time)
+public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal signal, TimeProvider time, AuditChain? audit = null)
 {
     private const int ChainBatch = 2000;
+
+    /// <summary>Queued rows whose MAC does not hold: never linked, reported by verification.</summary>
+    private readonly HashSet<long> _refused = [];
 
     public NpgsqlDataSource DataSource { get; } = dataSource;
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>The keyed chain of this service's audit trail; null in a service that writes no audit entries.</summary>
+    public AuditChain? Audit { get; } = audit;
+
     /// <summary>Wakes the audit chainer after a commit that wrote audit entries (the same one-wake-up signal the outbox uses).</summary>
     internal OutboxSignal AuditSignal { get; } = new();
 
     /// <summary>
-    /// Links committed audit entries into the hash chain, oldest first, and returns how many it linked.
-    /// Transactions only append to <c>audit_pending</c>, without a lock, so that concurrent reports do not queue
-    /// behind the one head of the chain; this is the one place that takes it (an advisory lock, so replicas
-    /// take turns). Readers of the chain call it first and so never miss an entry.
+    /// Links committed audit entries into the chain, oldest first, and returns how many it linked. Transactions only
+    /// append to <c>casework_audit.queue</c> (each entry with its own MAC), without a lock, so that concurrent reports do
+    /// not queue behind the one head of the chain; this is the one place that takes it (an advisory lock, so replicas
+    /// take turns). A queued row whose MAC does not hold was altered or forged in the database: it is left out of the
+    /// chain and logged. Readers of the chain call this first and so never miss an entry.
     /// </summary>
-    public async Task<int> ChainAuditAsync(CancellationToken ct = default)
+    public async Task<int> ChainAuditAsync(ILogger? logger = null, CancellationToken ct = default)
     {
+        if (Audit is null)
+        {
+            return 0;
+        }
+
         var total = 0;
         while (true)
         {
@@ -33,12 +46,20 @@ public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal s
             await using var tx = await conn.BeginTransactionAsync(ct);
             long seq = 0;
             var prev = AuditChain.Genesis;
-            var pending = new List<(long Id, Guid? CaseId, string Actor, string Action, string Origin, DateTimeOffset At, string? Before, string? After)>();
+            var pending = new List<(long Id, Guid EntryId, AuditRecord Record, string Mac)>();
+            long[] refused;
+            lock (_refused)
+            {
+                refused = [.. _refused];
+            }
+
             await using (var batch = new NpgsqlBatch(conn, tx))
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('casework.audit'))"));
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, hash FROM casework.audit ORDER BY seq DESC LIMIT 1"));
-                batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT id, case_id, actor, action, origin, at, before, after FROM casework.audit_pending ORDER BY id LIMIT {ChainBatch}"));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('casework_audit.chain'))"));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT seq, hash FROM casework_audit.entries ORDER BY seq DESC LIMIT 1"));
+                var read = new NpgsqlBatchCommand($"SELECT id, entry_id, case_id, actor, action, origin, at, before, after, mac FROM casework_audit.queue WHERE id <> ALL($1) ORDER BY id LIMIT {ChainBatch}");
+                read.Parameters.Add(new NpgsqlParameter { Value = refused });
+                batch.BatchCommands.Add(read);
                 await using var reader = await batch.ExecuteReaderAsync(ct);
                 await reader.NextResultAsync(ct);
                 if (await reader.ReadAsync(ct))
@@ -50,8 +71,8 @@ public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal s
                 await reader.NextResultAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
-                    pending.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                        reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                    pending.Add((reader.GetInt64(0), reader.GetGuid(1), new AuditRecord(reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                        reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)), reader.GetString(9)));
                 }
             }
 
@@ -61,40 +82,55 @@ public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal s
                 return total;
             }
 
-            var entries = new List<AuditEntry>(pending.Count);
-            foreach (var a in pending)
+            var entries = new List<(long QueueId, AuditEntry Entry)>(pending.Count);
+            foreach (var p in pending)
             {
-                var entry = new AuditEntry(++seq, a.CaseId, a.Actor, a.Action, a.Origin, a.At, a.Before, a.After, prev, "");
-                entry = entry with { Hash = AuditChain.Hash(entry) };
-                entries.Add(entry);
+                if (Audit.Written(p.EntryId, p.Record) != p.Mac)
+                {
+                    lock (_refused)
+                    {
+                        _refused.Add(p.Id);
+                    }
+
+                    logger?.LogError("Audit entry {QueueId} in the queue does not hold its MAC (altered or forged in the database); left out of the chain", p.Id);
+                    continue;
+                }
+
+                var entry = new AuditEntry(++seq, p.EntryId, p.Record, prev, "");
+                entry = entry with { Hash = Audit.Link(entry) };
+                entries.Add((p.Id, entry));
                 prev = entry.Hash;
             }
 
-            await using (var batch = new NpgsqlBatch(conn, tx))
+            if (entries.Count > 0)
             {
+                await using var batch = new NpgsqlBatch(conn, tx);
                 var insert = new NpgsqlBatchCommand("""
-                    INSERT INTO casework.audit (seq, case_id, actor, action, origin, at, before, after, prev_hash, hash)
-                    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
+                    INSERT INTO casework_audit.entries (seq, entry_id, queue_id, case_id, actor, action, origin, at, before, after, prev_hash, hash)
+                    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
                     """);
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Seq).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Actor).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Action).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Origin).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.PrevHash).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Hash).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Seq).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.EntryId).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.QueueId).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.Actor).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.Action).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.Origin).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Record.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.PrevHash).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Entry.Hash).ToArray() });
                 batch.BatchCommands.Add(insert);
-                var delete = new NpgsqlBatchCommand("DELETE FROM casework.audit_pending WHERE id = ANY($1)");
-                delete.Parameters.Add(new NpgsqlParameter { Value = pending.Select(p => p.Id).ToArray() });
-                batch.BatchCommands.Add(delete);
+                var unqueue = new NpgsqlBatchCommand("SELECT casework_audit.unqueue($1, $2)");
+                unqueue.Parameters.Add(new NpgsqlParameter { Value = entries[0].Entry.Seq });
+                unqueue.Parameters.Add(new NpgsqlParameter { Value = entries[^1].Entry.Seq });
+                batch.BatchCommands.Add(unqueue);
                 await batch.ExecuteNonQueryAsync(ct);
             }
 
             await tx.CommitAsync(ct);
-            total += pending.Count;
+            total += entries.Count;
             if (pending.Count < ChainBatch)
             {
                 return total;
@@ -109,7 +145,7 @@ public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal s
         try
         {
             var tx = await conn.BeginTransactionAsync(ct);
-            return new CaseworkTransaction(conn, tx, signal, AuditSignal, Time);
+            return new CaseworkTransaction(conn, tx, signal, AuditSignal, Time, Audit);
         }
         catch
         {
@@ -133,10 +169,12 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     private readonly List<IntegrationEvent> _events = [];
     private readonly List<NpgsqlBatchCommand> _deferred = [];
     private readonly List<(Guid? CaseId, string Actor, string Action, string Origin, string? Before, string? After)> _audit = [];
+    private readonly AuditChain? _chain;
     private bool _done;
 
-    internal CaseworkTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxSignal signal, OutboxSignal auditSignal, TimeProvider time)
+    internal CaseworkTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxSignal signal, OutboxSignal auditSignal, TimeProvider time, AuditChain? chain)
     {
+        _chain = chain;
         Connection = connection;
         Transaction = transaction;
         _signal = signal;
@@ -254,19 +292,24 @@ public sealed class CaseworkTransaction : IAsyncDisposable
 
     private NpgsqlBatchCommand AuditCommand()
     {
-        // Appended without a lock; CaseworkDatabase.ChainAuditAsync links it into the chain once committed.
+        // Appended without a lock, each entry with its MAC from this moment; CaseworkDatabase.ChainAuditAsync links it
+        // into the chain once committed.
+        var chain = _chain ?? throw new InvalidOperationException("This service keeps no audit trail (Casework:AuditKey is not configured).");
         var at = AuditChain.Truncate(_time.GetUtcNow());
+        var rows = _audit.Select(e => (Id: Guid.NewGuid(), Record: new AuditRecord(e.CaseId, e.Actor, e.Action, e.Origin, at, e.Before, e.After))).ToArray();
         var cmd = new NpgsqlBatchCommand("""
-            INSERT INTO casework.audit_pending (case_id, actor, action, origin, at, before, after)
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
+            INSERT INTO casework_audit.queue (entry_id, case_id, actor, action, origin, at, before, after, mac)
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[])
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Actor).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Action).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Origin).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(_ => at).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _audit.Select(e => e.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Id).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.CaseId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.Actor).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.Action).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.Origin).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.Before).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => e.Record.After).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(e => chain.Written(e.Id, e.Record)).ToArray() });
         return cmd;
     }
 

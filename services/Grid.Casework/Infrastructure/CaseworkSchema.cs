@@ -4,7 +4,7 @@ namespace Grid.Casework.Infrastructure;
 
 /// <summary>
 /// The tables of the case life cycle, outbox and inbox, in schema <c>casework</c> of the service's own
-/// database. Created (idempotently) at start; additive changes only.
+/// database (the audit trail's are <see cref="CaseworkAuditSchema"/>'s). Created (idempotently) at start; additive changes only.
 /// </summary>
 public static class CaseworkSchema
 {
@@ -28,33 +28,10 @@ public static class CaseworkSchema
             consumer text NOT NULL,
             handled_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (event_id, consumer));
-        CREATE TABLE IF NOT EXISTS casework.audit (
-            seq bigint PRIMARY KEY,
-            case_id uuid,
-            actor text NOT NULL,
-            action text NOT NULL,
-            origin text NOT NULL,
-            at timestamptz NOT NULL,
-            before text,
-            after text,
-            prev_hash text NOT NULL,
-            hash text NOT NULL);
-        CREATE INDEX IF NOT EXISTS audit_case ON casework.audit (case_id);
-        CREATE TABLE IF NOT EXISTS casework.audit_pending (
-            id bigserial PRIMARY KEY,
-            case_id uuid,
-            actor text NOT NULL,
-            action text NOT NULL,
-            origin text NOT NULL,
-            at timestamptz NOT NULL,
-            before text,
-            after text);
         -- Autovacuum of the tables every change writes, in slower steps (PostgreSQL's default is 2 ms): on a busy
         -- machine a default-paced pass took most of a core for a second or two, and every case's events waited.
         ALTER TABLE casework.outbox SET (autovacuum_vacuum_cost_delay = 10);
         ALTER TABLE casework.inbox SET (autovacuum_vacuum_cost_delay = 10);
-        ALTER TABLE casework.audit SET (autovacuum_vacuum_cost_delay = 10);
-        ALTER TABLE casework.audit_pending SET (autovacuum_vacuum_cost_delay = 10, vacuum_truncate = false);
         """;
 
     public const string CasesSql = """

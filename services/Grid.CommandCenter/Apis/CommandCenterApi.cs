@@ -36,6 +36,7 @@ public static class CommandCenterApi
         api.MapGet("/transfers", TransfersAsync).WithSummary("移交: transfers between domains (inFlight=true: no result yet)");
         api.MapGet("/events/stream", StreamAsync).WithSummary("Live feed (server-sent events); token by header, access_token query or grid_token cookie");
         api.MapSummonsApi();
+        api.MapAuditSealsApi();
         api.MapAnalysisApi();
         api.MapMapApi();
         return api;

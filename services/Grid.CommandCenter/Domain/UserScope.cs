@@ -53,6 +53,10 @@ public static class CommandRoles
     /// <summary>部门联络员: may report its department for duty (报到).</summary>
     public const string Liaison = GridRoles.Liaison;
 
+    /// <summary>审计员: checks audit trails against their seals.</summary>
+    public const string Auditor = "auditor";
+
     public static readonly string[] MaySummon = [Admin, Commander];
+    public static readonly string[] MaySeeAuditSeals = [Admin, Commander, Auditor];
     public static readonly string[] MayReport = [Admin, Commander, Liaison];
 }

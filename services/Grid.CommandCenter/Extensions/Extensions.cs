@@ -49,6 +49,8 @@ internal static class Extensions
             {
                 add.MakeGenericMethod(typeof(CommandEventConsumer<>).MakeGenericType(e)).Invoke(m, [CaseworkTopology.CommandCentreQueue]);
             }
+
+            m.AddConsumer<AuditSealConsumer>(CaseworkTopology.CommandCentreQueue);
         });
     }
 }

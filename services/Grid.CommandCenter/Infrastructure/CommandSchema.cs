@@ -58,6 +58,25 @@ public static class CommandSchema
         CREATE INDEX IF NOT EXISTS ix_cc_grids_parent ON cc_grids (parent_id);
         -- The organization's hierarchy (fire, environment ... comprehensive) a grid belongs to; null for boundaries stored through the API.
         ALTER TABLE cc_grids ADD COLUMN IF NOT EXISTS hierarchy text;
+
+        -- 留痕封存: each domain's audit chain heads as sealed (AuditChainSealed), kept outside the domain's database.
+        CREATE TABLE IF NOT EXISTS cc_audit_seals (
+            event_id uuid PRIMARY KEY,
+            domain text NOT NULL,
+            head_seq bigint NOT NULL,
+            head_hash text NOT NULL,
+            seal_mac text NOT NULL,
+            sealed_at timestamptz NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS ix_cc_audit_seals_domain ON cc_audit_seals (domain, sealed_at DESC);
+        -- Per domain: the highest head ever sealed (a later seal cannot lower it), how many seals, and whether one named a
+        -- lower head than an earlier one did (the chain shrank: entries cut).
+        CREATE TABLE IF NOT EXISTS cc_audit_seal_heads (
+            domain text PRIMARY KEY,
+            event_id uuid NOT NULL,
+            seals bigint NOT NULL,
+            last_sealed_at timestamptz NOT NULL,
+            shrank_at timestamptz);
         -- Autovacuum of the tables every event writes, in slower steps (PostgreSQL's default is 2 ms): on a busy
         -- machine a default-paced pass took most of a core for a second or two and made every read model late at once.
         ALTER TABLE cc_cases SET (autovacuum_vacuum_cost_delay = 10);
