@@ -26,8 +26,8 @@ public class CommandCentreTests(AssembledSuite suite)
         await dashboard.ShowHierarchyAsync("comprehensive");
         var top = await dashboard.MapNamesAsync();
         Assert.Contains(top, n => n.Contains("示范县", StringComparison.Ordinal));
-        await page.Locator("#map-grids li[data-grid]").First.ClickAsync();
-        await Assertions.Expect(page.Locator("#crumbs a[data-level='1']")).ToContainTextAsync("示范县", new() { Timeout = 30_000 });
+        await dashboard.DrillIntoFirstGridAsync();
+        await Assertions.Expect(page.Locator("#crumbs a[data-level='1']")).ToContainTextAsync("示范县");
         await Wait.UntilAsync(async () => (await dashboard.MapNamesAsync()).Count >= 2, TimeSpan.FromSeconds(30), "the county's areas on the map");
         var areas = await dashboard.MapNamesAsync();
         Assert.All(areas, n => Assert.Matches("片区", n));
@@ -63,7 +63,9 @@ public class CommandCentreTests(AssembledSuite suite)
         await using var dashboard = await Dashboard.LogInAsync(suite, commander.UserName);
         var page = dashboard.Page;
         await Assertions.Expect(page.Locator("#feed-status.on")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        // The fire hierarchy from its top grid: the board and the map count fire cases only (environment's stations open cases of their own).
         await dashboard.ShowHierarchyAsync("fire");
+        await dashboard.DrillIntoFirstGridAsync();
         var openBefore = int.Parse(await page.Locator("#kpi-open").InnerTextAsync(), CultureInfo.InvariantCulture);
         var onMapBefore = await dashboard.OpenOnMapAsync();
 

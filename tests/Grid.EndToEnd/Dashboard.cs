@@ -57,6 +57,16 @@ public sealed partial class Dashboard : IAsyncDisposable
         await Assertions.Expect(Page.Locator("#map-grids li[data-grid]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
+    /// <summary>Drills into the first grid of the list under the map (the top grid of the hierarchy); returns once the page shows its children and their board.</summary>
+    public async Task DrillIntoFirstGridAsync()
+    {
+        var title = await Page.Locator("#map-grids li[data-grid]").First.GetAttributeAsync("title") ?? "";
+        var name = title[..Math.Max(0, title.IndexOf(':', StringComparison.Ordinal))];
+        await Page.Locator("#map-grids li[data-grid]").First.ClickAsync();
+        // The breadcrumb is drawn after the board, map, indicators and rankings of the grid have loaded.
+        await Assertions.Expect(Page.Locator("#crumbs a[data-level='1']")).ToHaveTextAsync(name, new() { Timeout = 30_000 });
+    }
+
     /// <summary>The names of the regions the ECharts map draws (its map series' data).</summary>
     public async Task<IReadOnlyList<string>> MapNamesAsync() =>
         await Page.EvaluateAsync<string[]>(

@@ -36,8 +36,10 @@ public class RefusalTests(AssembledSuite suite)
         var chief = Cases.Holder(everyone, "fire", GridRoles.TownshipFireOffice, Cases.GridPath(reported));
         await Cases.StepAsync(chief, "fire", id, "accept");
 
-        // A known department is summoned (proving the step works for this user), an unknown one is not.
-        var departments = await Cases.ReadAsync(await chief.Http.GetAsync("/api/org/v1/departments"), "departments");
+        // A known department is summoned (proving the step works for this user), an unknown one is not. The
+        // departments are the organization's, as its administrator lists them.
+        using var admin = await DemoUser.LogInAsync(suite, "county-admin");
+        var departments = await Cases.ReadAsync(await admin.Http.GetAsync("/api/org/v1/departments"), "departments");
         var known = departments.EnumerateArray().First().GetProperty("id").GetString();
         using (var ok = await chief.Http.PostAsJsonAsync($"/api/fire/v1/cases/{id}/summon", new { departmentId = known, reason = "联合处置" }))
         {
