@@ -83,6 +83,7 @@ public sealed partial class AssembledSuite : IAsyncLifetime
 
         Addresses = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(ReadShared(Path.Combine(run, "addresses.json")))!;
         (DemoAccounts, DemoPassword) = ReadDemoAccounts(ReadShared(Path.Combine(StateDir, "demo-logins.txt")));
+        await DemoBacklog.SettledAsync(this);
     }
 
     /// <summary>Every demo log-in, logged in once per run (the token endpoint allows 30 log-ins a minute per client).</summary>

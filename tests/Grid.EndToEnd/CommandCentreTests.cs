@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Grid.Contracts.Roles;
 using Grid.Testing;
 using Microsoft.Playwright;
 
@@ -13,7 +14,7 @@ public class CommandCentreTests(AssembledSuite suite)
         everyone.FirstOrDefault(u => u.Roles.Contains("commander"))
         ?? throw new Xunit.Sdk.XunitException("no demo log-in holds the commander role; the demo cast: " + string.Join("; ", everyone));
 
-    [Fact(Skip = "Waiting for the command-centre page fix (GET /dashboard/ at the gateway of the assembled suite answers 401) and the demo cast (no demo log-in holds the commander role)")]
+    [Fact(Skip = "The department ranking: empty with the demo data alone, and a case dispatched by the demo cast puts a department id (UUID), not a name, in #dept-ranking")]
     public async Task The_demo_commander_logs_in_on_the_page_and_sees_the_demo_county_by_name()
     {
         var commander = Commander(await suite.DemoUsersAsync());
@@ -21,26 +22,37 @@ public class CommandCentreTests(AssembledSuite suite)
         var page = dashboard.Page;
         await Assertions.Expect(page.Locator("#user")).ToHaveTextAsync(commander.Name);
 
-        // The map: the demo county's grids as polygons, each labelled with its name.
-        await Assertions.Expect(page.Locator("#map path").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        Assert.True(await page.Locator("#map path").CountAsync() >= 2);
-        var labels = string.Join(" ", await page.Locator("#map text").AllTextContentsAsync());
-        Assert.Matches("片区|镇|街道|乡|园|示范县", labels);
+        // The map starts at the commander's top grid, the county; a click on it in the list shows its areas. The fire
+        // hierarchy: the demo county's cases are fire cases, so its board, indicators and rankings have numbers.
+        await dashboard.ShowHierarchyAsync("fire");
+        var top = await dashboard.MapNamesAsync();
+        Assert.Contains(top, n => n.Contains("示范县", StringComparison.Ordinal));
+        await dashboard.DrillIntoFirstGridAsync();
+        await Assertions.Expect(page.Locator("#crumbs a[data-level='1']")).ToContainTextAsync("示范县");
+        await Wait.UntilAsync(async () => (await dashboard.MapNamesAsync()).Count >= 2, TimeSpan.FromSeconds(30), "the county's areas on the map");
+        var areas = await dashboard.MapNamesAsync();
+        Assert.All(areas, n => Assert.Matches("片区", n));
+        Assert.Equal(areas.Count.ToString(CultureInfo.InvariantCulture), await page.Locator("#map").GetAttributeAsync("data-count"));
+        foreach (var name in areas)
+        {
+            await Assertions.Expect(page.Locator("#map-grids li[data-grid]", new() { HasText = name })).ToHaveCountAsync(1);
+        }
 
-        // The board's numbers and the named rankings.
+        // The board's numbers and the named rankings of grids and departments.
         foreach (var kpi in new[] { "#kpi-open", "#kpi-overdue", "#kpi-escalated", "#kpi-listed", "#kpi-transfers", "#kpi-summons" })
         {
             await Assertions.Expect(page.Locator(kpi)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+$"));
         }
 
-        await Assertions.Expect(page.Locator("#ranking li").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#ranking tr[data-key] td:nth-child(2)").First).ToContainTextAsync("片区", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#dept-ranking tr[data-key]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await dashboard.ScreenshotAsync("e2e-dashboard");
         var text = await page.Locator("body").InnerTextAsync();
         Assert.DoesNotMatch(Dashboard.Uuid(), text);
         Assert.Empty(dashboard.Errors);
     }
 
-    [Fact(Skip = "Waiting for the command-centre page fix (GET /dashboard/ answers 401) and the demo cast (no commander, fire grid-chief or fire grid-worker log-in)")]
+    [Fact]
     public async Task A_hazard_reported_by_position_reaches_the_page_and_the_fire_cast_closes_it()
     {
         var everyone = await suite.DemoUsersAsync();
@@ -52,7 +64,9 @@ public class CommandCentreTests(AssembledSuite suite)
         await using var dashboard = await Dashboard.LogInAsync(suite, commander.UserName);
         var page = dashboard.Page;
         await Assertions.Expect(page.Locator("#feed-status.on")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator("#map path").First).ToBeVisibleAsync();
+        // The fire hierarchy from its top grid: the board and the map count fire cases only (environment's stations open cases of their own).
+        await dashboard.ShowHierarchyAsync("fire");
+        await dashboard.DrillIntoFirstGridAsync();
         var openBefore = int.Parse(await page.Locator("#kpi-open").InnerTextAsync(), CultureInfo.InvariantCulture);
         var onMapBefore = await dashboard.OpenOnMapAsync();
 
@@ -65,10 +79,11 @@ public class CommandCentreTests(AssembledSuite suite)
         await Assertions.Expect(page.Locator("#kpi-open")).ToHaveTextAsync((openBefore + 1).ToString(CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
         await Wait.UntilAsync(async () => await dashboard.OpenOnMapAsync() == onMapBefore + 1, TimeSpan.FromSeconds(30), "the map to count the new case");
 
-        // The fire cast of the case's grid takes it to closure: chief accepts and dispatches, worker handles, chief verifies and closes.
+        // The fire cast of the case's grid takes it to closure: the township fire office accepts and dispatches, the
+        // village fire manager handles, the office verifies and closes.
         var path = Cases.GridPath(reported);
-        var chief = Cases.Holder(everyone, "fire", "grid-chief", path);
-        var worker = Cases.Holder(everyone, "fire", "grid-worker", path);
+        var chief = Cases.Holder(everyone, "fire", GridRoles.TownshipFireOffice, path);
+        var worker = Cases.Holder(everyone, "fire", GridRoles.VillageFireManager, path);
         await Cases.StepAsync(chief, "fire", id, "accept");
         await Cases.StepAsync(chief, "fire", id, "dispatch", new { assignee = worker.Name });
         await Cases.StepAsync(worker, "fire", id, "start");
@@ -85,14 +100,14 @@ public class CommandCentreTests(AssembledSuite suite)
         Assert.Empty(dashboard.Errors);
     }
 
-    [Fact(Skip = "Waiting for the demo cast: no demo log-in is a fire or environment grid-chief or grid-worker")]
+    [Fact]
     public async Task A_fire_case_transferred_to_environment_comes_back_with_its_result_and_is_closed()
     {
         var everyone = await suite.DemoUsersAsync();
         var finder = everyone.Single(u => u.UserName == "worker01");
         var reported = await Cases.ReportFireHazardAsync(finder, await Cases.PositionInAsync(suite, finder), "小作坊向河道排放废液");
         var id = reported.GetProperty("id").GetString()!;
-        var fireChief = Cases.Holder(everyone, "fire", "grid-chief", Cases.GridPath(reported));
+        var fireChief = Cases.Holder(everyone, "fire", GridRoles.TownshipFireOffice, Cases.GridPath(reported));
         await Cases.StepAsync(fireChief, "fire", id, "accept");
         var transferred = await Cases.StepAsync(fireChief, "fire", id, "transfer", new { targetDomain = "environment", reason = "属环保部门职责" });
         Assert.Equal("transferred", transferred.GetProperty("state").GetString());
@@ -101,9 +116,9 @@ public class CommandCentreTests(AssembledSuite suite)
         var withTarget = await Cases.WaitForAsync(fireChief, "fire", id,
             c => c.GetProperty("transferCaseId").ValueKind == JsonValueKind.String, "environment to take the transfer");
         var envId = withTarget.GetProperty("transferCaseId").GetString()!;
-        var (envChief, envCase) = await Cases.HolderOfAsync(everyone, "environment", "grid-chief", envId);
+        var (envChief, envCase) = await Cases.HolderOfAsync(everyone, "environment", GridRoles.GridChief, envId);
         var envPath = Cases.GridPath(envCase);
-        var envWorker = Cases.Holder(everyone, "environment", "grid-worker", envPath);
+        var envWorker = Cases.Holder(everyone, "environment", GridRoles.EnvironmentOfficer, envPath);
         await Cases.StepAsync(envChief, "environment", envId, "accept");
         await Cases.StepAsync(envChief, "environment", envId, "dispatch", new { assignee = envWorker.Name });
         await Cases.StepAsync(envWorker, "environment", envId, "start");

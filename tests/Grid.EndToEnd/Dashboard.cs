@@ -41,18 +41,41 @@ public sealed partial class Dashboard : IAsyncDisposable
         });
         var dashboard = new Dashboard(playwright, browser, page);
         await page.GotoAsync(new Uri(suite.Gateway, "/dashboard/").ToString());
-        await Assertions.Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#login-form")).ToBeVisibleAsync();
         await page.FillAsync("#username", userName);
         await page.FillAsync("#password", suite.DemoPassword);
-        await page.ClickAsync("#login button[type=submit]");
+        await page.ClickAsync("#login-submit");
         await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#login-error")).ToBeEmptyAsync();
         return dashboard;
     }
 
-    /// <summary>The open cases the map shows over all its grids (each path's title: "name: 在办 N, 超期 M").</summary>
+    /// <summary>Shows one hierarchy's grids on the map, as a user picks it in the select above the map; waits for them to be drawn.</summary>
+    public async Task ShowHierarchyAsync(string hierarchy)
+    {
+        await Page.SelectOptionAsync("#hierarchy", hierarchy);
+        await Assertions.Expect(Page.Locator("#map-grids li[data-grid]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    /// <summary>Drills into the first grid of the list under the map (the top grid of the hierarchy); returns once the page shows its children and their board.</summary>
+    public async Task DrillIntoFirstGridAsync()
+    {
+        var title = await Page.Locator("#map-grids li[data-grid]").First.GetAttributeAsync("title") ?? "";
+        var name = title[..Math.Max(0, title.IndexOf(':', StringComparison.Ordinal))];
+        await Page.Locator("#map-grids li[data-grid]").First.ClickAsync();
+        // The breadcrumb is drawn after the board, map, indicators and rankings of the grid have loaded.
+        await Assertions.Expect(Page.Locator("#crumbs a[data-level='1']")).ToHaveTextAsync(name, new() { Timeout = 30_000 });
+    }
+
+    /// <summary>The names of the regions the ECharts map draws (its map series' data).</summary>
+    public async Task<IReadOnlyList<string>> MapNamesAsync() =>
+        await Page.EvaluateAsync<string[]>(
+            "() => { const c = echarts.getInstanceByDom(document.getElementById('map')); const s = c && c.getOption().series; return s && s.length ? s[0].data.map(d => d.name) : []; }");
+
+    /// <summary>The open cases the map shows over all its grids (each listed grid's title: "name: 在办 N, 超期 M").</summary>
     public async Task<int> OpenOnMapAsync()
     {
-        var titles = await Page.Locator("#map path title").AllTextContentsAsync();
+        var titles = await Page.Locator("#map-grids li[data-grid]").EvaluateAllAsync<string[]>("els => els.map(e => e.title)");
         return titles.Sum(t => int.Parse(OpenCount().Match(t).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -17,7 +17,9 @@ public class OutboundConnectionTests(AssembledSuite suite)
                 File.WriteAllText(copy, AssembledSuite.ReadShared(f));
             }
 
-            var before = OutboundScanner.ScanDirectory(scratch).Count;
+            var resources = suite.Addresses.Keys.ToList();
+            Assert.Contains("organization", resources);
+            var before = OutboundScanner.ScanDirectory(scratch, resources).Count;
             File.AppendAllLines(Path.Combine(scratch, "logs", "fire.log"),
             [
                 "2026-12-07T01:00:00.000Z info: System.Net.Http.HttpClient.Default.LogicalHandler[100] Start processing HTTP request POST https://usage.masstransit.io/v1/usage",
@@ -26,15 +28,18 @@ public class OutboundConnectionTests(AssembledSuite suite)
                 "2026-12-07T01:00:03.000Z info: Microsoft.Hosting.Lifetime[14] Now listening on: http://127.0.0.1:5111",
                 "2026-12-07T01:00:04.000Z info: Grid[0] Connected to amqp://guest@localhost:5672/ and Host=127.0.0.1;Port=5432",
                 "  Doc guides:  https://rabbitmq.com/documentation.html",
+                "2026-12-07T01:00:06.000Z info: System.Net.Http.HttpClient.organization.LogicalHandler[100] Start processing HTTP request GET http://organization/api/org/v1/departments",
+                "2026-12-07T01:00:07.000Z info: System.Net.Http.HttpClient.metrics.LogicalHandler[100] Start processing HTTP request POST http://collector/v1/traces",
                 "2026-12-07T01:00:05.000Z warn: Health[103] Timeout on connection to 127.0.0.1:46821 (see https://seredis.dev/Timeouts for some common client-side issues that can cause timeouts)",
             ]);
 
-            var findings = OutboundScanner.ScanDirectory(scratch);
-            Assert.Equal(before + 3, findings.Count);
+            var findings = OutboundScanner.ScanDirectory(scratch, resources);
+            Assert.Equal(before + 4, findings.Count);
             var planted = findings.Where(f => f.File == Path.Combine("logs", "fire.log")).Select(f => f.Host).ToList();
             Assert.Contains("usage.masstransit.io", planted);
             Assert.Contains("203.0.113.7", planted);
             Assert.Contains("db.example.com", planted);
+            Assert.Contains("collector", planted);
         }
         finally
         {
@@ -50,7 +55,7 @@ public class OutboundConnectionTests(AssembledSuite suite)
         var finder = everyone.Single(u => u.UserName == "worker01");
         await Cases.ReportFireHazardAsync(finder, await Cases.PositionInAsync(suite, finder), "仓库电线老化");
 
-        var findings = OutboundScanner.ScanDirectory(suite.StateDir);
+        var findings = OutboundScanner.ScanDirectory(suite.StateDir, suite.Addresses.Keys.ToList());
         Assert.True(findings.Count == 0, "outbound connection attempts:\n" + string.Join('\n', findings.Take(20).Select(f => $"{f.File}:{f.Line} {f.Host}: {f.Text}")));
     }
 }

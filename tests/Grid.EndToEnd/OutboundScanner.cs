@@ -7,24 +7,26 @@ namespace Grid.EndToEnd;
 /// Finds, in log text, every sign of a connection to somewhere other than this machine: a URL or connection
 /// string naming a host, an address with a port, or a connection/lookup message naming a host. Loopback
 /// (127.0.0.0/8, ::1, localhost) and the unspecified address (what servers bind) pass; anything else is a finding,
-/// except a documentation link that a server's banner or error text points people to ("see https://...").
+/// except a documentation link that a server's banner or error text points people to ("see https://...") and a
+/// resource name of the deployment (<c>http://organization/</c>): service discovery turns it into the address the
+/// AppHost gave that resource, and the line that sends the request names that address, which is judged in turn.
 /// </summary>
 public static partial class OutboundScanner
 {
     public sealed record Finding(string File, int Line, string Host, string Text);
 
     /// <summary>Every log file under the directory (the services' and servers' logs, RabbitMQ's own, the AppHost's).</summary>
-    public static IReadOnlyList<Finding> ScanDirectory(string dir) =>
+    public static IReadOnlyList<Finding> ScanDirectory(string dir, IReadOnlyCollection<string> resources) =>
         AssembledSuite.LogFiles(dir)
-            .SelectMany(f => Scan(Path.GetRelativePath(dir, f), AssembledSuite.ReadShared(f)))
+            .SelectMany(f => Scan(Path.GetRelativePath(dir, f), AssembledSuite.ReadShared(f), resources))
             .ToList();
 
-    public static IEnumerable<Finding> Scan(string file, string text)
+    public static IEnumerable<Finding> Scan(string file, string text, IReadOnlyCollection<string> resources)
     {
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
-            foreach (var host in Hosts(lines[i]).Where(h => !IsLocal(h)).Distinct())
+            foreach (var host in Hosts(lines[i]).Where(h => !IsLocal(h) && !resources.Contains(h)).Distinct())
             {
                 yield return new Finding(file, i + 1, host, lines[i].Length > 300 ? lines[i][..300] : lines[i]);
             }
