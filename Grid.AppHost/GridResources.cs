@@ -2,7 +2,7 @@ using Grid.AppHost.Hosting;
 
 namespace Grid.AppHost;
 
-/// <summary>The resource graph of the whole suite (DESIGN.md §2), as Aspire's Program.cs would write it.</summary>
+/// <summary>The resource graph of the whole suite (docs/architecture.md), as Aspire's Program.cs would write it.</summary>
 public static class GridResources
 {
     /// <summary>Fixed local ports of a suite a person runs; the README lists them.</summary>

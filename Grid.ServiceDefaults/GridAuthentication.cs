@@ -81,7 +81,7 @@ public class GridTokenEvents : JwtBearerEvents
             || path.Contains("/reports/", StringComparison.Ordinal));
 }
 
-/// <summary>The claims Grid tokens carry (DESIGN.md §5): roles, domains and grid scope.</summary>
+/// <summary>The claims Grid tokens carry (docs/architecture.md): roles, domains and grid scope.</summary>
 public static class GridClaims
 {
     public const string DefaultIssuer = "grid-organization";

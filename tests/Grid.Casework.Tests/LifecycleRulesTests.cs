@@ -2,7 +2,7 @@ using Grid.Casework.Domain;
 
 namespace Grid.Casework.Tests;
 
-/// <summary>The pure state machine: every legal step lands where DESIGN.md §3 says; everything else is refused.</summary>
+/// <summary>The pure state machine: every legal step lands where docs/domain.md §4 says; everything else is refused.</summary>
 public class LifecycleRulesTests
 {
     public static TheoryData<CaseState, CaseAction, CaseState> Legal() => new()

@@ -1,6 +1,6 @@
 namespace Grid.Casework.Domain;
 
-/// <summary>案件状态: where a case stands in the shared life cycle (DOMAIN.md §4, DESIGN.md §3).</summary>
+/// <summary>案件状态: where a case stands in the shared life cycle (docs/domain.md §4).</summary>
 public enum CaseState
 {
     /// <summary>上报: reported, waiting to be accepted.</summary>

@@ -6,7 +6,7 @@ namespace Grid.Casework.Messaging;
 
 /// <summary>
 /// 订阅清单: every subscriber's queue and the events bound to it, declared before anyone publishes. Events
-/// published before a subscriber's queue exists are dropped by RabbitMQ (DESIGN.md §9), so publishers
+/// published before a subscriber's queue exists are dropped by RabbitMQ (docs/architecture.md), so publishers
 /// declare all of these at start and the broker can load the same set from deploy/rabbitmq/definitions.json
 /// (generated from this list; a test keeps them equal). The layout is MassTransit's own: a fanout exchange
 /// per message type, bound to an exchange named like the queue, bound to the queue.

@@ -81,7 +81,7 @@ public sealed record SummonsChange
     public DateTime? ReportedAt { get; init; }
 }
 
-/// <summary>Case states as the command centre shows them (DESIGN.md §3).</summary>
+/// <summary>Case states as the command centre shows them (docs/domain.md §4).</summary>
 public static class CaseStates
 {
     public const string Unknown = "unknown";

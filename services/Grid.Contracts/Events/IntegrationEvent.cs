@@ -1,7 +1,7 @@
 namespace Grid.Contracts.Events;
 
 /// <summary>
-/// What every integration event carries (DESIGN.md §4). Events are immutable; a breaking change is a new
+/// What every integration event carries (docs/architecture.md). Events are immutable; a breaking change is a new
 /// type, an additive one bumps <see cref="ContractVersion"/>.
 /// </summary>
 public abstract record IntegrationEvent

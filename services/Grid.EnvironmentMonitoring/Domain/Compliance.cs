@@ -13,7 +13,7 @@ public sealed record PatrolRecord(Guid Id, string Kind, string GridId, string[] 
 /// <summary>A source as the compliance view needs it.</summary>
 public sealed record SourceInGrid(Guid Id, string Name, string[] GridPath);
 
-/// <summary>The required frequencies (DOMAIN.md §5): townships ≥ 1 patrol a month; villages ≥ 2 on-site checks a month of every source.</summary>
+/// <summary>The required frequencies (docs/domain.md §5): townships ≥ 1 patrol a month; villages ≥ 2 on-site checks a month of every source.</summary>
 public sealed record FrequencyRules(int TownshipDepth, int VillageDepth, int TownshipPatrolsPerMonth, int VillageChecksPerSource);
 
 /// <summary>One grid's duty for the month: required against done, who did it, what is still owed.</summary>

@@ -7,7 +7,7 @@ namespace Grid.Organization.Infrastructure;
 
 /// <summary>
 /// Outgoing integration events, written in the same transaction as the change they announce
-/// (DESIGN.md §4); <see cref="IntegrationEvents.OutboxRelay"/> publishes them.
+/// (docs/architecture.md); <see cref="IntegrationEvents.OutboxRelay"/> publishes them.
 /// </summary>
 public static class Outbox
 {
