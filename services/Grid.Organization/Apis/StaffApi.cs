@@ -24,9 +24,11 @@ public static class StaffApi
         staff.MapPost("/{id:guid}/assignments", AssignAsync);
         staff.MapDelete("/{id:guid}/assignments/{assignmentId:guid}", EndAssignmentAsync);
 
-        var departments = api.MapGroup("/departments").WithTags("Departments").RequireAuthorization(Access.OrgAdminPolicy).WithRuleProblems();
+        // Reading the department list needs only a token, within the caller's grid scope: boards and rankings name
+        // departments for every reader (the command centre's own client included); creating one stays an admin's.
+        var departments = api.MapGroup("/departments").WithTags("Departments").WithRuleProblems();
         departments.MapGet("/", async (StaffStore store, ClaimsPrincipal user) => TypedResults.Ok(await store.DepartmentsAsync(GridScope.Of(user.GridScopes()))));
-        departments.MapPost("/", CreateDepartmentAsync);
+        departments.MapPost("/", CreateDepartmentAsync).RequireAuthorization(Access.OrgAdminPolicy);
         return api;
     }
 
