@@ -1,5 +1,6 @@
 using Grid.Casework.Apis;
 using Grid.Casework.Domain;
+using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 
 namespace Grid.FireSafety.Infrastructure;
@@ -10,7 +11,8 @@ namespace Grid.FireSafety.Infrastructure;
 /// case service — fixed on the spot, under rectification, closed, one public report and one major hazard under
 /// listed supervision. Same seed, same data (times before "now" only).
 /// </summary>
-internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService cases, SupervisionRouting routing, FireOptions options, TimeProvider time)
+internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService cases, IDepartmentDirectory departments, SupervisionRouting routing,
+    FireOptions options, TimeProvider time)
 {
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
     private static readonly string[] Given = ["建国", "秀英", "志强", "桂兰", "明", "丽", "军", "海燕", "伟", "红梅", "国平", "淑珍"];
@@ -233,7 +235,7 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
                     GridId = p.GridId,
                     Source = publicReport ? "report" : "patrol",
                     Description = $"{p.Name}：{title}",
-                    Reporter = publicReport ? new Grid.Casework.Infrastructure.ReporterIdentity { Name = "赵热心", Phone = "13600000000", WantsReward = true } : null,
+                    Reporter = publicReport ? new ReporterIdentity { Name = "赵热心", Phone = "13600000000", WantsReward = true } : null,
                 }, actor, null, ct));
             n++;
             return outcome.Case;
@@ -242,6 +244,9 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
         async Task Act(Case c, CaseAction a, CaseActionRequest b, FireCaseContext? ctx = null) =>
             await FireCaseContext.RunAsync(ctx ?? new FireCaseContext(), () => cases.ActAsync(c.Id, a, b, actor, ct));
 
+        // Rectification under a notice is the county fire brigade's to follow up (its id, as the command centre's
+        // department rankings key departments); none when the organization has no such department.
+        var brigade = (await departments.FindAsync("DEPT-FIRE", ct))?.Id;
         for (var i = 0; i < villages.Count && places.Count > 0; i++)
         {
             var here = places.Where(p => p.GridPath.Contains(villages[i].Id)).ToList();
@@ -279,7 +284,7 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
                     IssuedBy = "demo",
                     IssuerName = options.Rectification.IssuerName,
                 };
-                await Act(b, CaseAction.Dispatch, new() { Assignee = here[1].Name, HandleBy = notice.Deadline }, new FireCaseContext { Notice = notice });
+                await Act(b, CaseAction.Dispatch, new() { Assignee = here[1].Name, Department = brigade, HandleBy = notice.Deadline }, new FireCaseContext { Notice = notice });
                 if (i % 2 == 0)
                 {
                     await Act(b, CaseAction.Start, new());
