@@ -35,6 +35,12 @@ public interface IDepartmentDirectory
     Task<DepartmentRef?> FindAsync(string idOrCode, CancellationToken ct = default);
 }
 
+/// <summary>A service run without the organization service (its grids from configuration) knows no department.</summary>
+public sealed class NoDepartmentDirectory : IDepartmentDirectory
+{
+    public Task<DepartmentRef?> FindAsync(string idOrCode, CancellationToken ct = default) => Task.FromResult<DepartmentRef?>(null);
+}
+
 /// <summary>A department as a summons records it: its id (canonical), code and name.</summary>
 public sealed record DepartmentRef(string Id, string Code, string Name, string Domain);
 

@@ -38,6 +38,7 @@ internal static class Extensions
             var grids = new ConfiguredGridDirectory(builder.Configuration.GetSection("Fire:Grids").Get<List<GridEntry>>() ?? []);
             builder.Services.AddSingleton<IGridTree>(grids);
             builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridDirectory>(grids);
+            builder.Services.AddSingleton<Grid.Casework.Infrastructure.IDepartmentDirectory, Grid.Casework.Infrastructure.NoDepartmentDirectory>();
         }
 
         // Fire's schema before Casework's hosted services start using the database.
