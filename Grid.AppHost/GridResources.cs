@@ -30,6 +30,24 @@ public static class GridResources
         ("command", "services/Grid.CommandCenter", 5161, null, "commanddb"),
     ];
 
+    /// <summary>
+    /// What each service's own client-credentials token may do, as posts (role@domain:grid): each reads the
+    /// grids of its own domain and, for reports by comprehensive-grid workers, of the comprehensive grid; the
+    /// command centre reads every domain. Nothing more: a client with no posts configured holds none.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ClientPosts = new Dictionary<string, string>
+    {
+        ["fire"] = "service@fire:*,service@comprehensive:*",
+        ["environment"] = "service@environment:*,service@comprehensive:*",
+        ["labor"] = "service@labor:*,service@comprehensive:*",
+        ["drugs"] = "service@drugs:*,service@comprehensive:*",
+        ["cadre"] = "service@cadre:*,service@comprehensive:*",
+        ["command"] = "reader@*:*",
+    };
+
+    /// <summary>The services that seal reporters' identities (举报人保密) and so hold the reporter key; no other does.</summary>
+    public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment" };
+
     /// <summary>The services that keep a case audit chain (Grid.Casework's AddCasework): each gets the chain's key.</summary>
     public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment" };
 
@@ -59,8 +77,12 @@ public static class GridResources
                 .WithReference(messaging)
                 .WithReference(cache)
                 .WithEnvironment("Grid__SeedDemoData", "true")
-                .WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"])
                 .WithEnvironment("Identity__JwksUrl", jwks);
+            if (ReporterKeyHolders.Contains(s.Name))
+            {
+                project.WithEnvironment("Casework__ReporterKey", secrets["Casework__ReporterKey"]);
+            }
+
             if (AuditChains.Contains(s.Name))
             {
                 // The audit chain's MAC key lives outside the database, so that whoever can write to it cannot re-chain it.
@@ -77,9 +99,12 @@ public static class GridResources
 
             if (s.Name == "organization")
             {
+                // Generated passwords go to a file of the user's alone, not into the log.
+                project.WithEnvironment("Identity__CredentialsFile", Path.Combine(o.StateDir, "demo-logins.txt"));
                 foreach (var client in Services.Skip(1))
                 {
-                    project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)]);
+                    project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)])
+                        .WithEnvironment($"Identity__Clients__{client.Name}__Posts", ClientPosts[client.Name]);
                 }
             }
             else

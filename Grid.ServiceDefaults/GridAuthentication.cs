@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,12 @@ public static class GridAuthentication
         where TBuilder : IHostApplicationBuilder
     {
         var identity = builder.Configuration.GetSection("Identity");
+        // A shared HS256 secret is for a developer's machine and the test host, never a deployment: refuse to start.
+        if (identity["SigningKey"] is { Length: > 0 } && !builder.Environment.IsDevelopmentLike())
+        {
+            throw new InvalidOperationException($"Identity:SigningKey (HS256) is accepted only in Development, not in {builder.Environment.EnvironmentName}; use Identity:JwksUrl.");
+        }
+
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
@@ -39,11 +46,11 @@ public static class GridAuthentication
                     ValidateLifetime = true,
                     ValidateIssuerSigningKey = true,
                     ClockSkew = TimeSpan.FromSeconds(30),
-                    RoleClaimType = GridClaims.Role,
                     NameClaimType = GridClaims.Name,
                 };
                 if (identity["SigningKey"] is { Length: > 0 } key)
                 {
+
                     o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key));
                 }
             });
@@ -81,38 +88,31 @@ public class GridTokenEvents : JwtBearerEvents
             || path.Contains("/reports/", StringComparison.Ordinal));
 }
 
-/// <summary>The claims Grid tokens carry (docs/architecture.md): roles, domains and grid scope.</summary>
+/// <summary>The claims Grid tokens carry: subject, name and the holder's posts (<see cref="GridPost"/>).</summary>
 public static class GridClaims
 {
     public const string DefaultIssuer = "grid-organization";
     public const string DefaultAudience = "grid";
     public const string Subject = "sub";
     public const string Name = "name";
-    public const string Role = "role";
-    public const string Domain = "domain";
 
-    /// <summary>A grid id whose subtree the holder may see; several allowed. "*" means the whole territory.</summary>
-    public const string GridScope = "grid";
+    /// <summary>The holder's posts, <c>role@domain:grid</c>, space separated (as OAuth writes scopes).</summary>
+    public const string Posts = "posts";
 
-    public const string AllDomains = "*";
-    public const string AllGrids = "*";
+    public const string AllDomains = GridPost.Everywhere;
+    public const string AllGrids = GridPost.Everywhere;
+}
 
-    public static IReadOnlyList<string> Roles(this ClaimsPrincipal user) => user.FindAll(Role).Select(c => c.Value).ToList();
-
-    public static IReadOnlyList<string> Domains(this ClaimsPrincipal user) => user.FindAll(Domain).Select(c => c.Value).ToList();
-
-    public static IReadOnlyList<string> GridScopes(this ClaimsPrincipal user) => user.FindAll(GridScope).Select(c => c.Value).ToList();
-
-    public static bool HasDomain(this ClaimsPrincipal user, string domain) =>
-        user.Domains().Any(d => d == AllDomains || string.Equals(d, domain, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>
-    /// True when one of the holder's scope grids is the grid itself or one of its ancestors.
-    /// <paramref name="gridPath"/> is the grid's ancestor path, root first, the grid last.
-    /// </summary>
-    public static bool CanSeeGrid(this ClaimsPrincipal user, IEnumerable<string> gridPath)
-    {
-        var scopes = user.GridScopes();
-        return scopes.Contains(AllGrids) || gridPath.Any(scopes.Contains);
-    }
+/// <summary>
+/// Route-level authorization: an endpoint whose route decides the step requires a post holding one of the
+/// roles in the domain (anywhere); the grid is then checked on the resource with <see cref="GridAccess.Allows"/>.
+/// </summary>
+public static class GridPolicies
+{
+    public static TBuilder RequirePost<TBuilder>(this TBuilder builder, string domain, params string[] roles)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireAssertion(ctx => ctx.User.Allows(roles, domain))
+            .Build());
 }

@@ -72,7 +72,7 @@ public class BatchReportTests(CaseworkFixture fx) : IAsyncLifetime
         Assert.Equal([0, 1, 2, 3, 4, 5], results.Select(r => r.GetProperty("index").GetInt32()));
         Assert.True(results[1].GetProperty("problem").GetProperty("errors").TryGetProperty("title", out _));
         Assert.True(results[2].GetProperty("problem").GetProperty("errors").TryGetProperty("reports[2].report", out _));
-        Assert.Contains("scope", results[3].GetProperty("problem").GetProperty("detail").GetString());
+        Assert.Contains("may report on this grid", results[3].GetProperty("problem").GetProperty("detail").GetString());
 
         // The device's time is kept; the major one went to the top of its chain at once; numbers are distinct.
         var cases = new[] { results[0], results[4], results[5] }.Select(r => r.GetProperty("case").Deserialize<CaseView>(CaseworkHost.Json)!).ToList();

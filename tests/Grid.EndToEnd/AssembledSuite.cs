@@ -82,20 +82,20 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         StartTime = started.Elapsed;
 
         Addresses = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(ReadShared(Path.Combine(run, "addresses.json")))!;
-        (DemoAccounts, DemoPassword) = ReadDemoAccounts(ReadShared(Path.Combine(LogsDir, "organization.log")));
+        (DemoAccounts, DemoPassword) = ReadDemoAccounts(ReadShared(Path.Combine(StateDir, "demo-logins.txt")));
         await DemoBacklog.SettledAsync(this);
     }
 
     /// <summary>Every demo log-in, logged in once per run (the token endpoint allows 30 log-ins a minute per client).</summary>
     public Task<IReadOnlyList<DemoUser>> DemoUsersAsync() => _everyone ??= DemoUser.EveryoneAsync(this);
 
-    /// <summary>The line a person looks for in organization.log: <c>Demo accounts a, b, c: password 'p' (random, shown once)</c>.</summary>
-    public static (IReadOnlyList<string> Accounts, string Password) ReadDemoAccounts(string organizationLog)
+    /// <summary>The line a person looks for in the credentials file <c>&lt;state&gt;/demo-logins.txt</c>: <c>demo accounts a, b, c: password 'p'</c> (the last one written).</summary>
+    public static (IReadOnlyList<string> Accounts, string Password) ReadDemoAccounts(string credentials)
     {
-        var m = DemoAccountsLine().Match(organizationLog);
-        if (!m.Success)
+        var m = DemoAccountsLine().Matches(credentials).LastOrDefault();
+        if (m is null)
         {
-            throw new InvalidOperationException("organization.log has no demo accounts line");
+            throw new InvalidOperationException("demo-logins.txt has no demo accounts line");
         }
 
         return (m.Groups["accounts"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), m.Groups["password"].Value);
@@ -150,7 +150,7 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         }
     }
 
-    [GeneratedRegex(@"Demo accounts (?<accounts>[^:]+): password '(?<password>[^']+)'")]
+    [GeneratedRegex(@"demo accounts (?<accounts>[^:]+): password '(?<password>[^']+)'")]
     private static partial Regex DemoAccountsLine();
 }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Grid.AppHost;
 using Grid.AppHost.Hosting;
 using Grid.Testing;
 
@@ -9,7 +10,7 @@ namespace Grid.Gateway.Tests;
 /// The README's five-minute walk-through, run as written against the suite as <c>./grid up</c> composes it —
 /// organization with the demo county, fire, environment, command centre and the gateway, each its own process —
 /// on free ports and the test servers. Only the first line (GW, the gateway's address) is changed. The state
-/// folder is this run's <c>.grid</c>, so the demo password is read from <c>.grid/logs/organization.log</c> as a
+/// folder is this run's <c>.grid</c>, so the demo password is read from <c>.grid/demo-logins.txt</c> as a
 /// person reads it.
 /// </summary>
 public sealed class ReadmeWalkthroughTests
@@ -79,7 +80,8 @@ public sealed class ReadmeWalkthroughTests
             .WithEnvironment("ConnectionStrings__messaging", messaging)
             .WithEnvironment("ConnectionStrings__cache", infra.RedisConnectionString)
             .WithEnvironment("Grid__CachePrefix", GridInfrastructure.UniqueName("walkorg"))
-            .WithEnvironment("Grid__SeedDemoData", "true");
+            .WithEnvironment("Grid__SeedDemoData", "true")
+            .WithEnvironment("Identity__CredentialsFile", Path.Combine(state, "demo-logins.txt"));
         var jwks = $"{org.Url}/.well-known/jwks.json";
 
         var services = new List<ExecutableResource> { org };
@@ -91,17 +93,22 @@ public sealed class ReadmeWalkthroughTests
         })
         {
             var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-            org.WithEnvironment($"Identity__Clients__{name}__Secret", secret);
+            org.WithEnvironment($"Identity__Clients__{name}__Secret", secret)
+                .WithEnvironment($"Identity__Clients__{name}__Posts", GridResources.ClientPosts[name]);
             var s = builder.AddProject(name, project).WithHttpEndpoint(FreePort.Next());
             s.WithEnvironment($"ConnectionStrings__{database}", await infra.CreateDatabaseAsync("walk" + name))
                 .WithEnvironment("ConnectionStrings__messaging", messaging)
                 .WithEnvironment("ConnectionStrings__cache", infra.RedisConnectionString)
-                .WithEnvironment("Casework__ReporterKey", reporterKey)
                 .WithEnvironment("Identity__JwksUrl", jwks)
                 .WithEnvironment("Identity__ClientId", name)
                 .WithEnvironment("Identity__ClientSecret", secret)
                 .WithEnvironment("Grid__SeedDemoData", "false")
                 .WithReference(org);
+            if (GridResources.ReporterKeyHolders.Contains(name))
+            {
+                s.WithEnvironment("Casework__ReporterKey", reporterKey);
+            }
+
             services.Add(s);
         }
 

@@ -69,8 +69,8 @@ public sealed class DemoCountyTests
                 }));
                 Assert.True(login.StatusCode == HttpStatusCode.OK, user);
                 var jwt = new JsonWebToken((await login.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>());
-                Assert.Contains(role, jwt.Claims.Where(c => c.Type == GridClaims.Role).Select(c => c.Value));
-                Assert.Contains(domain, jwt.Claims.Where(c => c.Type == GridClaims.Domain).Select(c => c.Value));
+                var posts = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(jwt.Claims)).Posts();
+                Assert.Contains(posts, p => p.Role == role && p.Domain == domain);
             }
 
             // The worker's own grid: a 小网格 of 城关镇, resolvable by a point inside it, with the worker responsible.

@@ -55,9 +55,9 @@ public sealed class IdentityTests(OrgHost host) : IClassFixture<OrgHost>
         Assert.Equal("grid-organization", jwt.Issuer);
         Assert.Equal(["grid"], jwt.Audiences);
         Assert.Equal(id.ToString(), jwt.Subject);
-        Assert.Equal(["org-admin", "grid-chief"], jwt.Claims.Where(c => c.Type == "role").Select(c => c.Value));
-        Assert.Contains(host.Ids["A"].ToString(), jwt.Claims.Where(c => c.Type == "grid").Select(c => c.Value));
-        Assert.DoesNotContain("*", jwt.Claims.Where(c => c.Type == "grid").Select(c => c.Value));
+        var posts = new ClaimsPrincipal(new ClaimsIdentity(jwt.Claims)).Posts();
+        Assert.Equal([new GridPost("org-admin", "*", host.Ids["A"].ToString()), new GridPost("grid-chief", "comprehensive", host.Ids["A"].ToString())], posts);
+        Assert.DoesNotContain(jwt.Claims, c => c.Type is "role" or "domain" or "grid");
 
         using var anonymous = host.Factory.CreateClient();
         var jwks = await anonymous.GetFromJsonAsync<JsonObject>("/.well-known/jwks.json");
@@ -157,7 +157,7 @@ public sealed class IdentityTests(OrgHost host) : IClassFixture<OrgHost>
         {
             Issuer = "grid-organization",
             Audience = "grid",
-            Subject = new ClaimsIdentity([new Claim("sub", "admin"), new Claim("role", "admin"), new Claim("domain", "*"), new Claim("grid", "*")]),
+            Subject = new ClaimsIdentity([new Claim("sub", "admin"), new Claim(GridClaims.Posts, "admin@*:*")]),
             IssuedAt = start,
             NotBefore = start,
             Expires = now + life,

@@ -41,7 +41,12 @@ public sealed class OrgHost : IAsyncLifetime
             .WithConnectionString("organizationdb", Database)
             .WithConnectionString("cache", Infra.RedisConnectionString)
             .WithSetting("Grid:CachePrefix", CachePrefix)
-            .WithSetting("Identity:Clients:fire-service:Secret", ClientSecret);
+            .WithSetting("Identity:Clients:fire-service:Secret", ClientSecret)
+            .WithSetting("Identity:Clients:fire-service:Posts", "service@comprehensive:*")
+            .WithSetting("Identity:Clients:labor-service:Secret", ClientSecret)
+            .WithSetting("Identity:Clients:labor-service:Posts", "service@labor:*")
+            .WithSetting("Identity:Clients:bare-service:Secret", ClientSecret)
+            .WithSetting("Identity:Login:MaxFailuresPerAccount", "3");
         Admin = Factory.CreateClient(TestTokens.Admin());
         await SeedAsync();
     }

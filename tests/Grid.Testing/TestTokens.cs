@@ -15,6 +15,10 @@ public static class TestTokens
 {
     public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
+    /// <summary>
+    /// A token whose posts are every role in every domain on every grid given: for a person holding one post,
+    /// or one role everywhere. A person with posts that differ uses <see cref="WithPosts"/>.
+    /// </summary>
     public static string Create(
         string subject,
         IEnumerable<string> roles,
@@ -24,10 +28,20 @@ public static class TestTokens
         string? signingKey = null,
         string? name = null)
     {
-        var claims = new List<Claim> { new(GridClaims.Subject, subject), new(GridClaims.Name, name ?? subject) };
-        claims.AddRange(roles.Select(r => new Claim(GridClaims.Role, r)));
-        claims.AddRange((domains ?? [GridClaims.AllDomains]).Select(d => new Claim(GridClaims.Domain, d)));
-        claims.AddRange((grids ?? [GridClaims.AllGrids]).Select(g => new Claim(GridClaims.GridScope, g)));
+        var posts = from r in roles
+                    from d in domains ?? [GridClaims.AllDomains]
+                    from g in grids ?? [GridClaims.AllGrids]
+                    select new GridPost(r, d, g);
+        return WithPosts(subject, posts, lifetime, signingKey, name);
+    }
+
+    /// <summary>A token carrying exactly these posts.</summary>
+    public static string WithPosts(string subject, IEnumerable<GridPost> posts, TimeSpan? lifetime = null, string? signingKey = null, string? name = null)
+    {
+        var claims = new List<Claim>
+        {
+            new(GridClaims.Subject, subject), new(GridClaims.Name, name ?? subject), new(GridClaims.Posts, string.Join(' ', posts)),
+        };
         var now = DateTime.UtcNow;
         var life = lifetime ?? TimeSpan.FromHours(1);
         var descriptor = new SecurityTokenDescriptor

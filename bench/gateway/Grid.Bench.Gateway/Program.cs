@@ -262,8 +262,7 @@ static string MintToken(string key, string subject) => new JsonWebTokenHandler()
 {
     Issuer = GridClaims.DefaultIssuer,
     Audience = GridClaims.DefaultAudience,
-    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, subject), new Claim(GridClaims.Role, "admin"),
-        new Claim(GridClaims.Domain, "*"), new Claim(GridClaims.GridScope, "*")]),
+    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, subject), new Claim(GridClaims.Posts, "admin@*:*")]),
     Expires = DateTime.UtcNow.AddHours(1),
     SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
 });

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
+using Microsoft.Extensions.Hosting;
 
 namespace Grid.Casework.Apis;
 
@@ -112,19 +113,15 @@ public sealed record SummonsView(Guid Id, Guid CaseId, string DepartmentId, Date
 public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq, string? Reason, string Scope = "chain", long HeadSeq = 0, string? HeadHash = null, bool SealChecked = false);
 
 /// <summary>Who acts: a person from a token, or the system (scheduler, consumers).</summary>
-public sealed record Actor(string Subject, IReadOnlyList<string> Roles, string Origin, ClaimsPrincipal? User)
+public sealed record Actor(string Subject, string Origin, ClaimsPrincipal? User)
 {
-    public static Actor System(string origin) => new("system", [], origin, null);
+    public static Actor System(string origin) => new("system", origin, null);
 
     public bool IsSystem => User is null;
 
-    public bool CanSee(Case c) => User is null || User.CanSeeGridPath(c.GridPath);
-}
-
-internal static class ClaimsExtensions
-{
-    public static bool CanSeeGridPath(this ClaimsPrincipal user, IEnumerable<string> path) =>
-        Microsoft.Extensions.Hosting.GridClaims.CanSeeGrid(user, path);
+    /// <summary>The system may; a person when one of their posts holds one of <paramref name="roles"/> in the domain over the grid.</summary>
+    public bool May(IEnumerable<string> roles, string domain, IEnumerable<string>? gridPath = null) =>
+        User is null || User.Allows(roles, domain, gridPath);
 }
 
 /// <summary>What a case operation came to; the API turns it into a response.</summary>

@@ -264,7 +264,7 @@ public sealed class CaseService(
 
     /// <summary>403 when <paramref name="actor"/> may not report here; null when they may.</summary>
     public CaseOutcome? ReportRefusal(Actor actor) =>
-        actor.IsSystem || roles.Allows(CaseRoles.Report, actor.Roles)
+        actor.May(roles.Holders(CaseRoles.Report), options.Domain) || IsComprehensiveFinder(actor)
             ? null
             : CaseOutcome.Forbidden($"Reporting needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Report))}.");
 
@@ -371,9 +371,9 @@ public sealed class CaseService(
         }
 
         var path = chain.Select(l => l.GridId).Reverse().ToArray();
-        if (actor.User is not null && !finder && !actor.User.CanSeeGridPath(path))
+        if (!finder && !actor.May(roles.Holders(CaseRoles.Report), options.Domain, path))
         {
-            return (CaseOutcome.Forbidden("The grid is outside your grid scope."), null);
+            return (CaseOutcome.Forbidden("None of your posts may report on this grid."), null);
         }
 
         var c = new Case
@@ -449,7 +449,7 @@ public sealed class CaseService(
 
     public async Task<CaseOutcome> ActAsync(Guid id, CaseAction action, CaseActionRequest body, Actor actor, CancellationToken ct)
     {
-        if (!actor.IsSystem && !roles.Allows(CaseNames.Of(action), actor.Roles))
+        if (!actor.May(roles.Holders(CaseNames.Of(action)), options.Domain))
         {
             return CaseOutcome.Forbidden($"'{CaseNames.Of(action)}' needs one of the roles: {string.Join(", ", roles.For(action))}.");
         }
@@ -467,9 +467,9 @@ public sealed class CaseService(
             return CaseOutcome.NotFound();
         }
 
-        if (!actor.CanSee(c))
+        if (!actor.May(roles.Holders(CaseNames.Of(action)), options.Domain, c.GridPath))
         {
-            return CaseOutcome.Forbidden("The case is outside your grid scope.");
+            return CaseOutcome.Forbidden($"None of your posts may '{CaseNames.Of(action)}' on this case's grid.");
         }
 
         var before = c.Clone();
@@ -781,7 +781,7 @@ public sealed class CaseService(
 
     public async Task<(CaseOutcome Outcome, SummonsView? Summons)> SummonAsync(Guid id, CaseActionRequest b, Actor actor, CancellationToken ct)
     {
-        if (!actor.IsSystem && !roles.Allows(CaseRoles.Summon, actor.Roles))
+        if (!actor.May(roles.Holders(CaseRoles.Summon), options.Domain))
         {
             return (CaseOutcome.Forbidden($"Summoning needs one of the roles: {string.Join(", ", roles.For(CaseRoles.Summon))}."), null);
         }
@@ -810,9 +810,9 @@ public sealed class CaseService(
             return (CaseOutcome.NotFound(), null);
         }
 
-        if (!actor.CanSee(c))
+        if (!actor.May(roles.Holders(CaseRoles.Summon), options.Domain, c.GridPath))
         {
-            return (CaseOutcome.Forbidden("The case is outside your grid scope."), null);
+            return (CaseOutcome.Forbidden("None of your posts covers this case's grid for this step."), null);
         }
 
         if (!CaseLifecycle.IsOpen(c.State))
@@ -842,7 +842,7 @@ public sealed class CaseService(
 
     public async Task<(CaseOutcome Outcome, SummonsView? Summons)> ReportForDutyAsync(Guid id, CaseActionRequest b, Actor actor, CancellationToken ct)
     {
-        if (!actor.IsSystem && !roles.Allows(CaseRoles.ReportForDuty, actor.Roles))
+        if (!actor.May(roles.Holders(CaseRoles.ReportForDuty), options.Domain))
         {
             return (CaseOutcome.Forbidden($"Reporting for duty needs one of the roles: {string.Join(", ", roles.For(CaseRoles.ReportForDuty))}."), null);
         }
@@ -860,9 +860,9 @@ public sealed class CaseService(
             return (CaseOutcome.NotFound(), null);
         }
 
-        if (!actor.CanSee(c))
+        if (!actor.May(roles.Holders(CaseRoles.ReportForDuty), options.Domain, c.GridPath))
         {
-            return (CaseOutcome.Forbidden("The case is outside your grid scope."), null);
+            return (CaseOutcome.Forbidden("None of your posts covers this case's grid for this step."), null);
         }
 
         SummonsView? s = null;
@@ -908,7 +908,7 @@ public sealed class CaseService(
 
     public async Task<CaseOutcome> GetAsync(Guid id, Actor actor, CancellationToken ct)
     {
-        if (!actor.IsSystem && !roles.Allows(CaseRoles.Read, actor.Roles) && !roles.Allows(CaseRoles.Report, actor.Roles))
+        if (!actor.May(roles.Readers, options.Domain) && !IsComprehensiveFinder(actor))
         {
             return CaseOutcome.Forbidden("Reading cases needs a staff role of this domain.");
         }
@@ -926,7 +926,7 @@ public sealed class CaseService(
             return c.EnteredBy == actor.Subject ? CaseOutcome.Ok(c) : CaseOutcome.Forbidden("A comprehensive-grid finder reads only the cases they reported.");
         }
 
-        return actor.CanSee(c) ? CaseOutcome.Ok(c) : CaseOutcome.Forbidden("The case is outside your grid scope.");
+        return actor.May(roles.Readers, options.Domain, c.GridPath) ? CaseOutcome.Ok(c) : CaseOutcome.Forbidden("None of your posts covers this case's grid.");
     }
 
     /// <summary>
@@ -935,7 +935,7 @@ public sealed class CaseService(
     /// competent one. They may report and follow their own reports; every other step is the department's.
     /// </summary>
     public bool IsComprehensiveFinder(Actor actor) =>
-        actor.User is { } u && !u.HasDomain(options.Domain) && u.HasDomain(Domains.Comprehensive);
+        actor.User is { } u && !u.Allows(null, options.Domain) && u.Allows(null, Domains.Comprehensive);
 
     /// <summary>A finder reports only what lies in their own comprehensive grids; null when the point does.</summary>
     private async Task<CaseOutcome?> FinderPlaceAsync(double longitude, double latitude, Actor actor, CancellationToken ct)
@@ -947,7 +947,7 @@ public sealed class CaseService(
             return CaseOutcome.Invalid("longitude", "no comprehensive grid contains the point");
         }
 
-        return actor.User!.CanSeeGridPath(chain.Select(l => l.GridId).Reverse())
+        return actor.May(roles.Holders(CaseRoles.Report), Domains.Comprehensive, chain.Select(l => l.GridId).Reverse())
             ? null
             : CaseOutcome.Forbidden("The point lies outside your grid scope.");
     }
@@ -955,7 +955,7 @@ public sealed class CaseService(
     /// <summary>The reporter's identity, for the reward centre only; each read is itself audited.</summary>
     public async Task<(CaseOutcome Outcome, ReporterIdentity? Reporter)> GetReporterAsync(Guid id, Actor actor, CancellationToken ct)
     {
-        if (!roles.Allows(CaseRoles.ReadReporter, actor.Roles))
+        if (!actor.May(roles.Holders(CaseRoles.ReadReporter), options.Domain) || actor.IsSystem)
         {
             return (CaseOutcome.Forbidden($"Reporter identities are for the roles: {string.Join(", ", roles.For(CaseRoles.ReadReporter))}."), null);
         }
@@ -967,9 +967,9 @@ public sealed class CaseService(
             return (CaseOutcome.NotFound(), null);
         }
 
-        if (!actor.CanSee(c))
+        if (!actor.May(roles.Holders(CaseRoles.ReadReporter), options.Domain, c.GridPath))
         {
-            return (CaseOutcome.Forbidden("The case is outside your grid scope."), null);
+            return (CaseOutcome.Forbidden("None of your posts covers this case's grid for this step."), null);
         }
 
         var sealedReporter = await CaseRepository.GetReporterAsync(tx, id, ct);

@@ -25,11 +25,11 @@ public static class CaseworkApi
         var options = app.ServiceProvider.GetRequiredService<CaseworkOptions>();
         var api = app.MapGroup($"/api/{options.Domain}/v1/cases").WithTags("cases");
         api.AddEndpointFilter(async (ctx, next) =>
-            ctx.HttpContext.User.HasDomain(options.Domain)
+            ctx.HttpContext.User.Allows(null, options.Domain)
             || (ctx.HttpContext.GetEndpoint()?.Metadata.GetMetadata<OpenToComprehensiveFinders>() is not null
-                && ctx.HttpContext.User.HasDomain(Domains.Comprehensive))
+                && ctx.HttpContext.User.Allows(null, Domains.Comprehensive))
                 ? await next(ctx)
-                : TypedResults.Problem(title: "Forbidden", detail: $"Your token does not carry the domain '{options.Domain}'.", statusCode: 403));
+                : TypedResults.Problem(title: "Forbidden", detail: $"None of your posts is in the domain '{options.Domain}'.", statusCode: 403));
 
         api.MapPost("/", Report).WithMetadata(OpenToComprehensiveFinders.Instance)
             .WithSummary("上报: report a case (Idempotency-Key honoured; comprehensive-grid finders too, by longitude and latitude)");
@@ -57,7 +57,7 @@ public static class CaseworkApi
     }
 
     internal static Actor ActorOf(HttpContext h) =>
-        new(h.User.FindFirstValue(GridClaims.Subject) ?? "unknown", h.User.Roles(),
+        new(h.User.Subject(),
             $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
 
     private static async Task<IResult> Report(ReportCaseRequest? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, CaseService s, CancellationToken ct)
@@ -110,7 +110,7 @@ public static class CaseworkApi
     private static async Task<IResult> List(HttpContext h, CaseService s, CaseworkDatabase db, string? state, string? gridId, string? cursor, int? limit, CancellationToken ct)
     {
         var actor = ActorOf(h);
-        if (!s.Roles.Allows(CaseRoles.Read, actor.Roles) && !s.Roles.Allows(CaseRoles.Report, actor.Roles))
+        if (!actor.May(s.Roles.Readers, s.Options.Domain) && !s.IsComprehensiveFinder(actor))
         {
             return TypedResults.Problem(title: "Forbidden", detail: "Reading cases needs a staff role of this domain.", statusCode: 403);
         }
@@ -137,11 +137,11 @@ public static class CaseworkApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var scopes = h.User.GridScopes();
+        var scopes = h.User.GridsWhere(s.Roles.Readers, s.Options.Domain);
         var take = limit ?? 50;
         var items = s.IsComprehensiveFinder(actor)
             ? await CaseRepository.ListAsync(db.DataSource, null, st, gridId, before, take, actor.Subject, ct)
-            : await CaseRepository.ListAsync(db.DataSource, scopes.Contains(GridClaims.AllGrids) ? null : scopes, st, gridId, before, take, null, ct);
+            : await CaseRepository.ListAsync(db.DataSource, scopes, st, gridId, before, take, null, ct);
         return TypedResults.Ok(new CasePage(items.Select(CaseView.From).ToList(), items.Count == take ? items[^1].Seq.ToString() : null));
     }
 
@@ -188,7 +188,7 @@ public static class CaseworkApi
     private static async Task<IResult> VerifyAudit(
         HttpContext h, CaseService s, AuditVerifier verifier, Guid? caseId, string? day, long? sealSeq, string? sealHash, CancellationToken ct)
     {
-        if (!s.Roles.Allows(CaseRoles.AuditVerify, h.User.Roles()))
+        if (!h.User.Allows(s.Roles.Holders(CaseRoles.AuditVerify), s.Options.Domain))
         {
             return TypedResults.Problem(title: "Forbidden", detail: $"Audit verification is for the roles: {string.Join(", ", s.Roles.For(CaseRoles.AuditVerify))}.", statusCode: 403);
         }

@@ -61,11 +61,10 @@ public sealed class CaseRoles
 
     public IReadOnlyList<string> For(CaseAction action) => For(CaseNames.Of(action));
 
-    /// <summary>Admin may do every step but read reporter identities (unless configured to).</summary>
-    public bool Allows(string step, IEnumerable<string> userRoles)
-    {
-        var allowed = For(step);
-        return userRoles.Any(r => allowed.Contains(r, StringComparer.OrdinalIgnoreCase)
-            || (string.Equals(r, Admin, StringComparison.OrdinalIgnoreCase) && !string.Equals(step, ReadReporter, StringComparison.OrdinalIgnoreCase)));
-    }
+    /// <summary>The roles a post must hold to take <paramref name="step"/>: admin may do every step but read reporter identities (unless configured to).</summary>
+    public IReadOnlyList<string> Holders(string step) =>
+        string.Equals(step, ReadReporter, StringComparison.OrdinalIgnoreCase) ? For(step) : [.. For(step), Admin];
+
+    /// <summary>Reading a case: a reader's or a reporter's post.</summary>
+    public IReadOnlyList<string> Readers => [.. Holders(Read), .. For(Report)];
 }

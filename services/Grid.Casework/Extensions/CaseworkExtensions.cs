@@ -48,7 +48,7 @@ public static class CaseworkExtensions
         builder.Configuration.GetSection("Casework").Bind(options);
         options.Domain = domain.ToLowerInvariant();
         configure?.Invoke(options);
-        options.OrganizationAddress ??= builder.Configuration["services:organization:grpc:0"] ?? "http://127.0.0.1:5102";
+        options.OrganizationAddress ??= builder.Required("services:organization:grpc:0", "http://127.0.0.1:5102")!;
 
         var services = builder.Services;
         services.AddSingleton(options);

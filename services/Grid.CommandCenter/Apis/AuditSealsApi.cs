@@ -30,7 +30,8 @@ public static class AuditSealsApi
     static async Task<Results<Ok<IReadOnlyList<DomainSeals>>, ValidationProblem, ProblemHttpResult>> ListAsync(
         HttpContext http, NpgsqlDataSource db, string? domain, int? limit, CancellationToken ct)
     {
-        if (!CommandRoles.MaySeeAuditSeals.Any(http.User.IsInRole))
+        // One post with one of the roles, in the domain asked about (any domain when none is named).
+        if (!http.User.Allows(CommandRoles.MaySeeAuditSeals, domain))
         {
             return TypedResults.Problem(statusCode: 403, title: $"Audit seals are for the roles {string.Join(", ", CommandRoles.MaySeeAuditSeals)}");
         }

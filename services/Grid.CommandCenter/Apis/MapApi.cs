@@ -37,7 +37,7 @@ public static class MapApi
 
     static async Task<Results<Ok<int>, ValidationProblem, ProblemHttpResult>> ImportAsync(HttpContext http, GridMap map, CancellationToken ct)
     {
-        if (!http.User.IsInRole(CommandRoles.Admin))
+        if (!http.User.HoldsRole(CommandRoles.Admin))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only an administrator may store grid boundaries");
         }

@@ -44,7 +44,7 @@ public static class SummonsApi
     static async Task<Results<Created<SummonsRow>, Ok<SummonsRow>, ValidationProblem, ProblemHttpResult>> SummonAsync(
         SummonsRequest? body, HttpContext http, CommandQueries queries, GridMap map, CaseworkDatabase db, TimeProvider clock, CancellationToken ct)
     {
-        if (!CommandRoles.MaySummon.Any(http.User.IsInRole))
+        if (!http.User.Allows(CommandRoles.MaySummon, null))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only the command centre may summon departments (role commander)");
         }
@@ -115,7 +115,7 @@ public static class SummonsApi
             }
         }
 
-        if (!http.User.CanSeeGrid(path))
+        if (!http.User.Allows(CommandRoles.MaySummon, null, path))
         {
             return TypedResults.Problem(statusCode: 403, title: "The grid is outside your scope");
         }
@@ -181,7 +181,7 @@ public static class SummonsApi
     static async Task<Results<Ok<SummonsRow>, NotFound, ProblemHttpResult>> ReportAsync(
         Guid id, HttpContext http, CommandQueries queries, CaseworkDatabase db, TimeProvider clock, CancellationToken ct)
     {
-        if (!CommandRoles.MayReport.Any(http.User.IsInRole))
+        if (!http.User.Allows(CommandRoles.MayReport, null))
         {
             return TypedResults.Problem(statusCode: 403, title: "Only a department liaison or the command centre may report for duty");
         }
@@ -190,6 +190,11 @@ public static class SummonsApi
         if ((await queries.SummonsAsync(scope, null, id, ct)).FirstOrDefault() is not { } summons)
         {
             return TypedResults.NotFound();
+        }
+
+        if (!http.User.Allows(CommandRoles.MayReport, null, summons.GridPath))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "None of your posts may report for duty on this grid");
         }
 
         if (summons.ReportedAt is not null)

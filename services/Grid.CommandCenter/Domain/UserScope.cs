@@ -4,23 +4,35 @@ using Grid.Contracts.Roles;
 namespace Grid.CommandCenter.Domain;
 
 /// <summary>
-/// 权限范围: the grids (subtrees) and domains a user may see, in the form the read-model queries take:
-/// null means everything, an empty array nothing. Same rule as <c>user.CanSeeGrid(gridPath)</c>: a case is
-/// visible when one of its path's grids is in the user's grid scope.
+/// 权限范围: what a user may see in the read model, per post: a case is visible when one post's domain is
+/// the case's (or every domain) and that post's grid lies on the case's path (or is the whole territory).
+/// <see cref="Grids"/> and <see cref="Domains"/> are the union of the posts (null: no bound), a coarse
+/// filter the indexes can use before the exact per-post test; <see cref="PostDomains"/>/<see cref="PostGrids"/>
+/// are the posts themselves, pairwise, or null when one post sees everything.
 /// </summary>
-public sealed record UserScope(string[]? Grids, string[]? Domains)
+public sealed record UserScope(string[]? Grids, string[]? Domains, string[]? PostDomains, string[]? PostGrids)
 {
+    private IReadOnlyList<GridPost> Posts { get; init; } = [];
+
     public static UserScope Of(ClaimsPrincipal user)
     {
-        var grids = user.GridScopes();
-        var domains = user.Domains();
+        var posts = user.Posts();
+        if (posts.Any(p => p.Domain == GridPost.Everywhere && p.Grid == GridPost.Everywhere))
+        {
+            return new UserScope(null, null, null, null) { Posts = posts };
+        }
+
+        var domains = posts.Any(p => p.Domain == GridPost.Everywhere) ? null : posts.Select(p => p.Domain.ToLowerInvariant()).Distinct().ToArray();
         return new UserScope(
-            grids.Contains(GridClaims.AllGrids) ? null : grids.ToArray(),
-            domains.Contains(GridClaims.AllDomains) ? null : domains.Select(d => d.ToLowerInvariant()).ToArray());
+            user.GridsWhere(null, null),
+            domains,
+            posts.Select(p => p.Domain.ToLowerInvariant()).ToArray(),
+            posts.Select(p => p.Grid).ToArray())
+        { Posts = posts };
     }
 
-    public bool CanSee(IEnumerable<string> gridPath, string domain) =>
-        (Grids is null || gridPath.Any(Grids.Contains)) && (Domains is null || Domains.Contains(domain.ToLowerInvariant()));
+    /// <summary>The one posts check (<see cref="GridAccess.Allows(IEnumerable{GridPost}, IEnumerable{string}?, string?, IEnumerable{string}?)"/>), any role.</summary>
+    public bool CanSee(IEnumerable<string> gridPath, string domain) => Posts.Allows(null, domain, gridPath);
 }
 
 /// <summary>Roles the command centre checks beyond a valid token (grid scope filters everything else).</summary>

@@ -96,6 +96,9 @@ public sealed class CommandQueries(NpgsqlDataSource db, IConfiguration configura
     const string ScopeFilter = """
         (@Grids::text[] IS NULL OR c.grid_path && @Grids::text[])
         AND (@Domains::text[] IS NULL OR c.domain = ANY(@Domains::text[]))
+        AND (@PostDomains::text[] IS NULL OR EXISTS (
+            SELECT 1 FROM unnest(@PostDomains::text[], @PostGrids::text[]) AS p(d, g)
+            WHERE (p.d = '*' OR p.d = c.domain) AND (p.g = '*' OR p.g = ANY(c.grid_path))))
         """;
 
     /// <summary>A case with no deadline of its own is due this long after it was reported (configurable).</summary>
@@ -126,6 +129,8 @@ public sealed class CommandQueries(NpgsqlDataSource db, IConfiguration configura
         var p = more is null ? new DynamicParameters() : new DynamicParameters(more);
         p.Add("Grids", scope.Grids);
         p.Add("Domains", scope.Domains);
+        p.Add("PostDomains", scope.PostDomains);
+        p.Add("PostGrids", scope.PostGrids);
         p.Add("DefaultHandle", DefaultHandleWithin);
         return p;
     }

@@ -1,7 +1,7 @@
 namespace Grid.Contracts.Roles;
 
 /// <summary>
-/// 岗位目录 The one catalog of roles a token may carry in its <c>role</c> claim. Every domain's step checks name
+/// 岗位目录 The one catalog of roles a token's posts (<c>role@domain:grid</c>) may carry. Every domain's step checks name
 /// roles from here, and the organization service assigns exactly the posts listed in <see cref="Posts"/>, so a
 /// role a service checks is always a role an administrator can give someone.
 /// </summary>
@@ -22,6 +22,9 @@ public static class GridRoles
 
     /// <summary>在线监控站: an online monitoring station's client; may push readings only.</summary>
     public const string Station = "station";
+
+    /// <summary>A read-only client (the command centre's own token): reads grids and departments, takes no step.</summary>
+    public const string Reader = "reader";
 
     // Grid posts (岗位), assigned to people on a grid of a domain's hierarchy.
 
@@ -146,6 +149,7 @@ public static class GridRoles
     [
         new(Service, "服务客户端", "all"),
         new(Station, "在线监控站", "environment"),
+        new(Reader, "只读客户端", "all"),
     ];
 
     private static readonly HashSet<string> PostNames = Posts.Select(p => p.Role).ToHashSet(StringComparer.Ordinal);

@@ -33,25 +33,32 @@ public static class EnvironmentRoles
     public static readonly string[] Pushers = [Admin, Station];
 }
 
+/// <summary>
+/// The environment checks: one post of the token holds one of the step's roles in the environment domain,
+/// over the grid concerned (<see cref="GridAccess"/>).
+/// </summary>
 internal static class Access
 {
-    /// <summary>403 unless the caller holds one of <paramref name="roles"/> in the environment domain.</summary>
+    /// <summary>403 unless one post holds one of <paramref name="roles"/> in the environment domain (somewhere).</summary>
     public static IResult? Require(ClaimsPrincipal user, params string[] roles)
     {
-        if (!user.HasDomain(Domains.Environment))
+        if (!user.Allows(null, Domains.Environment))
         {
-            return Forbidden("This token is not valid for the environment domain.");
+            return Forbidden("None of this token's posts is in the environment domain.");
         }
 
-        var held = user.Roles();
-        return roles.Any(r => held.Contains(r, StringComparer.OrdinalIgnoreCase))
+        return user.Allows(roles, Domains.Environment)
             ? null
-            : Forbidden($"Requires one of the roles: {string.Join(", ", roles)}.");
+            : Forbidden($"Requires an environment post with one of the roles: {string.Join(", ", roles)}.");
     }
 
-    /// <summary>403 unless the grid lies in the caller's grid scope.</summary>
-    public static IResult? RequireGrid(ClaimsPrincipal user, IEnumerable<string> gridPath) =>
-        user.CanSeeGrid(gridPath) ? null : Forbidden("The grid is outside this token's grid scope.");
+    /// <summary>403 unless one post holds one of <paramref name="roles"/> in the environment domain over the grid.</summary>
+    public static IResult? RequireGrid(ClaimsPrincipal user, string[] roles, IEnumerable<string> gridPath) =>
+        user.Allows(roles, Domains.Environment, gridPath) ? null : Forbidden("No post of this token with the step's roles covers the grid.");
+
+    /// <summary>Reading: a reader's post in the environment domain over the grid.</summary>
+    public static bool Sees(ClaimsPrincipal user, IEnumerable<string> gridPath) =>
+        user.Allows(EnvironmentRoles.Readers, Domains.Environment, gridPath);
 
     public static IResult Forbidden(string detail) =>
         TypedResults.Problem(title: "Forbidden", detail: detail, statusCode: StatusCodes.Status403Forbidden);

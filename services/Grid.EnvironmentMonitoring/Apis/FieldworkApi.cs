@@ -91,7 +91,7 @@ public static class FieldworkApi
             return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
         }
 
-        if (Access.RequireGrid(user, gridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.FieldStaff, gridPath) is { } outside)
         {
             return outside;
         }
@@ -140,7 +140,7 @@ public static class FieldworkApi
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await LoadPatrolsAsync(conn, "WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)",
             new { grid, from = from?.UtcDateTime, to = to?.UtcDateTime }, ct);
-        return TypedResults.Ok(rows.Where(p => user.CanSeeGrid(p.GridPath)).ToList());
+        return TypedResults.Ok(rows.Where(p => Access.Sees(user, p.GridPath)).ToList());
     }
 
     private static async Task<List<PatrolView>> LoadPatrolsAsync(NpgsqlConnection conn, string where, object args, CancellationToken ct) =>
@@ -180,7 +180,7 @@ public static class FieldworkApi
             return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
         }
 
-        if (Access.RequireGrid(user, gridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, gridPath) is { } outside)
         {
             return outside;
         }
@@ -209,7 +209,7 @@ public static class FieldworkApi
 
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await LoadSlipsAsync(conn, "WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@status::text IS NULL OR status = @status)", new { grid, status }, ct);
-        return TypedResults.Ok(rows.Where(s => user.CanSeeGrid(s.GridPath)).ToList());
+        return TypedResults.Ok(rows.Where(s => Access.Sees(user, s.GridPath)).ToList());
     }
 
     internal static async Task<IResult> StepSlip(Guid id, SlipStepRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
@@ -238,7 +238,7 @@ public static class FieldworkApi
             return Access.NotFound($"No task slip {id}.");
         }
 
-        if (Access.RequireGrid(user, slip.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.FieldStaff, slip.GridPath) is { } outside)
         {
             return outside;
         }
@@ -293,7 +293,7 @@ public static class FieldworkApi
             return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
         }
 
-        if (Access.RequireGrid(user, gridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.FieldStaff, gridPath) is { } outside)
         {
             return outside;
         }
@@ -355,7 +355,7 @@ public static class FieldworkApi
     /// </summary>
     private static async Task<bool> CanSeeAsync(ClaimsPrincipal user, string? gridId, NpgsqlConnection conn, CancellationToken ct)
     {
-        if (user.GridScopes().Contains(GridClaims.AllGrids))
+        if (user.GridsWhere(EnvironmentRoles.Readers, Grid.Contracts.Events.Domains.Environment) is null)
         {
             return true;
         }
@@ -370,7 +370,7 @@ public static class FieldworkApi
                 SELECT grid_path FROM environment.sources WHERE @gridId = ANY(grid_path)
                 UNION ALL SELECT grid_path FROM environment.patrols WHERE @gridId = ANY(grid_path)) p LIMIT 1
             """, new { gridId }, cancellationToken: ct));
-        return path is not null && user.CanSeeGrid(path.TakeWhile(g => g != gridId).Append(gridId));
+        return path is not null && Access.Sees(user, path.TakeWhile(g => g != gridId).Append(gridId));
     }
 
     private static async Task<IReadOnlyList<GridCompliance>> ComplianceAsync(NpgsqlConnection conn, string? grid, DateTimeOffset monthStart, ComplianceOptions o, CancellationToken ct)

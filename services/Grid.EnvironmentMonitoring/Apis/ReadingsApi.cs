@@ -263,7 +263,7 @@ public static class ReadingsApi
             return Access.NotFound($"No station '{id}'.");
         }
 
-        if (Access.RequireGrid(user, path) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Readers, path) is { } outside)
         {
             return outside;
         }

@@ -91,7 +91,7 @@ public static class SourcesApi
             return (Access.Invalid("gridId", $"unknown grid '{r.GridId}'"), []);
         }
 
-        return (Access.RequireGrid(user, gridPath), gridPath);
+        return (Access.RequireGrid(user, EnvironmentRoles.Registrars, gridPath), gridPath);
     }
 
     /// <summary>The parameters of a source row, shared by INSERT and UPDATE.</summary>
@@ -144,7 +144,7 @@ public static class SourcesApi
             return Access.NotFound($"No source {id}.");
         }
 
-        if (Access.RequireGrid(user, existing.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, existing.GridPath) is { } outside)
         {
             return outside;
         }
@@ -167,7 +167,7 @@ public static class SourcesApi
 
         await using var conn = await db.OpenConnectionAsync(ct);
         var all = await LoadSourcesAsync(conn, grid is null ? "" : "WHERE @grid = ANY(grid_path)", new { grid }, ct);
-        return TypedResults.Ok(all.Where(s => user.CanSeeGrid(s.GridPath)).ToList());
+        return TypedResults.Ok(all.Where(s => Access.Sees(user, s.GridPath)).ToList());
     }
 
     internal static async Task<IResult> GetSource(Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -183,7 +183,7 @@ public static class SourcesApi
             return Access.NotFound($"No source {id}.");
         }
 
-        if (Access.RequireGrid(user, source.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Readers, source.GridPath) is { } outside)
         {
             return outside;
         }
@@ -234,7 +234,7 @@ public static class SourcesApi
             return Access.NotFound($"No source {id}.");
         }
 
-        if (Access.RequireGrid(user, source.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, source.GridPath) is { } outside)
         {
             return outside;
         }
@@ -302,7 +302,7 @@ public static class SourcesApi
             return Access.Invalid("dischargePointId", $"no discharge point {r.DischargePointId}");
         }
 
-        if (Access.RequireGrid(user, owner.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, owner.GridPath) is { } outside)
         {
             return outside;
         }
@@ -339,7 +339,7 @@ public static class SourcesApi
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok((await LoadStationsAsync(conn, "", null, ct)).Where(s => user.CanSeeGrid(s.GridPath)).ToList());
+        return TypedResults.Ok((await LoadStationsAsync(conn, "", null, ct)).Where(s => Access.Sees(user, s.GridPath)).ToList());
     }
 
     internal static async Task<IResult> ListEpisodes(string id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -356,7 +356,7 @@ public static class SourcesApi
             return Access.NotFound($"No station '{id}'.");
         }
 
-        if (Access.RequireGrid(user, station.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Readers, station.GridPath) is { } outside)
         {
             return outside;
         }
@@ -471,7 +471,7 @@ public static class SourcesApi
             return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
         }
 
-        if (Access.RequireGrid(user, gridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, gridPath) is { } outside)
         {
             return outside;
         }
@@ -495,7 +495,7 @@ public static class SourcesApi
         await using var conn = await db.OpenConnectionAsync(ct);
         var zones = await conn.QueryAsync<(Guid, string, string, string?, string, string[], string?)>(new CommandDefinition(
             "SELECT id, name, level, water_body, grid_id, grid_path, boundary::text FROM environment.water_zones ORDER BY name", cancellationToken: ct));
-        return TypedResults.Ok(zones.Select(z => new WaterZone(z.Item1, z.Item2, z.Item3, z.Item4, z.Item5, z.Item6, z.Item7)).Where(z => user.CanSeeGrid(z.GridPath)).ToList());
+        return TypedResults.Ok(zones.Select(z => new WaterZone(z.Item1, z.Item2, z.Item3, z.Item4, z.Item5, z.Item6, z.Item7)).Where(z => Access.Sees(user, z.GridPath)).ToList());
     }
 
     internal static async Task<IResult> CreateProject(ProjectRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
@@ -515,7 +515,7 @@ public static class SourcesApi
             return Access.Invalid("gridId", $"unknown grid '{r.GridId}'");
         }
 
-        if (Access.RequireGrid(user, gridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, gridPath) is { } outside)
         {
             return outside;
         }
@@ -544,7 +544,7 @@ public static class SourcesApi
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok((await LoadProjectsAsync(conn, "", null, ct)).Where(p => user.CanSeeGrid(p.GridPath)).ToList());
+        return TypedResults.Ok((await LoadProjectsAsync(conn, "", null, ct)).Where(p => Access.Sees(user, p.GridPath)).ToList());
     }
 
     internal static async Task<IResult> AdvanceProject(Guid id, StageRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
@@ -563,7 +563,7 @@ public static class SourcesApi
             return Access.NotFound($"No project {id}.");
         }
 
-        if (Access.RequireGrid(user, current.GridPath) is { } outside)
+        if (Access.RequireGrid(user, EnvironmentRoles.Registrars, current.GridPath) is { } outside)
         {
             return outside;
         }

@@ -52,7 +52,7 @@ internal sealed class DemoEnvironment(IConfiguration config, NpgsqlDataSource db
         }
 
         var station = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(GridClaims.Role, EnvironmentRoles.Station), new Claim(GridClaims.Domain, "environment"), new Claim(GridClaims.GridScope, GridClaims.AllGrids)], "simulation"));
+            [new Claim(GridClaims.Posts, new GridPost(EnvironmentRoles.Station, "environment", GridPost.Everywhere).ToString())], "simulation"));
         var random = new Random();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.CurrentValue.SimulationIntervalSeconds)), clock);
         var spikeUntil = new Dictionary<string, int>();

@@ -56,7 +56,7 @@ internal sealed class ReadingIngestor(ReadingWriter writer, IOptionsMonitor<Envi
             {
                 errors[$"[{i}].station"] = [$"unknown station '{r.Station}'"];
             }
-            else if (!(inScope.TryGetValue(st.Id, out var seen) ? seen : inScope[st.Id] = user.CanSeeGrid(st.GridPath)))
+            else if (!(inScope.TryGetValue(st.Id, out var seen) ? seen : inScope[st.Id] = user.Allows(Apis.EnvironmentRoles.Pushers, Grid.Contracts.Events.Domains.Environment, st.GridPath)))
             {
                 forbidden.TryAdd($"[{i}].station", [$"station '{r.Station}' is outside this client's grid scope"]);
             }

@@ -4,40 +4,41 @@ using Grid.Contracts.Events;
 namespace Grid.FireSafety.Apis;
 
 /// <summary>
-/// The checks every fire endpoint makes after authentication: the token's domain includes fire, one of its
-/// roles may take this step, and the grid concerned lies in the token's grid scope.
+/// The checks every fire endpoint makes after authentication: one post of the token holds a role that may
+/// take this step, in the fire domain, over the grid concerned (<see cref="GridAccess"/>).
 /// </summary>
 internal static class FireAccess
 {
     /// <summary>Null when allowed, else the 403 problem to return (naming what was missing).</summary>
     public static IResult? Deny(ClaimsPrincipal user, IReadOnlyCollection<string> roles, IEnumerable<string>? gridPath = null)
     {
-        if (!user.HasDomain(Domains.Fire))
+        if (!user.Allows(null, Domains.Fire))
         {
-            return Forbidden("The token does not carry the fire domain.", "domain");
+            return Forbidden("None of the token's posts is in the fire domain.", "domain");
         }
 
-        if (!user.Roles().Any(roles.Contains))
+        if (!user.Allows(roles, Domains.Fire))
         {
-            return Forbidden($"This step needs one of the roles: {string.Join(", ", roles)}.", "role");
+            return Forbidden($"This step needs a fire post with one of the roles: {string.Join(", ", roles)}.", "role");
         }
 
-        if (gridPath is not null && !user.CanSeeGrid(gridPath))
+        if (gridPath is not null && !user.Allows(roles, Domains.Fire, gridPath))
         {
-            return Forbidden("The grid is outside the token's grid scope.", "grid");
+            return Forbidden($"No post with one of the roles {string.Join(", ", roles)} covers the grid.", "grid");
         }
 
         return null;
     }
 
-    public static bool InScope(ClaimsPrincipal user, IEnumerable<string> gridPath) => user.CanSeeGrid(gridPath);
+    /// <summary>Reading: any fire post over the grid.</summary>
+    public static bool InScope(ClaimsPrincipal user, IEnumerable<string> gridPath) => user.Allows(null, Domains.Fire, gridPath);
 
-    /// <summary>The scope ids to filter lists by, or null for the whole territory.</summary>
-    public static string[]? ScopeFilter(ClaimsPrincipal user)
-    {
-        var scopes = user.GridScopes();
-        return scopes.Contains(GridClaims.AllGrids) ? null : scopes.ToArray();
-    }
+    /// <summary>The grids of the token's fire posts to filter lists by, or null for the whole territory.</summary>
+    public static string[]? ScopeFilter(ClaimsPrincipal user) => user.GridsWhere(null, Domains.Fire);
+
+    /// <summary>The role of the post that takes a step over the grid (the first that may).</summary>
+    public static string RoleFor(ClaimsPrincipal user, IReadOnlyCollection<string> roles, IEnumerable<string> gridPath) =>
+        user.Posts().FirstOrDefault(p => p.HoldsOneOf(roles) && p.InDomain(Domains.Fire) && p.OnGrid(gridPath))?.Role ?? "";
 
     public static string Actor(ClaimsPrincipal user) => user.FindFirst(GridClaims.Subject)?.Value ?? "unknown";
 

@@ -375,9 +375,9 @@ public static class HazardsApi
         }
 
         var actor = CaseworkBridge.ActorOf(h);
-        if (!cases.Roles.Allows("dispatch", actor.Roles))
+        if (!actor.May(cases.Roles.Holders("dispatch"), Grid.Contracts.Events.Domains.Fire, c.GridPath))
         {
-            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "Ordering rectification needs a role that may dispatch.");
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "Ordering rectification needs a post over the hazard's grid that may dispatch.");
         }
 
         if (c.State is CaseState.Reported or CaseState.Escalated)

@@ -123,7 +123,7 @@ public static class InspectionsApi
             return outOfScope;
         }
 
-        var role = user.Roles().FirstOrDefault(FireRoles.Inspectors.Contains) ?? "";
+        var role = FireAccess.RoleFor(user, FireRoles.Inspectors, grid.Path);
         var record = new InspectionRecord
         {
             Id = Guid.CreateVersion7(),

@@ -35,6 +35,12 @@ internal static class Extensions
         }
         else
         {
+            // A configured tree is a choice; the generated demo county only a development convenience.
+            if (!builder.Configuration.GetSection("Fire:Grids").GetChildren().Any())
+            {
+                builder.Required("services:organization:grpc:0");
+            }
+
             var grids = new ConfiguredGridDirectory(builder.Configuration.GetSection("Fire:Grids").Get<List<GridEntry>>() ?? []);
             builder.Services.AddSingleton<IGridTree>(grids);
             builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridDirectory>(grids);

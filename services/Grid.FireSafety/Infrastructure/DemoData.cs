@@ -222,7 +222,7 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
     /// <summary>Hazards through the case service, as the endpoints would create them.</summary>
     private async Task<int> SeedHazardsAsync(List<Place> places, List<GridNode> villages, DateTimeOffset now, CancellationToken ct)
     {
-        var actor = new Actor("demo", [FireRoles.Admin], "seed", null);
+        var actor = new Actor("demo", "seed", null);
         var n = 0;
         async Task<Case?> Report(Place p, string area, string title, bool major = false, bool fixedOnSpot = false, bool publicReport = false)
         {

@@ -1,21 +1,31 @@
 using System.Security.Claims;
 using Grid.Organization.Domain;
+using Grid.Organization.Infrastructure;
 
 namespace Grid.Organization.Apis;
 
-/// <summary>Who may do what: admin endpoints need admin or org-admin, and every record is checked against the token's grid scope.</summary>
+/// <summary>
+/// Who may do what: changes need an admin or org-admin post over the grid concerned; reading needs any post
+/// over it (the posts of the token, <see cref="GridAccess"/>).
+/// </summary>
 internal static class Access
 {
     public const string OrgAdminPolicy = "org-admin";
 
-    public static bool IsAdmin(this ClaimsPrincipal user) => user.Roles().Contains(SystemRoles.Admin);
+    public static readonly string[] AdminRoles = [SystemRoles.Admin, SystemRoles.OrgAdmin];
 
-    public static bool SeesEverything(this ClaimsPrincipal user) => user.GridScopes().Contains(GridClaims.AllGrids);
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.HoldsRole(SystemRoles.Admin);
 
-    /// <summary>A scope test over a grid path; an empty path (a root) needs the whole territory.</summary>
-    public static Func<IReadOnlyList<string>, bool> Scope(this ClaimsPrincipal user) => path => user.CanSeeGrid(path);
+    /// <summary>An admin or org-admin post over the whole territory.</summary>
+    public static bool SeesEverything(this ClaimsPrincipal user) => user.GridsWhere(AdminRoles, null) is null;
 
-    public static bool CanSee(this ClaimsPrincipal user, GridArea grid) => user.CanSeeGrid(grid.PathStrings);
+    /// <summary>Where the caller may change things: under an admin or org-admin post; an empty path (a root) needs the whole territory.</summary>
+    public static Func<IReadOnlyList<string>, bool> Scope(this ClaimsPrincipal user) => path => user.Allows(AdminRoles, null, path);
+
+    /// <summary>Where the caller may read: under any of its posts.</summary>
+    public static GridScope ReadScope(this ClaimsPrincipal user) => GridScope.Of(user.GridsWhere(null, null));
+
+    public static bool CanSee(this ClaimsPrincipal user, GridArea grid) => user.Allows(null, null, grid.PathStrings);
 
     /// <summary>The problem for a broken rule: 400 with the field for bad input, 404/409 naming the field too.</summary>
     public static IResult ToProblem(this OrgRuleException e) => e.Status == StatusCodes.Status400BadRequest

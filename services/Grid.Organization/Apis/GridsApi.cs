@@ -111,9 +111,9 @@ public static class GridsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (!user.HasDomain(input.Hierarchy!))
+        if (!user.Allows(Access.AdminRoles, input.Hierarchy!))
         {
-            return Access.Forbidden($"The token carries no {input.Hierarchy} domain.");
+            return Access.Forbidden($"The token carries no admin post in the {input.Hierarchy} domain.");
         }
 
         var saved = await store.SaveAsync(id, input, boundary!, user.Scope());

@@ -21,7 +21,7 @@ public static class IdentityApi
     }
 
     /// <summary>Accepts application/x-www-form-urlencoded (as OAuth clients send) or a JSON object with the same names.</summary>
-    private static async Task<IResult> IssueAsync(HttpRequest request, TokenIssuer issuer)
+    private static async Task<IResult> IssueAsync(HttpRequest request, TokenIssuer issuer, LoginThrottle throttle)
     {
         Dictionary<string, string?> f;
         if (request.HasFormContentType)
@@ -49,7 +49,22 @@ public static class IdentityApi
                     return Access.Invalid("password", "Required for the password grant.");
                 }
 
-                return await issuer.ForStaffAsync(user, password) is { } t ? TypedResults.Ok(t) : Refused("invalid_grant", "Wrong user name or password.");
+                var address = request.HttpContext.Connection.RemoteIpAddress?.ToString();
+                if (throttle.RetryAfter(user, address) is { } wait)
+                {
+                    var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                    request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return TypedResults.Problem(statusCode: 429, title: "Too many failed log-ins", detail: $"Try again in {seconds} s.");
+                }
+
+                if (await issuer.ForStaffAsync(user, password) is { } t)
+                {
+                    throttle.Succeeded(user);
+                    return TypedResults.Ok(t);
+                }
+
+                throttle.Failed(user, address);
+                return Refused("invalid_grant", "Wrong user name or password.");
             case "client_credentials":
                 if (Get("client_id") is not { } id)
                 {

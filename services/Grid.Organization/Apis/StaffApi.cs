@@ -24,10 +24,9 @@ public static class StaffApi
         staff.MapPost("/{id:guid}/assignments", AssignAsync);
         staff.MapDelete("/{id:guid}/assignments/{assignmentId:guid}", EndAssignmentAsync);
 
-        // Reading the department list needs only a token, within the caller's grid scope: boards and rankings name
-        // departments for every reader (the command centre's own client included); creating one stays an admin's.
         var departments = api.MapGroup("/departments").WithTags("Departments").WithRuleProblems();
-        departments.MapGet("/", async (StaffStore store, ClaimsPrincipal user) => TypedResults.Ok(await store.DepartmentsAsync(GridScope.Of(user.GridScopes()))));
+        // Reading needs any post over the department's grid (the command centre's reader post names them on its boards); changing needs an admin post.
+        departments.MapGet("/", async (StaffStore store, ClaimsPrincipal user) => TypedResults.Ok(await store.DepartmentsAsync(user.ReadScope())));
         departments.MapPost("/", CreateDepartmentAsync).RequireAuthorization(Access.OrgAdminPolicy);
         return api;
     }
@@ -44,13 +43,13 @@ public static class StaffApi
             return Access.NotFound($"Grid {grid} does not exist.");
         }
 
-        var rows = await store.ListAsync(grid, GridScope.Of(user.GridScopes()), after, limit ?? 100);
+        var rows = await store.ListAsync(grid, user.ReadScope(), after, limit ?? 100);
         return TypedResults.Ok(new { items = rows.Select(s => StaffView.Of(s)), next = rows.Count == (limit ?? 100) ? rows[^1].Id : (Guid?)null });
     }
 
     private static async Task<IResult> GetAsync(Guid id, StaffStore store, ClaimsPrincipal user)
     {
-        var s = await store.GetAsync(id, GridScope.Of(user.GridScopes()));
+        var s = await store.GetAsync(id, user.ReadScope());
         return s is null ? Access.NotFound($"Staff member {id} does not exist.") : TypedResults.Ok(StaffView.Of(s, await store.AssignmentsAsync(id)));
     }
 
@@ -120,7 +119,7 @@ public static class StaffApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var s = await store.UpdateAsync(id, input, GridScope.Of(user.GridScopes()), user.Scope());
+        var s = await store.UpdateAsync(id, input, user.ReadScope(), user.Scope());
         return TypedResults.Ok(StaffView.Of(s, await store.AssignmentsAsync(id)));
     }
 
@@ -133,12 +132,12 @@ public static class StaffApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (await store.GetAsync(id, GridScope.Of(user.GridScopes())) is null && !user.SeesEverything())
+        if (await store.GetAsync(id, user.ReadScope()) is null && !user.SeesEverything())
         {
             return Access.NotFound($"Staff member {id} does not exist.");
         }
 
-        var a = await store.AssignAsync(id, input, GridScope.Of(user.GridScopes()), user.Scope());
+        var a = await store.AssignAsync(id, input, user.ReadScope(), user.Scope());
         return TypedResults.Created($"/api/org/v1/staff/{id}/assignments/{a.Id}", a);
     }
 

@@ -12,7 +12,7 @@ public static class SubjectsApi
         var subjects = api.MapGroup("/subjects").WithTags("Subjects").RequireAuthorization(Access.OrgAdminPolicy).WithRuleProblems();
         subjects.MapGet("/", ListAsync);
         subjects.MapGet("/{id:guid}", async (Guid id, SubjectStore store, ClaimsPrincipal user) =>
-            await store.GetAsync(id, null, GridScope.Of(user.GridScopes())) is { } s ? Results.Ok(s) : Access.NotFound($"Subject {id} does not exist."));
+            await store.GetAsync(id, null, user.ReadScope()) is { } s ? Results.Ok(s) : Access.NotFound($"Subject {id} does not exist."));
         subjects.MapPost("/", CreateAsync);
         return api;
     }
@@ -24,7 +24,7 @@ public static class SubjectsApi
             return Access.Invalid("limit", "Between 1 and 1000.");
         }
 
-        var scope = GridScope.Of(user.GridScopes());
+        var scope = user.ReadScope();
         if (creditCode is not null)
         {
             return await store.GetAsync(null, creditCode, scope) is { } s ? TypedResults.Ok(new { items = new[] { s }, next = (Guid?)null }) : Access.NotFound($"Subject {creditCode} does not exist.");

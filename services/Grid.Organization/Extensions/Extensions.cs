@@ -36,6 +36,7 @@ internal static class Extensions
         builder.Services.AddSingleton<NoticeCounts>();
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<Imports.ImportService>();
         builder.Services.AddHostedService<OrganizationInitializer>();
         // After the initializer, which creates the schema the index reads.
@@ -44,7 +45,7 @@ internal static class Extensions
         builder.Services.AddSingleton<RepeatedPoints>();
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireRole(Domain.SystemRoles.Admin, Domain.SystemRoles.OrgAdmin));
+            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireAssertion(ctx => ctx.User.Allows(Access.AdminRoles, null)));
         // Our own RS256 tokens are valid here too, beside the HMAC key of development and tests.
         builder.Services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, OwnSigningKey>();
 

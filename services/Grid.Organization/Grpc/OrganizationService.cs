@@ -153,7 +153,7 @@ public sealed class OrganizationService(
         }
 
         var user = context.GetHttpContext().User;
-        var visible = subject is not null && (user.GridScopes().Contains(GridClaims.AllGrids)
+        var visible = subject is not null && (user.GridsWhere(null, null) is null
             || (Guid.TryParse(subject.GridId, out var g) && Visible(await GridAsync(g), context) is not null));
         return visible ? subject! : throw NotFound("subject not found");
     }
@@ -186,7 +186,7 @@ public sealed class OrganizationService(
         cache.GetOrAddAsync($"grid:id:{id}", V1.GridInfo.Parser, async () => Map(await grids.GetAsync(id)));
 
     private static V1.GridInfo? Visible(V1.GridInfo? info, ServerCallContext context) =>
-        info is not null && context.GetHttpContext().User.CanSeeGrid(info.Path) ? info : null;
+        info is not null && context.GetHttpContext().User.Allows(null, info.Hierarchy, info.Path) ? info : null;
 
     private static Guid ParseId(string value, string field) =>
         Guid.TryParse(value, out var id) ? id : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: not a grid id"));

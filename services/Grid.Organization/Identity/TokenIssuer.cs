@@ -13,7 +13,7 @@ namespace Grid.Organization.Identity;
 public sealed record TokenResponse(string access_token, string token_type, int expires_in);
 
 /// <summary>
-/// Issues RS256 tokens with the claims every Grid service reads (sub, name, role*, domain*, grid*): for staff
+/// Issues RS256 tokens with the claims every Grid service reads (sub, name, posts): for staff
 /// by password, for service clients by client credentials (<c>Identity:Clients:{id}:Secret</c>).
 /// </summary>
 public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConfiguration configuration, TimeProvider clock)
@@ -57,11 +57,19 @@ public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConf
         var posts = (await conn.QueryAsync<Post>(
             "SELECT role, domain, grid_id FROM assignments WHERE staff_id = @Id AND valid_from <= @now AND (valid_to IS NULL OR valid_to > @now)",
             new { account.Id, now })).AsList();
-        var admin = account.SystemRoles.Contains(SystemRoles.Admin);
-        var roles = account.SystemRoles.Concat(posts.Select(p => p.Role)).Distinct();
-        var domains = admin || account.SystemRoles.Contains(SystemRoles.OrgAdmin) ? [GridClaims.AllDomains] : posts.Select(p => p.Domain).Distinct();
-        var grids = admin ? [GridClaims.AllGrids] : account.ScopeGrids.Concat(posts.Select(p => p.GridId)).Distinct().Select(g => g.ToString());
-        return Issue(account.Id.ToString(), account.Name, roles, domains, grids);
+        return Issue(account.Id.ToString(), account.Name, PostsOf(account, posts));
+    }
+
+    /// <summary>
+    /// One post per assignment, as held; a system role applies across domains on each scope grid (the
+    /// administrator everywhere). Roles, domains and grids are never listed apart.
+    /// </summary>
+    private static IEnumerable<GridPost> PostsOf(Account account, IEnumerable<Post> posts)
+    {
+        var system = account.SystemRoles.SelectMany(role => role == SystemRoles.Admin
+            ? [new GridPost(role, GridPost.Everywhere, GridPost.Everywhere)]
+            : account.ScopeGrids.Select(g => new GridPost(role, GridPost.Everywhere, g.ToString())));
+        return system.Concat(posts.Select(p => new GridPost(p.Role, p.Domain, p.GridId.ToString()))).Distinct();
     }
 
     /// <summary>Null when the client is unknown or the secret wrong.</summary>
@@ -74,17 +82,18 @@ public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConf
             return null;
         }
 
-        static string[] List(string? csv, string fallback) =>
-            (csv ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return Issue(clientId, section["Name"] ?? clientId, List(section["Roles"], SystemRoles.Service), List(section["Domains"], "*"), List(section["Grids"], "*"));
+        // A client holds only the posts configured for it (role@domain:grid, comma separated): none by default.
+        var posts = (section["Posts"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(GridPost.Parse).OfType<GridPost>();
+        return Issue(clientId, section["Name"] ?? clientId, posts);
     }
 
-    public TokenResponse Issue(string subject, string name, IEnumerable<string> roles, IEnumerable<string> domains, IEnumerable<string> grids, TimeSpan? lifetime = null)
+    public TokenResponse Issue(string subject, string name, IEnumerable<GridPost> posts, TimeSpan? lifetime = null)
     {
-        var claims = new List<Claim> { new(GridClaims.Subject, subject), new(GridClaims.Name, name) };
-        claims.AddRange(roles.Select(r => new Claim(GridClaims.Role, r)));
-        claims.AddRange(domains.Select(d => new Claim(GridClaims.Domain, d)));
-        claims.AddRange(grids.Select(g => new Claim(GridClaims.GridScope, g)));
+        var claims = new List<Claim>
+        {
+            new(GridClaims.Subject, subject), new(GridClaims.Name, name), new(GridClaims.Posts, string.Join(' ', posts)),
+        };
         var now = clock.GetUtcNow().UtcDateTime;
         var life = lifetime ?? Lifetime;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

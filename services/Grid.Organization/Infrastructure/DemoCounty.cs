@@ -14,7 +14,7 @@ namespace Grid.Organization.Infrastructure;
 /// the villages of the ten townships (the two parks stop at level 3: uneven depth). Rectangles from recursive
 /// subdivision of lon 113.0–113.6, lat 34.5–34.9 tile their parents exactly. Every hierarchy gets its own tree
 /// over the same geometry, as deep as that domain goes. Staff for every role, departments, ~3,000 subjects,
-/// and demo accounts whose password is <c>Identity:DemoPassword</c> or printed to the log once.
+/// and demo accounts whose password is <c>Identity:DemoPassword</c> or generated and written to the credentials file.
 /// </summary>
 public static class DemoCounty
 {
@@ -75,8 +75,15 @@ public static class DemoCounty
         var subjects = await SeedSubjectsAsync(conn, tx, random);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded the demo county: {Grids} grids, {Departments} departments, {Staff} staff, {Subjects} subjects", cells.Count, departments.Count, staffCount, subjects);
-        logger.LogWarning("Demo accounts {Accounts}: password '{Password}'{Source}", string.Join(", ", accounts.Names), accounts.Password,
-            accounts.FromConfig ? " (Identity:DemoPassword)" : " (random, shown once)");
+        if (accounts.FromConfig)
+        {
+            logger.LogWarning("Demo accounts {Accounts}: password from Identity:DemoPassword", string.Join(", ", accounts.Names));
+        }
+        else
+        {
+            var file = await Identity.InitialCredentials.WriteAsync(configuration, $"demo accounts {string.Join(", ", accounts.Names)}: password '{accounts.Password}'", ct);
+            logger.LogWarning("Demo accounts {Accounts}: their generated password is in {CredentialsFile} (readable by this user only)", string.Join(", ", accounts.Names), file);
+        }
     }
 
     private static double Edge(double a, double b, int i, int n) => i == n ? b : a + (b - a) * i / n;

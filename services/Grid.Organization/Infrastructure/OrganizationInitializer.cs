@@ -6,7 +6,7 @@ using Npgsql;
 namespace Grid.Organization.Infrastructure;
 
 /// <summary>
-/// Start-up: the schema, the signing key, the first administrator (its password printed to the log once),
+/// Start-up: the schema, the signing key, the first administrator (a generated password goes to the credentials file),
 /// and the demo county when <c>Grid:SeedDemoData=true</c> and the database has no grids.
 /// </summary>
 public sealed class OrganizationInitializer(
@@ -43,7 +43,8 @@ public sealed class OrganizationInitializer(
         await tx.CommitAsync(ct);
         if (string.IsNullOrEmpty(configured))
         {
-            logger.LogWarning("Created the administrator account: user name 'admin', password '{Password}' (shown once; change it)", password);
+            var file = await InitialCredentials.WriteAsync(configuration, $"administrator: user name 'admin', password '{password}' (change it)", ct);
+            logger.LogWarning("Created the administrator account 'admin'; its generated password is in {CredentialsFile} (readable by this user only)", file);
         }
         else
         {

@@ -16,11 +16,9 @@ public sealed record DepartmentInput(string? Code, string? Name, string? Kind, s
 /// <summary>A caller's grid scope in SQL terms: everything, or the subtrees of these grid ids.</summary>
 public sealed record GridScope(bool All, Guid[] Roots)
 {
-    public static GridScope Of(IEnumerable<string> claims)
-    {
-        var list = claims.ToList();
-        return new(list.Contains("*"), list.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray());
-    }
+    /// <summary>From grid ids (null: the whole territory).</summary>
+    public static GridScope Of(IEnumerable<string>? grids) =>
+        grids is null ? new(true, []) : new(false, grids.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray());
 }
 
 /// <summary>Staff, their accounts and time-bound assignments, and departments.</summary>
