@@ -12,7 +12,7 @@ public static class Cases
     public static async Task<(double Longitude, double Latitude)> PositionInAsync(AssembledSuite suite, DemoUser finder)
     {
         using var admin = await DemoUser.LogInAsync(suite, "county-admin");
-        foreach (var grid in finder.Grids)
+        foreach (var grid in finder.GridsIn("comprehensive"))
         {
             var view = await ReadAsync(await admin.Http.GetAsync($"/api/org/v1/grids/{grid}"), $"grid {grid}");
             if (view.GetProperty("hierarchy").GetString() != "comprehensive")
@@ -94,14 +94,14 @@ public static class Cases
     public static DemoUser Holder(IReadOnlyList<DemoUser> everyone, string domain, string role, IEnumerable<string> gridPath)
     {
         var path = gridPath.ToList();
-        return everyone.FirstOrDefault(u => u.HasDomain(domain) && u.Roles.Contains(role) && u.Covers(path) && !u.Domains.Contains("*"))
+        return everyone.FirstOrDefault(u => u.Holds(role, domain, path))
             ?? throw new Xunit.Sdk.XunitException($"no demo log-in is a {domain} {role} over {string.Join("/", path)}; the demo cast: {string.Join("; ", everyone)}");
     }
 
     /// <summary>The demo log-in with the role who can read the case (a case opened by the system, whose grid the caller does not know yet).</summary>
     public static async Task<(DemoUser User, JsonElement Case)> HolderOfAsync(IReadOnlyList<DemoUser> everyone, string domain, string role, string caseId)
     {
-        foreach (var u in everyone.Where(u => u.HasDomain(domain) && u.Roles.Contains(role) && !u.Domains.Contains("*")))
+        foreach (var u in everyone.Where(u => u.Holds(role, domain)))
         {
             using var resp = await u.Http.GetAsync($"/api/{domain}/v1/cases/{caseId}");
             if (resp.IsSuccessStatusCode)

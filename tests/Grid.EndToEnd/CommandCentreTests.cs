@@ -11,7 +11,7 @@ namespace Grid.EndToEnd;
 public class CommandCentreTests(AssembledSuite suite)
 {
     static DemoUser Commander(IReadOnlyList<DemoUser> everyone) =>
-        everyone.FirstOrDefault(u => u.Roles.Contains("commander"))
+        everyone.FirstOrDefault(u => u.Posts.Any(p => p.Role == GridRoles.Commander))
         ?? throw new Xunit.Sdk.XunitException("no demo log-in holds the commander role; the demo cast: " + string.Join("; ", everyone));
 
     [Fact]

@@ -1,13 +1,14 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Grid.EndToEnd;
 
 /// <summary>
 /// A person with one of the demo log-ins: their token from <c>/api/org/v1/token</c> at the gateway, what it
-/// says they hold (roles, domains, grids — as any client reads its own token) and an HTTP client carrying it.
+/// says they hold (their posts, <c>role@domain:grid</c>, as any client reads its own token) and an HTTP client carrying it.
 /// </summary>
 public sealed class DemoUser : IDisposable
 {
@@ -17,9 +18,8 @@ public sealed class DemoUser : IDisposable
         Token = token;
         var jwt = new JsonWebToken(token);
         Name = jwt.Claims.FirstOrDefault(c => c.Type == "name")?.Value ?? userName;
-        Roles = jwt.Claims.Where(c => c.Type == "role").Select(c => c.Value).ToHashSet();
-        Domains = jwt.Claims.Where(c => c.Type == "domain").Select(c => c.Value).ToHashSet();
-        Grids = jwt.Claims.Where(c => c.Type == "grid").Select(c => c.Value).ToHashSet();
+        Posts = jwt.Claims.Where(c => c.Type == GridClaims.Posts)
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(GridPost.Parse).OfType<GridPost>().ToList();
         Http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
@@ -30,18 +30,16 @@ public sealed class DemoUser : IDisposable
 
     public string Name { get; }
 
-    public IReadOnlySet<string> Roles { get; }
+    public IReadOnlyList<GridPost> Posts { get; }
 
-    public IReadOnlySet<string> Domains { get; }
-
-    public IReadOnlySet<string> Grids { get; }
+    /// <summary>The grids of the posts in one domain (never "*").</summary>
+    public IEnumerable<string> GridsIn(string domain) => Posts.Where(p => p.Domain == domain && p.Grid != GridPost.Everywhere).Select(p => p.Grid).Distinct();
 
     public HttpClient Http { get; }
 
-    public bool HasDomain(string domain) => Domains.Contains(domain) || Domains.Contains("*");
-
-    /// <summary>Whether the token's grid scope covers a case on this grid path (one of its grids or all).</summary>
-    public bool Covers(IEnumerable<string> gridPath) => Grids.Contains("*") || gridPath.Any(Grids.Contains);
+    /// <summary>Whether one post is this role in this very domain (not every domain), over the grid path when one is given.</summary>
+    public bool Holds(string role, string domain, IEnumerable<string>? gridPath = null) =>
+        Posts.Any(p => p.Role == role && p.Domain == domain && p.OnGrid(gridPath));
 
     public static async Task<DemoUser> LogInAsync(AssembledSuite suite, string userName)
     {
@@ -62,7 +60,7 @@ public sealed class DemoUser : IDisposable
         await Task.WhenAll(suite.DemoAccounts.Select(a => LogInAsync(suite, a)));
 
     public override string ToString() =>
-        $"{UserName} (roles {string.Join(",", Roles)}; domains {string.Join(",", Domains)}; {Grids.Count} grids)";
+        $"{UserName} ({Posts.Count} posts: {string.Join(" ", Posts.Take(3))}{(Posts.Count > 3 ? " …" : "")})";
 
     public void Dispose() => Http.Dispose();
 }
