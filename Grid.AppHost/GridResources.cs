@@ -51,6 +51,9 @@ public static class GridResources
     /// <summary>The services that keep a case audit chain (Grid.Casework's AddCasework): each gets the chain's key.</summary>
     public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment" };
 
+    /// <summary>The organization service's key-encryption key for its signing keys (AES-GCM); no other service gets it.</summary>
+    public const string KeyEncryptionKey = "Identity__KeyEncryptionKey";
+
     public static DistributedApplication Suite(AppHostOptions o)
     {
         // The fixed ports a person expects, or free ones for a suite that must not collide with another (tests).
@@ -64,7 +67,7 @@ public static class GridResources
         // One audit key per service: whoever reads one service's configuration cannot re-chain another's trail.
         static string AuditKey(string service) => $"Casework__AuditKey__{service}";
         var secrets = LocalSecrets.LoadOrCreate(o.StateDir,
-            ["Casework__ReporterKey", .. AuditChains.Select(AuditKey), .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
+            ["Casework__ReporterKey", KeyEncryptionKey, .. AuditChains.Select(AuditKey), .. Services.Skip(1).Select(s => ClientSecret(s.Name))]);
 
         var http = Services.ToDictionary(s => s.Name, s => Port(s.Http));
         var jwks = $"http://127.0.0.1:{http["organization"]}/.well-known/jwks.json";
@@ -99,8 +102,10 @@ public static class GridResources
 
             if (s.Name == "organization")
             {
-                // Generated passwords go to a file of the user's alone, not into the log.
-                project.WithEnvironment("Identity__CredentialsFile", Path.Combine(o.StateDir, "demo-logins.txt"));
+                // Generated passwords go to a file of the user's alone, not into the log; the signing keys in its
+                // database are sealed with a key that only its configuration holds.
+                project.WithEnvironment("Identity__CredentialsFile", Path.Combine(o.StateDir, "demo-logins.txt"))
+                    .WithEnvironment(KeyEncryptionKey, secrets[KeyEncryptionKey]);
                 foreach (var client in Services.Skip(1))
                 {
                     project.WithEnvironment(ClientSecret(client.Name), secrets[ClientSecret(client.Name)])

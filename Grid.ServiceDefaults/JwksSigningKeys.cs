@@ -1,17 +1,23 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// When <c>Identity:JwksUrl</c> is set (the organization service's /.well-known/jwks.json, or a site's
-/// own OIDC provider), signing keys come from there, refreshed on a key id it has not seen.
+/// When <c>Identity:JwksUrl</c> is set (the organization service's /.well-known/jwks.json, or a site's own OIDC
+/// provider), signing keys come from there: fetched again every <c>Identity:JwksRefreshMinutes</c> (10), and at once
+/// for a token whose key id is not in the set — a key that has just started signing — but not more often than every
+/// <c>Identity:JwksMinRefreshSeconds</c> (5), so that tokens with made-up key ids cannot flood the issuer. Every key
+/// of the set is accepted, so tokens of the old and the new key both pass while a rotation overlaps.
 /// </summary>
-public sealed class JwksSigningKeys(IConfiguration configuration, IHttpClientFactory httpClients) : IPostConfigureOptions<JwtBearerOptions>
+public sealed class JwksSigningKeys(IConfiguration configuration, IHttpClientFactory httpClients, TimeProvider clock) : IPostConfigureOptions<JwtBearerOptions>
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IReadOnlyList<SecurityKey> _keys = [];
+    private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
+
     public void PostConfigure(string? name, JwtBearerOptions options)
     {
         var url = configuration["Identity:JwksUrl"];
@@ -20,27 +26,43 @@ public sealed class JwksSigningKeys(IConfiguration configuration, IHttpClientFac
             return;
         }
 
-        var manager = new ConfigurationManager<JsonWebKeySet>(url, new JwksRetriever(), new HttpDocumentRetriever(httpClients.CreateClient("jwks")) { RequireHttps = false })
-        {
-            AutomaticRefreshInterval = TimeSpan.FromMinutes(10),
-            RefreshInterval = TimeSpan.FromSeconds(5),
-        };
+        var refresh = TimeSpan.FromMinutes(configuration.GetValue("Identity:JwksRefreshMinutes", 10.0));
+        var minRefresh = TimeSpan.FromSeconds(configuration.GetValue("Identity:JwksMinRefreshSeconds", 5.0));
         options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, kid, _) =>
         {
-            var keys = manager.GetConfigurationAsync(CancellationToken.None).GetAwaiter().GetResult().GetSigningKeys();
-            if (kid is not null && keys.All(k => k.KeyId != kid))
+            var age = clock.GetUtcNow() - _fetchedAt;
+            if (age >= refresh || (kid is not null && _keys.All(k => k.KeyId != kid) && age >= minRefresh))
             {
-                manager.RequestRefresh();
-                keys = manager.GetConfigurationAsync(CancellationToken.None).GetAwaiter().GetResult().GetSigningKeys();
+                Fetch(url, minRefresh);
             }
 
-            return keys;
+            return _keys;
         };
     }
 
-    private sealed class JwksRetriever : IConfigurationRetriever<JsonWebKeySet>
+    private void Fetch(string url, TimeSpan minRefresh)
     {
-        public async Task<JsonWebKeySet> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel) =>
-            new(await retriever.GetDocumentAsync(address, cancel));
+        _gate.Wait();
+        try
+        {
+            // Another request may have fetched while this one waited.
+            if (clock.GetUtcNow() - _fetchedAt < minRefresh)
+            {
+                return;
+            }
+
+            var json = httpClients.CreateClient("jwks").GetStringAsync(url).GetAwaiter().GetResult();
+            _keys = new JsonWebKeySet(json).GetSigningKeys().ToList();
+            _fetchedAt = clock.GetUtcNow();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ArgumentException)
+        {
+            // The issuer is unreachable: keep the keys known so far, and try again after the shorter interval.
+            _fetchedAt = clock.GetUtcNow() - TimeSpan.FromMinutes(configuration.GetValue("Identity:JwksRefreshMinutes", 10.0)) + minRefresh;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.Testing;
 
@@ -17,6 +19,8 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
         ["Grid:SeedDemoData"] = "false",
     };
 
+    private readonly List<Action<IServiceCollection>> _services = [];
+
     public GridServiceFactory<TProgram> WithSetting(string key, string? value)
     {
         _settings[key] = value;
@@ -26,9 +30,21 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     public GridServiceFactory<TProgram> WithConnectionString(string name, string value) =>
         WithSetting($"ConnectionStrings:{name}", value);
 
+    /// <summary>Replaces services after the service's own registrations (a fake clock, a handler to another in-process service).</summary>
+    public GridServiceFactory<TProgram> WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        foreach (var configure in _services)
+        {
+            builder.ConfigureTestServices(configure);
+        }
+
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);

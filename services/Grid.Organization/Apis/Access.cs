@@ -12,9 +12,15 @@ internal static class Access
 {
     public const string OrgAdminPolicy = "org-admin";
 
+    /// <summary>The administrator's post over every domain and the whole territory (signing keys, for one).</summary>
+    public const string AdministratorPolicy = "administrator";
+
     public static readonly string[] AdminRoles = [SystemRoles.Admin, SystemRoles.OrgAdmin];
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.HoldsRole(SystemRoles.Admin);
+
+    /// <summary>An admin post in every domain (*) over the whole territory (*), as only the administrator account holds.</summary>
+    public static bool IsAdministratorEverywhere(this ClaimsPrincipal user) => user.GridsWhere([SystemRoles.Admin], GridPost.Everywhere) is null;
 
     /// <summary>An admin or org-admin post over the whole territory.</summary>
     public static bool SeesEverything(this ClaimsPrincipal user) => user.GridsWhere(AdminRoles, null) is null;

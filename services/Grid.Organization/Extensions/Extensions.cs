@@ -34,19 +34,25 @@ internal static class Extensions
         builder.Services.AddSingleton<StaffStore>();
         builder.Services.AddSingleton<SubjectStore>();
         builder.Services.AddSingleton<NoticeCounts>();
+        builder.Services.AddSingleton(KeyEncryption.From(builder));
+        builder.Services.AddSingleton(TokenLifetimes.From(builder.Configuration));
+        builder.Services.AddSingleton(sp => SigningKeyRotation.Ring(builder.Configuration, sp.GetRequiredService<TokenLifetimes>()));
         builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<Imports.ImportService>();
         builder.Services.AddHostedService<OrganizationInitializer>();
+        builder.Services.AddHostedService<SigningKeyRotation>();
         // After the initializer, which creates the schema the index reads.
         builder.Services.AddSingleton<GridIndex>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridIndex>());
         builder.Services.AddSingleton<RepeatedPoints>();
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireAssertion(ctx => ctx.User.Allows(Access.AdminRoles, null)));
-        // Our own RS256 tokens are valid here too, beside the HMAC key of development and tests.
+            .AddPolicy(Access.OrgAdminPolicy, p => p.RequireAssertion(ctx => ctx.User.Allows(Access.AdminRoles, null)))
+            .AddPolicy(Access.AdministratorPolicy, p => p.RequireAssertion(ctx => ctx.User.IsAdministratorEverywhere()));
+        // Our own RS256 tokens (every published key) are valid here too, beside the HMAC key of development and tests.
         builder.Services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, OwnSigningKey>();
 
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
@@ -100,8 +106,8 @@ internal static class Extensions
         public void PostConfigure(string? name, JwtBearerOptions options)
         {
             var p = options.TokenValidationParameters;
-            var existing = (p.IssuerSigningKeys ?? []).Concat(p.IssuerSigningKey is null ? [] : [p.IssuerSigningKey]);
-            p.IssuerSigningKeys = existing.Append(keys.Current).ToList();
+            IReadOnlyList<SecurityKey> fixedKeys = [.. p.IssuerSigningKeys ?? [], .. p.IssuerSigningKey is null ? [] : new[] { p.IssuerSigningKey }];
+            p.IssuerSigningKeyResolver = (_, _, _, _) => fixedKeys.Concat(keys.Published);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using Dapper;
 using Grid.Organization.Domain;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -9,14 +10,19 @@ using Npgsql;
 
 namespace Grid.Organization.Identity;
 
-/// <summary>A signed token and how long it lives, in OAuth's response shape.</summary>
-public sealed record TokenResponse(string access_token, string token_type, int expires_in);
+/// <summary>A signed token and how long it lives, in OAuth's response shape; a refresh token only for a person's log-in.</summary>
+public sealed record TokenResponse(
+    string access_token,
+    string token_type,
+    int expires_in,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? refresh_token = null);
 
 /// <summary>
-/// Issues RS256 tokens with the claims every Grid service reads (sub, name, posts): for staff
-/// by password, for service clients by client credentials (<c>Identity:Clients:{id}:Secret</c>).
+/// Issues RS256 tokens with the claims every Grid service reads (sub, name, posts): for staff by password, then
+/// by refresh token (short-lived access tokens, the posts read afresh each time); for service clients by client
+/// credentials (<c>Identity:Clients:{id}:Secret</c>), which get no refresh token and simply ask again.
 /// </summary>
-public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConfiguration configuration, TimeProvider clock)
+public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, RefreshTokens refreshTokens, TokenLifetimes lifetimes, IConfiguration configuration, TimeProvider clock)
 {
     private sealed class Account
     {
@@ -40,12 +46,10 @@ public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConf
         public Guid GridId { get; set; }
     }
 
-    private TimeSpan Lifetime => TimeSpan.FromMinutes(configuration.GetValue("Identity:TokenLifetimeMinutes", 60));
-
     /// <summary>Null when the user name or password is wrong (the caller cannot tell which).</summary>
-    public async Task<TokenResponse?> ForStaffAsync(string username, string password)
+    public async Task<TokenResponse?> ForStaffAsync(string username, string password, CancellationToken ct = default)
     {
-        await using var conn = await db.OpenConnectionAsync();
+        await using var conn = await db.OpenConnectionAsync(ct);
         var account = await conn.QuerySingleOrDefaultAsync<Account>(
             "SELECT id, name, password_hash, system_roles, scope_grids FROM staff WHERE username = @username", new { username });
         if (!PasswordHasher.Verify(password, account?.PasswordHash) || account is null)
@@ -53,11 +57,33 @@ public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConf
             return null;
         }
 
+        return await ForAccountAsync(account, null, conn, null, ct);
+    }
+
+    /// <summary>A new access token and the next refresh token of the family, or the reason for refusing (a reused token ends the log-in).</summary>
+    public async Task<(TokenResponse? Token, string? Refusal)> ForRefreshAsync(string refreshToken, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var redeemed = await refreshTokens.RedeemAsync(refreshToken, conn, tx, ct);
+        var account = redeemed.StaffId is { } id
+            ? await conn.QuerySingleOrDefaultAsync<Account>("SELECT id, name, password_hash, system_roles, scope_grids FROM staff WHERE id = @id", new { id }, tx)
+            : null;
+        var token = account is null ? null : await ForAccountAsync(account, redeemed.FamilyId, conn, tx, ct);
+
+        // Committed whatever came of it: a reuse's revocation must hold.
+        await tx.CommitAsync(ct);
+        return (token, token is null ? redeemed.Refusal ?? "The account no longer exists." : null);
+    }
+
+    private async Task<TokenResponse> ForAccountAsync(Account account, Guid? familyId, NpgsqlConnection conn, NpgsqlTransaction? tx, CancellationToken ct)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var posts = (await conn.QueryAsync<Post>(
             "SELECT role, domain, grid_id FROM assignments WHERE staff_id = @Id AND valid_from <= @now AND (valid_to IS NULL OR valid_to > @now)",
-            new { account.Id, now })).AsList();
-        return Issue(account.Id.ToString(), account.Name, PostsOf(account, posts));
+            new { account.Id, now }, tx)).AsList();
+        var access = Issue(account.Id.ToString(), account.Name, PostsOf(account, posts));
+        return access with { refresh_token = await refreshTokens.IssueAsync(account.Id, familyId, conn, tx, ct) };
     }
 
     /// <summary>
@@ -88,14 +114,17 @@ public sealed class TokenIssuer(NpgsqlDataSource db, SigningKeyStore keys, IConf
         return Issue(clientId, section["Name"] ?? clientId, posts);
     }
 
-    public TokenResponse Issue(string subject, string name, IEnumerable<GridPost> posts, TimeSpan? lifetime = null)
+    public TokenResponse Issue(string subject, string name, IEnumerable<GridPost> posts)
     {
         var claims = new List<Claim>
         {
             new(GridClaims.Subject, subject), new(GridClaims.Name, name), new(GridClaims.Posts, string.Join(' ', posts)),
+
+            // Every token its own (RFC 7519 jti): two issued in the same second are not the same text.
+            new(JwtRegisteredClaimNames.Jti, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12))),
         };
         var now = clock.GetUtcNow().UtcDateTime;
-        var life = lifetime ?? Lifetime;
+        var life = lifetimes.Access;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = configuration["Identity:Issuer"] ?? GridClaims.DefaultIssuer,

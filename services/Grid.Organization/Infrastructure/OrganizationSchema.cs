@@ -80,8 +80,23 @@ public static class OrganizationSchema
 
         CREATE TABLE IF NOT EXISTS signing_keys (
             kid text PRIMARY KEY,
-            pem text NOT NULL,
+            pem text,
             created_at timestamptz NOT NULL DEFAULT now());
+        -- Private keys sealed with the key-encryption key (AES-GCM); pem stays only until a start seals it.
+        ALTER TABLE signing_keys ALTER COLUMN pem DROP NOT NULL;
+        ALTER TABLE signing_keys ADD COLUMN IF NOT EXISTS sealed_key bytea;
+        ALTER TABLE signing_keys ADD COLUMN IF NOT EXISTS activates_at timestamptz;
+
+        -- Refresh tokens of interactive log-ins, by the SHA-256 of the token (never the token itself).
+        CREATE TABLE IF NOT EXISTS refresh_tokens (
+            token_hash bytea PRIMARY KEY,
+            family_id uuid NOT NULL,
+            staff_id uuid NOT NULL,
+            issued_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            used_at timestamptz,
+            revoked_at timestamptz);
+        CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family_id);
 
         CREATE TABLE IF NOT EXISTS outbox (
             id bigserial PRIMARY KEY,

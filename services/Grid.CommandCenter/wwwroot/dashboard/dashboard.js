@@ -5,6 +5,7 @@
   'use strict';
   const API = '../api/command/v1';
   const TOKEN_KEY = 'grid_token';
+  const REFRESH_KEY = 'grid_refresh_token';
   const DOMAINS = { fire: '消防', environment: '环保', labor: '劳动监察', drugs: '药品', cadre: '干部监督', comprehensive: '综合' };
   const STATES = { reported: '已上报', accepted: '已立案', dispatched: '已派遣', handling: '处置中', handled: '已反馈', verified: '已核查',
     closed: '已结案', reopened: '返工', transferred: '已移交', rejected: '不予立案', unknown: '待同步' };
@@ -29,7 +30,9 @@
   const todayCst = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 
   async function api(path) {
-    const r = await fetch(`${API}${path}`, { headers: { Authorization: `Bearer ${token()}` } });
+    let r = await fetch(`${API}${path}`, { headers: { Authorization: `Bearer ${token()}` } });
+    // An access token lives 15 minutes: renew it once with the refresh token before asking the user to log in.
+    if (r.status === 401 && await renew()) r = await fetch(`${API}${path}`, { headers: { Authorization: `Bearer ${token()}` } });
     if (r.status === 401) { showLogin(); throw new Error('unauthorized'); }
     if (!r.ok) throw new Error(`${path}: ${r.status}`);
     return r.json();
@@ -43,23 +46,59 @@
     } catch { return {}; }
   }
 
-  // ---- login: the organization's token endpoint, OAuth password grant ----
-  function showLogin() { $('login').hidden = false; if (state.source) { state.source.close(); state.source = null; } }
+  // ---- login: the organization's token endpoint, OAuth password grant, then refresh-token grants ----
+  const TOKEN_URL = '../api/org/v1/token';
+  let renewTimer = null;
+  let renewing = null;
+  function keep(body) {
+    localStorage.setItem(TOKEN_KEY, body.access_token);
+    if (body.refresh_token) localStorage.setItem(REFRESH_KEY, body.refresh_token);
+    scheduleRenew();
+  }
+  // Renew a minute before the access token expires (or at four fifths of a short lifetime), so a commander stays logged in.
+  function scheduleRenew() {
+    clearTimeout(renewTimer);
+    const c = claims();
+    if (!c.exp || !localStorage.getItem(REFRESH_KEY)) return;
+    const left = c.exp * 1000 - Date.now();
+    const lead = Math.min(60e3, left / 5);
+    renewTimer = setTimeout(() => renew().catch(console.error), Math.max(0, left - lead));
+  }
+  // One renewal at a time: each refresh token is good once, and a second use would end the log-in.
+  function renew() {
+    const refresh = localStorage.getItem(REFRESH_KEY);
+    if (!refresh) return Promise.resolve(false);
+    renewing ??= (async () => {
+      try {
+        const r = await fetch(TOKEN_URL, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }) });
+        if (!r.ok) { localStorage.removeItem(REFRESH_KEY); return false; }
+        keep(await r.json());
+        if (state.source && state.source.readyState === EventSource.CLOSED) connectFeed();
+        return true;
+      } catch { return false; } finally { renewing = null; }
+    })();
+    return renewing;
+  }
+  function showLogin() { $('login').hidden = false; clearTimeout(renewTimer); if (state.source) { state.source.close(); state.source = null; } }
   $('login-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     $('login-error').textContent = '';
     try {
-      const r = await fetch('../api/org/v1/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      const r = await fetch(TOKEN_URL, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'password', username: $('username').value, password: $('password').value }) });
-      if (!r.ok) { $('login-error').textContent = r.status === 401 ? '用户名或密码错误' : `登录失败 (${r.status})`; return; }
-      const body = await r.json();
-      localStorage.setItem(TOKEN_KEY, body.access_token);
+      if (!r.ok) { $('login-error').textContent = r.status === 401 ? '用户名或密码错误' : r.status === 429 ? '尝试次数过多，请稍后再试' : `登录失败 (${r.status})`; return; }
+      keep(await r.json());
       $('password').value = '';
       $('login').hidden = true;
       start();
     } catch { $('login-error').textContent = '无法连接认证服务'; }
   });
-  $('logout').addEventListener('click', () => { localStorage.removeItem(TOKEN_KEY); showLogin(); });
+  $('logout').addEventListener('click', () => {
+    const refresh = localStorage.getItem(REFRESH_KEY);
+    if (refresh) fetch(`${TOKEN_URL}/revoke`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: refresh }) }).catch(console.error);
+    localStorage.removeItem(TOKEN_KEY); localStorage.removeItem(REFRESH_KEY); showLogin();
+  });
 
   // ---- summary ----
   async function loadBoard() {
@@ -257,7 +296,8 @@
     const source = new EventSource(`${API}/events/stream?access_token=${encodeURIComponent(token())}`);
     state.source = source;
     source.onopen = () => $('feed-status').classList.add('on');
-    source.onerror = () => $('feed-status').classList.remove('on');
+    // A closed stream (its token expired at a reconnect) is opened again after the next renewal.
+    source.onerror = () => { $('feed-status').classList.remove('on'); if (source.readyState === EventSource.CLOSED) renew().catch(console.error); };
     source.addEventListener('case', (ev) => {
       const item = JSON.parse(ev.data);
       if (state.seen.has(item.eventId)) return; // a redelivery after a failed commit
@@ -287,6 +327,7 @@
 
   function start() {
     const c = claims();
+    scheduleRenew();
     $('user').textContent = c.name || c.sub || '';
     connectFeed();
     refresh();
