@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.Testing;
 
@@ -26,12 +28,26 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     public GridServiceFactory<TProgram> WithConnectionString(string name, string value) =>
         WithSetting($"ConnectionStrings:{name}", value);
 
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    /// <summary>Replaces services after the service's own wiring (a fake clock, say).</summary>
+    public GridServiceFactory<TProgram> WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
+        }
+
+        foreach (var configure in _services)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 
