@@ -53,18 +53,14 @@ public class BrokerFailureTests(CaseworkFixture fx, ITestOutputHelper output)
                 var chief = host.Client(CaseworkHost.Chief());
                 const int total = 1000;
                 var done = 0;
-                var killed = false;
                 await Parallel.ForEachAsync(Enumerable.Range(0, total), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
                 {
                     await host.ReportAsync(chief, new { category = "hazard", severity = "general", title = $"批量{i}", gridId = GridTree.VillageA1 });
                     if (Interlocked.Increment(ref done) == total / 3)
                     {
-                        killed = true;
                         await broker.KillAsync();
                     }
                 });
-                Assert.True(killed);
-
                 // Reports kept coming in while the broker was down; their events wait in the outbox.
                 Assert.True(await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") > 0);
                 await broker.RestartAsync();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using Grid.Testing;
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -30,20 +31,19 @@ public sealed class EventProbe : IAsyncDisposable
         var conn = await factory.CreateConnectionAsync();
 
         // The queue is declared by the service at start (or by the broker's definitions): wait for it, never declare it here.
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        await Wait.UntilAsync(async () =>
         {
             await using var check = await conn.CreateChannelAsync();
             try
             {
                 await check.QueueDeclarePassiveAsync(queue);
-                break;
+                return true;
             }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) when (DateTime.UtcNow < until)
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
             {
-                await Task.Delay(100);
+                return false;
             }
-        }
+        }, TimeSpan.FromSeconds(20), $"queue {queue} to be declared");
 
         var ch = await conn.CreateChannelAsync();
         var probe = new EventProbe(conn, ch);
@@ -64,21 +64,14 @@ public sealed class EventProbe : IAsyncDisposable
 
     public async Task<JsonElement> WaitForAsync(string type, Func<JsonElement, bool> match, TimeSpan? timeout = null)
     {
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < until)
+        JsonElement found = default;
+        await Wait.UntilAsync(() =>
         {
-            foreach (var m in Of(type))
-            {
-                if (match(m))
-                {
-                    return m;
-                }
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no {type} arrived; got: {string.Join(", ", Received.Select(r => r.Type))}");
+            var hit = Of(type).Where(match).Take(1).ToList();
+            found = hit.FirstOrDefault();
+            return Task.FromResult(hit.Count == 1);
+        }, timeout ?? TimeSpan.FromSeconds(30), $"a matching {type}");
+        return found;
     }
 
     public async ValueTask DisposeAsync()

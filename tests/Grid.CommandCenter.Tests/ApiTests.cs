@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -6,6 +7,7 @@ using Dapper;
 using Grid.Contracts.Events;
 using Grid.Testing;
 using MassTransit;
+using Microsoft.Extensions.Time.Testing;
 using MiniExcelLibs;
 using Npgsql;
 
@@ -186,69 +188,64 @@ public class ApiTests : IClassFixture<CommandCenterHost>
     [Fact]
     public async Task Summons_publishes_through_the_outbox_and_a_late_report_counts_against_the_department()
     {
-        var county = "SM" + Guid.NewGuid().ToString("N")[..6];
-        var c = new CaseScript(Domains.Fire, PathIn(county, county + "-T1", county + "-V1"), "FIRE-SUMMON").Reported("2026-11-20T02:00Z");
-        await _host.ApplyAsync(c.Events);
-        var commander = CommandCenterHost.Commander(county + "-T1");
-
-        using var client = _host.Client(commander);
-        client.DefaultRequestHeaders.Add("Idempotency-Key", "whistle-1");
-        var reportBy = DateTimeOffset.UtcNow.AddSeconds(8);
-        using var created = await client.PostAsJsonAsync("/api/command/v1/summons",
-            new { caseId = c.CaseId, departmentId = "应急管理局", reportBy, reason = "联合执法" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var summons = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
-        var id = summons.GetProperty("summonsId").GetGuid();
-        Assert.Equal("pending", summons.GetProperty("status").GetString());
-        Assert.Equal(county + "-V1", summons.GetProperty("gridId").GetString());
-
-        // The same Idempotency-Key does not whistle twice.
-        using (var again = await client.PostAsJsonAsync("/api/command/v1/summons", new { caseId = c.CaseId, departmentId = "应急管理局", reportBy }))
+        // The report-by deadline passes on the service's clock, not by waiting. (The read model's status still compares
+        // with the database's now(), so the clock starts at the real time.)
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var host = new CommandCenterHost { Clock = clock };
+        await host.InitializeAsync();
+        try
         {
-            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-            Assert.Equal(id, JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("summonsId").GetGuid());
-        }
+            var county = "SM" + Guid.NewGuid().ToString("N")[..6];
+            var c = new CaseScript(Domains.Fire, PathIn(county, county + "-T1", county + "-V1"), "FIRE-SUMMON").Reported("2026-11-20T02:00Z");
+            await host.ApplyAsync(c.Events);
+            var commander = CommandCenterHost.Commander(county + "-T1");
 
-        // DepartmentSummoned left through Grid.Casework's outbox (the relay marks it once the broker confirmed it).
-        await using (var conn = new NpgsqlConnection(_host.Database))
-        {
-            DateTime? sent = null;
-            for (var i = 0; i < 50 && sent is null; i++)
+            using var client = host.Client(commander);
+            client.DefaultRequestHeaders.Add("Idempotency-Key", "whistle-1");
+            var reportBy = clock.GetUtcNow().AddHours(2);
+            using var created = await client.PostAsJsonAsync("/api/command/v1/summons",
+                new { caseId = c.CaseId, departmentId = "应急管理局", reportBy, reason = "联合执法" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var summons = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+            var id = summons.GetProperty("summonsId").GetGuid();
+            Assert.Equal("pending", summons.GetProperty("status").GetString());
+            Assert.Equal(county + "-V1", summons.GetProperty("gridId").GetString());
+
+            // The same Idempotency-Key does not whistle twice.
+            using (var again = await client.PostAsJsonAsync("/api/command/v1/summons", new { caseId = c.CaseId, departmentId = "应急管理局", reportBy }))
             {
-                sent = await conn.QuerySingleOrDefaultAsync<DateTime?>(
-                    "SELECT created_at FROM casework.outbox WHERE event_type = 'DepartmentSummoned' AND state <> 0 AND payload::jsonb->>'summonsId' = @id",
-                    new { id = id.ToString() });
-                if (sent is null)
-                {
-                    await Task.Delay(100);
-                }
+                Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+                Assert.Equal(id, JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("summonsId").GetGuid());
             }
 
-            Assert.NotNull(sent);
-        }
+            // DepartmentSummoned left through Grid.Casework's outbox (the relay marks it once the broker confirmed it).
+            await Wait.UntilAsync(
+                async () => await Wait.ScalarAsync<long>(host.Database,
+                    "SELECT count(*) FROM casework.outbox WHERE event_type = 'DepartmentSummoned' AND state <> 0 AND payload::jsonb->>'summonsId' = $1", id.ToString()) == 1,
+                TimeSpan.FromSeconds(30), "DepartmentSummoned to be published");
 
-        var wait = reportBy - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500);
-        if (wait > TimeSpan.Zero)
+            clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1)); // past the report-by deadline
+            using (var reported = await client.PostAsync($"/api/command/v1/summons/{id}/report", null))
+            {
+                Assert.Equal(HttpStatusCode.OK, reported.StatusCode);
+                Assert.Equal("late", JsonDocument.Parse(await reported.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+            }
+
+            using (var twice = await client.PostAsync($"/api/command/v1/summons/{id}/report", null))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+            }
+
+            var day = reportBy.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var ranking = await host.GetJsonAsync(commander, $"/api/command/v1/rankings?by=department&from={day}&to={day}");
+            var dept = ranking.EnumerateArray().Single(r => r.GetProperty("key").GetString() == "应急管理局");
+            Assert.Equal(1, dept.GetProperty("summons").GetProperty("late").GetInt32());
+            Assert.Equal(-5, dept.GetProperty("score").GetDouble()); // 100 × 0 (nothing due) − 5 × 1 late 报到
+        }
+        finally
         {
-            await Task.Delay(wait); // past the report-by deadline
+            await host.DisposeAsync();
         }
-
-        using (var reported = await client.PostAsync($"/api/command/v1/summons/{id}/report", null))
-        {
-            Assert.Equal(HttpStatusCode.OK, reported.StatusCode);
-            Assert.Equal("late", JsonDocument.Parse(await reported.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
-        }
-
-        using (var twice = await client.PostAsync($"/api/command/v1/summons/{id}/report", null))
-        {
-            Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
-        }
-
-        var today = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd");
-        var ranking = await _host.GetJsonAsync(commander, $"/api/command/v1/rankings?by=department&from={today}&to={today}");
-        var dept = ranking.EnumerateArray().Single(r => r.GetProperty("key").GetString() == "应急管理局");
-        Assert.Equal(1, dept.GetProperty("summons").GetProperty("late").GetInt32());
-        Assert.Equal(-5, dept.GetProperty("score").GetDouble()); // 100 × 0 (nothing due) − 5 × 1 late 报到
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed class CommandCenterHost : IAsyncLifetime
     /// <summary>The organization's gRPC address (a <see cref="GridTree"/>); none: the command centre stands alone.</summary>
     public string? Organization { get; init; }
 
+    /// <summary>The service's clock; the system's unless a test steps time itself.</summary>
+    public TimeProvider? Clock { get; init; }
+
     public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     public async Task InitializeAsync()
@@ -32,6 +35,11 @@ public sealed class CommandCenterHost : IAsyncLifetime
         if (Organization is not null)
         {
             Factory.WithSetting("services:organization:grpc:0", Organization);
+        }
+
+        if (Clock is { } clock)
+        {
+            Factory.WithServices(s => s.AddSingleton(clock));
         }
 
         _ = Factory.Server; // start: schema, bus

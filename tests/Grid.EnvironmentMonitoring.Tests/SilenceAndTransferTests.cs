@@ -1,10 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grid.EnvironmentMonitoring.Infrastructure;
 using Grid.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,16 +14,6 @@ namespace Grid.EnvironmentMonitoring.Tests;
 
 public class SilenceAndTransferTests
 {
-    private static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 60)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < until, $"timed out waiting for: {what}");
-            await Task.Delay(200);
-        }
-    }
-
     [Fact]
     public async Task A_silent_station_opens_one_case_per_silence()
     {
@@ -35,18 +27,19 @@ public class SilenceAndTransferTests
         Task<long> Silences() => host.CountAsync("SELECT count(*) FROM environment.silences");
         Task<long> Cases() => host.CountAsync("SELECT count(*) FROM casework.cases WHERE category = 'silent-station'");
 
-        // 119 minutes without data: not yet silent.
+        // 119 minutes without data: a check at that time finds nothing silent.
+        var watcher = host.Services.GetRequiredService<SilenceWatcher>();
         clock.Advance(TimeSpan.FromMinutes(119));
-        await Task.Delay(1500);
+        Assert.Equal(0, await watcher.CheckAsync(CancellationToken.None));
         Assert.Equal(0, await Silences());
 
         // Past 120 minutes: silent once, with one case, however many checks follow.
         clock.Advance(TimeSpan.FromMinutes(2));
-        await Eventually(async () => await Cases() == 1, "the silence case");
+        await Wait.UntilAsync(async () => await Cases() == 1, TimeSpan.FromSeconds(60), "the silence case");
         for (var i = 0; i < 5; i++)
         {
             clock.Advance(TimeSpan.FromMinutes(30));
-            await Task.Delay(300);
+            Assert.Equal(0, await watcher.CheckAsync(CancellationToken.None));
         }
 
         Assert.Equal(1, await Silences());
@@ -57,7 +50,7 @@ public class SilenceAndTransferTests
         Assert.True(push.IsSuccessStatusCode, await push.Content.ReadAsStringAsync());
         Assert.Equal(1, await host.CountAsync("SELECT count(*) FROM environment.silences WHERE ended_at IS NOT NULL"));
         clock.Advance(TimeSpan.FromMinutes(121));
-        await Eventually(async () => await Cases() == 2, "the second silence case");
+        await Wait.UntilAsync(async () => await Cases() == 2, TimeSpan.FromSeconds(60), "the second silence case");
         Assert.Equal(2, await Silences());
     }
 
@@ -121,11 +114,11 @@ public class SilenceAndTransferTests
         var caseId = (await patrol.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("caseId").GetGuid();
 
         JsonElement envCase = default;
-        await Eventually(async () =>
+        await Wait.UntilAsync(async () =>
         {
             envCase = await admin.GetFromJsonAsync<JsonElement>($"/api/environment/v1/cases/{caseId}");
             return envCase.GetProperty("transferCaseId").ValueKind == JsonValueKind.String;
-        }, "fire accepting the transfer");
+        }, TimeSpan.FromSeconds(60), "fire accepting the transfer");
         Assert.Equal("transferred", envCase.GetProperty("state").GetString());
         var fireCaseId = envCase.GetProperty("transferCaseId").GetGuid();
 
@@ -144,11 +137,11 @@ public class SilenceAndTransferTests
         await Act("close", new { });
 
         // The result comes back: the environment case continues (transfer resolved → handled).
-        await Eventually(async () =>
+        await Wait.UntilAsync(async () =>
         {
             envCase = await admin.GetFromJsonAsync<JsonElement>($"/api/environment/v1/cases/{caseId}");
             return envCase.GetProperty("state").GetString() == "handled";
-        }, "the transfer result");
+        }, TimeSpan.FromSeconds(60), "the transfer result");
 
         // The other way: fire finds a polluting workshop and transfers it here; environment opens its own case.
         var report = await fireClient.PostAsJsonAsync("/api/fire/v1/cases", new { category = "polluting-workshop", severity = "general", title = "小作坊偷排废水", source = "patrol", gridId = GridTree.VillageA2 });
@@ -156,8 +149,8 @@ public class SilenceAndTransferTests
         var fromFire = (await report.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await Act2(fireClient, fromFire, "accept", new { });
         await Act2(fireClient, fromFire, "transfer", new { targetDomain = "environment" });
-        await Eventually(async () => await env.CountAsync("SELECT count(*) FROM casework.cases WHERE origin_domain = 'fire' AND origin_case_id = @fromFire", new { fromFire }) == 1,
-            "environment's case for the workshop");
+        await Wait.UntilAsync(async () => await env.CountAsync("SELECT count(*) FROM casework.cases WHERE origin_domain = 'fire' AND origin_case_id = @fromFire", new { fromFire }) == 1,
+            TimeSpan.FromSeconds(60), "environment's case for the workshop");
         await fire.StopAsync();
     }
 

@@ -66,21 +66,6 @@ public sealed class FireHost : GridServiceFactory<Program>
         await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE {where}", conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
     }
-
-    /// <summary>Polls until <paramref name="check"/> holds (events cross the broker), at most 20 s.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> check, string what)
-    {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (!await check())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail($"Timed out waiting for: {what}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
 }
 
 internal static class HttpExtensions

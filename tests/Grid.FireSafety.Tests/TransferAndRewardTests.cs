@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Grid.FireSafety.Domain;
+using Grid.Testing;
 
 namespace Grid.FireSafety.Tests;
 
@@ -32,7 +33,7 @@ public class TransferAndRewardTests
         // The environment side opens its own case and works it to closure.
         var envAdmin = env.Admin();
         Guid envId = default;
-        await FireHost.EventuallyAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             var list = await (await envAdmin.GetAsync("/api/environment/v1/cases")).OkJsonAsync();
             var item = list.GetProperty("items").EnumerateArray().FirstOrDefault();
@@ -43,10 +44,10 @@ public class TransferAndRewardTests
 
             envId = item.GetProperty("id").GetGuid();
             return true;
-        }, "the environment case");
-        await FireHost.EventuallyAsync(async () =>
+        }, TimeSpan.FromSeconds(20), "the environment case");
+        await Wait.UntilAsync(async () =>
             (await (await office.GetAsync($"/api/fire/v1/hazards/{id}")).OkJsonAsync()).GetProperty("case").GetProperty("transferCaseId").ValueKind == JsonValueKind.String,
-            "the transfer accepted");
+            TimeSpan.FromSeconds(20), "the transfer accepted");
 
         await (await envAdmin.PostJsonAsync($"/api/environment/v1/cases/{envId}/accept", new { })).OkJsonAsync();
         await (await envAdmin.PostJsonAsync($"/api/environment/v1/cases/{envId}/dispatch", new { assignee = "县环保执法大队" })).OkJsonAsync();
@@ -57,11 +58,11 @@ public class TransferAndRewardTests
 
         // The result is fire's feedback; fire checks and closes.
         JsonElement back = default;
-        await FireHost.EventuallyAsync(async () =>
+        await Wait.UntilAsync(async () =>
         {
             back = await (await office.GetAsync($"/api/fire/v1/hazards/{id}")).OkJsonAsync();
             return State(back) == "handled";
-        }, "the transfer result");
+        }, TimeSpan.FromSeconds(20), "the transfer result");
         Assert.Contains("封堵排污口", back.GetProperty("case").GetProperty("result").GetString());
         Assert.Equal("closed", State(await (await office.PostJsonAsync($"/api/fire/v1/hazards/{id}/reinspection", new { passed = true })).OkJsonAsync()));
     }

@@ -55,8 +55,8 @@ public sealed class GridChangedPublishingTests
         }, TimeSpan.FromSeconds(20), "GridChanged on the broker");
         Assert.Equal(id.ToString(), message.GetProperty("gridId").GetString());
         Assert.Equal("PUB-1", message.GetProperty("gridCode").GetString());
-        await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0,
+        await Wait.UntilAsync(async () => await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0") == 0,
             TimeSpan.FromSeconds(10), "the outbox row to be marked published");
-        Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"));
+        Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 1"));
     }
 }

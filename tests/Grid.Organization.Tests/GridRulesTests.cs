@@ -12,13 +12,13 @@ public sealed class GridRulesTests(OrgHost host) : IClassFixture<OrgHost>
     private async Task AssertRefusedAsync(JsonObject body, HttpStatusCode status, string field, Guid? updating = null)
     {
         var before = await host.CountAsync("grids");
-        var outboxBefore = await host.CountAsync("outbox");
+        var outboxBefore = await host.CountAsync("casework.outbox");
         var r = updating is null
             ? await host.Admin.PostAsJsonAsync("/api/org/v1/grids", body)
             : await host.Admin.PutAsJsonAsync($"/api/org/v1/grids/{updating}", body);
         await Problems.AssertNamesFieldAsync(r, status, field);
         Assert.Equal(before, await host.CountAsync("grids"));
-        Assert.Equal(outboxBefore, await host.CountAsync("outbox"));
+        Assert.Equal(outboxBefore, await host.CountAsync("casework.outbox"));
     }
 
     [Fact]

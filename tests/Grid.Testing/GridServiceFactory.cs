@@ -40,14 +40,14 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        foreach (var configure in _services)
-        {
-            builder.ConfigureTestServices(configure);
-        }
-
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
+        }
+
+        foreach (var configure in _services)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 

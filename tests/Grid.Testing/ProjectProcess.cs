@@ -41,7 +41,9 @@ public sealed class ProjectProcess : IAsyncDisposable
             resource.WithEnvironment(k, v);
         }
 
-        resource.StartTimeout = TimeSpan.FromSeconds(60);
+        // A bound for a process that never comes up, not a measure of start-up: on two shared cores, with other test
+        // processes compiling and starting, a domain service's first EF Core and MassTransit start took over 60 s.
+        resource.StartTimeout = TimeSpan.FromSeconds(180);
         var app = builder.Build();
         await app.StartAsync();
         return new ProjectProcess(app, (ProjectResource)resource, port);

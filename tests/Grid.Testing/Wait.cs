@@ -21,6 +21,15 @@ public static class Wait
         throw new TimeoutException($"timed out waiting for {what}");
     }
 
+    /// <summary>Polls <paramref name="probe"/> until it gives a value (not null) and returns that value.</summary>
+    public static async Task<T> ForAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+        where T : class
+    {
+        T? found = null;
+        await UntilAsync(async () => (found = await probe()) is not null, timeout, what);
+        return found!;
+    }
+
     public static async Task<T> ScalarAsync<T>(string cs, string sql, params object[] args)
     {
         await using var conn = new NpgsqlConnection(cs);

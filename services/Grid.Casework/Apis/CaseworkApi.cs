@@ -20,6 +20,18 @@ namespace Microsoft.AspNetCore.Builder;
 /// </summary>
 public static class CaseworkApi
 {
+    private static readonly (string Path, CaseAction Action, string Summary)[] CommonSteps =
+    [
+        ("accept", CaseAction.Accept, "立案"),
+        ("reject", CaseAction.Reject, "不予立案"),
+        ("dispatch", CaseAction.Dispatch, "派遣"),
+        ("start", CaseAction.Start, "开始处置"),
+        ("handle", CaseAction.Handle, "处置反馈"),
+        ("close", CaseAction.Close, "结案"),
+        ("escalate", CaseAction.Escalate, "上报上级网格 (cannot handle)"),
+        ("transfer", CaseAction.Transfer, "移交 another domain"),
+    ];
+
     public static RouteGroupBuilder MapCaseworkApi(this IEndpointRouteBuilder app)
     {
         var options = app.ServiceProvider.GetRequiredService<CaseworkOptions>();
@@ -38,15 +50,13 @@ public static class CaseworkApi
         api.MapGet("/", List).WithMetadata(OpenToComprehensiveFinders.Instance)
             .WithSummary("Cases in your grid scope (a comprehensive-grid finder: the cases they reported), newest first, cursor paged");
         api.MapGet("/{id:guid}", Get).WithMetadata(OpenToComprehensiveFinders.Instance);
-        api.MapPost("/{id:guid}/accept", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Accept, body, h, s, ct)).WithSummary("立案");
-        api.MapPost("/{id:guid}/reject", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Reject, body, h, s, ct)).WithSummary("不予立案");
-        api.MapPost("/{id:guid}/dispatch", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Dispatch, body, h, s, ct)).WithSummary("派遣");
-        api.MapPost("/{id:guid}/start", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Start, body, h, s, ct)).WithSummary("开始处置");
-        api.MapPost("/{id:guid}/handle", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Handle, body, h, s, ct)).WithSummary("处置反馈");
+        // The steps whose whole request is the common body: one endpoint shape, the action named by the path.
+        foreach (var (path, action, summary) in CommonSteps)
+        {
+            api.MapPost($"/{{id:guid}}/{path}", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, action, body, h, s, ct))
+                .WithSummary(summary);
+        }
         api.MapPost("/{id:guid}/verify", Verify).WithSummary("核查: passed=true closes the check, false reopens (返工)");
-        api.MapPost("/{id:guid}/close", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Close, body, h, s, ct)).WithSummary("结案");
-        api.MapPost("/{id:guid}/escalate", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Escalate, body, h, s, ct)).WithSummary("上报上级网格 (cannot handle)");
-        api.MapPost("/{id:guid}/transfer", (Guid id, CaseActionRequest? body, HttpContext h, CaseService s, CancellationToken ct) => Act(id, CaseAction.Transfer, body, h, s, ct)).WithSummary("移交 another domain");
         api.MapPost("/{id:guid}/summon", Summon).WithSummary("吹哨: summon a department");
         api.MapPost("/{id:guid}/report-for-duty", ReportForDuty).WithSummary("报到: the summoned department arrived");
         api.MapGet("/{id:guid}/breaches", Breaches).WithSummary("Missed deadlines of a case and whose they were");

@@ -161,7 +161,7 @@ public sealed class CaseworkDatabase(NpgsqlDataSource dataSource, OutboxSignal s
 /// </summary>
 public sealed class CaseworkTransaction : IAsyncDisposable
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static JsonSerializerOptions Json => Outbox.Json;
 
     private readonly OutboxSignal _signal;
     private readonly OutboxSignal _auditSignal;
@@ -248,7 +248,7 @@ public sealed class CaseworkTransaction : IAsyncDisposable
 
             if (_events.Count > 0)
             {
-                batch.BatchCommands.Add(OutboxCommand());
+                batch.BatchCommands.Add(Outbox.InsertCommand(_events));
             }
 
             if (_audit.Count > 0)
@@ -271,23 +271,6 @@ public sealed class CaseworkTransaction : IAsyncDisposable
         {
             _auditSignal.Notify();
         }
-    }
-
-    private NpgsqlBatchCommand OutboxCommand()
-    {
-        var cmd = new NpgsqlBatchCommand("""
-            INSERT INTO casework.outbox (event_id, event_type, case_id, payload)
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[])
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => e.EventId).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => e.GetType().Name).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter
-        {
-            Value = _events.Select(e => e is CaseEvent c && c.CaseId != Guid.Empty ? (Guid?)c.CaseId : null).ToArray(),
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid,
-        });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = _events.Select(e => JsonSerializer.Serialize(e, e.GetType(), Json)).ToArray() });
-        return cmd;
     }
 
     private NpgsqlBatchCommand AuditCommand()

@@ -176,7 +176,7 @@ public sealed class OutboxRelay(
             throw new InvalidOperationException($"unknown event type '{row.EventType}'");
         }
 
-        var message = JsonSerializer.Deserialize(row.Payload, type, CaseworkTransaction.Json)!;
+        var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.PublishTimeout);
         await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>

@@ -60,6 +60,12 @@ internal static class Access
     public static bool Sees(ClaimsPrincipal user, IEnumerable<string> gridPath) =>
         user.Allows(EnvironmentRoles.Readers, Domains.Environment, gridPath);
 
+    /// <summary>
+    /// The grids where one of the caller's posts may read environment records, for a list's SQL filter
+    /// (<c>grid_path &amp;&amp; grids</c>), as <see cref="Sees"/> decides for one record; null for the whole territory.
+    /// </summary>
+    public static string[]? ScopeFilter(ClaimsPrincipal user) => user.GridsWhere(EnvironmentRoles.Readers, Domains.Environment);
+
     public static IResult Forbidden(string detail) =>
         TypedResults.Problem(title: "Forbidden", detail: detail, statusCode: StatusCodes.Status403Forbidden);
 

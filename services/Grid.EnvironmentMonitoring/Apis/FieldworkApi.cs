@@ -130,23 +130,36 @@ public static class FieldworkApi
         return TypedResults.Created($"/api/environment/v1/patrols/{id}", (await LoadPatrolsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
 
-    internal static async Task<IResult> ListPatrols(string? grid, DateTimeOffset? from, DateTimeOffset? to, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> ListPatrols(
+        string? grid, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Access.Require(user, EnvironmentRoles.Readers) is { } denied)
+        if (Access.Require(http.User, EnvironmentRoles.Readers) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        {
+            return bad!;
+        }
+
+        if (!page.TryAfterTime(out var afterAt, out var afterId))
+        {
+            return KeysetPage.BadCursor();
+        }
+
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await LoadPatrolsAsync(conn, "WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)",
-            new { grid, from = from?.UtcDateTime, to = to?.UtcDateTime }, ct);
-        return TypedResults.Ok(rows.Where(p => Access.Sees(user, p.GridPath)).ToList());
+        var rows = await LoadPatrolsAsync(conn, """
+            WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@from::timestamptz IS NULL OR at >= @from) AND (@to::timestamptz IS NULL OR at < @to)
+              AND (@scopes::text[] IS NULL OR grid_path && @scopes) AND (@afterId::uuid IS NULL OR (at, id) > (@afterAt, @afterId))
+            """, new { grid, from = from?.UtcDateTime, to = to?.UtcDateTime, scopes = Access.ScopeFilter(http.User), afterAt, afterId }, ct, page.Limit + 1);
+        return page.Ok(http, rows, p => (KeysetPage.Key(p.At), p.Id.ToString()));
     }
 
-    private static async Task<List<PatrolView>> LoadPatrolsAsync(NpgsqlConnection conn, string where, object args, CancellationToken ct) =>
+    private static async Task<List<PatrolView>> LoadPatrolsAsync(NpgsqlConnection conn, string where, object args, CancellationToken ct, int? limit = null) =>
         (await conn.QueryAsync<(Guid, string, string, string[], string, Guid?, DateTime, string?, bool, string?, DateTime?, Guid?)>(new CommandDefinition($"""
             SELECT id, kind, grid_id, grid_path, person, source_id, at, findings, problem_found, transfer_to, transferred_at, case_id
-            FROM environment.patrols {where} ORDER BY at
+            FROM environment.patrols {where} ORDER BY at, id {SourcesApi.Limit(limit)}
             """, args, cancellationToken: ct)))
         .Select(p => new PatrolView(p.Item1, p.Item2, p.Item3, p.Item4, p.Item5, p.Item6, SourcesApi.Utc(p.Item7), p.Item8, p.Item9, p.Item10,
             p.Item11 is { } t ? SourcesApi.Utc(t) : null, p.Item12))
@@ -200,16 +213,29 @@ public static class FieldworkApi
         return TypedResults.Created($"/api/environment/v1/task-slips/{id}", (await LoadSlipsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
 
-    internal static async Task<IResult> ListSlips(string? grid, string? status, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> ListSlips(string? grid, string? status, string? cursor, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Access.Require(user, EnvironmentRoles.Readers) is { } denied)
+        if (Access.Require(http.User, EnvironmentRoles.Readers) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        {
+            return bad!;
+        }
+
+        if (!page.TryAfterTime(out var afterAt, out var afterId))
+        {
+            return KeysetPage.BadCursor();
+        }
+
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await LoadSlipsAsync(conn, "WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@status::text IS NULL OR status = @status)", new { grid, status }, ct);
-        return TypedResults.Ok(rows.Where(s => Access.Sees(user, s.GridPath)).ToList());
+        var rows = await LoadSlipsAsync(conn, """
+            WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@status::text IS NULL OR status = @status)
+              AND (@scopes::text[] IS NULL OR grid_path && @scopes) AND (@afterId::uuid IS NULL OR (issued_at, id) > (@afterAt, @afterId))
+            """, new { grid, status, scopes = Access.ScopeFilter(http.User), afterAt, afterId }, ct, page.Limit + 1);
+        return page.Ok(http, rows, s => (KeysetPage.Key(s.IssuedAt), s.Id.ToString()));
     }
 
     internal static async Task<IResult> StepSlip(Guid id, SlipStepRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
@@ -256,10 +282,10 @@ public static class FieldworkApi
         return TypedResults.Ok((await LoadSlipsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
 
-    private static async Task<List<SlipView>> LoadSlipsAsync(NpgsqlConnection conn, string where, object args, CancellationToken ct) =>
+    private static async Task<List<SlipView>> LoadSlipsAsync(NpgsqlConnection conn, string where, object args, CancellationToken ct, int? limit = null) =>
         (await conn.QueryAsync<(Guid, string, string, string[], Guid?, string, string?, string, DateTime, DateTime, string, string, Guid?)>(new CommandDefinition($"""
             SELECT id, kind, grid_id, grid_path, source_id, title, description, issued_by, issued_at, due_at, status, steps::text, case_id
-            FROM environment.task_slips {where} ORDER BY issued_at
+            FROM environment.task_slips {where} ORDER BY issued_at, id {SourcesApi.Limit(limit)}
             """, args, cancellationToken: ct)))
         .Select(s => new SlipView(s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, s.Item7, s.Item8, SourcesApi.Utc(s.Item9), SourcesApi.Utc(s.Item10),
             s.Item11, JsonDocument.Parse(s.Item12).RootElement.Clone(), s.Item13))

@@ -158,16 +158,29 @@ public static class SourcesApi
         return TypedResults.Ok(await LoadSourceAsync(conn, id, ct));
     }
 
-    internal static async Task<IResult> ListSources(string? grid, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> ListSources(string? grid, string? cursor, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Access.Require(user, EnvironmentRoles.Readers) is { } denied)
+        if (Access.Require(http.User, EnvironmentRoles.Readers) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        {
+            return bad!;
+        }
+
+        if (!page.TryAfterId(out var afterId))
+        {
+            return KeysetPage.BadCursor();
+        }
+
         await using var conn = await db.OpenConnectionAsync(ct);
-        var all = await LoadSourcesAsync(conn, grid is null ? "" : "WHERE @grid = ANY(grid_path)", new { grid }, ct);
-        return TypedResults.Ok(all.Where(s => Access.Sees(user, s.GridPath)).ToList());
+        var rows = await LoadSourcesAsync(conn, """
+            WHERE (@grid::text IS NULL OR @grid = ANY(grid_path)) AND (@scopes::text[] IS NULL OR grid_path && @scopes)
+              AND (@afterId::uuid IS NULL OR (name, id) > (@afterName, @afterId))
+            """, new { grid, scopes = Access.ScopeFilter(http.User), afterName = page.AfterKey, afterId }, ct, page.Limit + 1);
+        return page.Ok(http, rows, s => (s.Name, s.Id.ToString()));
     }
 
     internal static async Task<IResult> GetSource(Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -331,15 +344,22 @@ public static class SourcesApi
         return TypedResults.Created($"/api/environment/v1/stations/{r.Id}", (await LoadStationsAsync(conn, "WHERE id = @id", new { id = r.Id }, ct)).Single());
     }
 
-    internal static async Task<IResult> ListStations(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> ListStations(string? cursor, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Access.Require(user, EnvironmentRoles.Readers) is { } denied)
+        if (Access.Require(http.User, EnvironmentRoles.Readers) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        {
+            return bad!;
+        }
+
         await using var conn = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok((await LoadStationsAsync(conn, "", null, ct)).Where(s => Access.Sees(user, s.GridPath)).ToList());
+        var rows = await LoadStationsAsync(conn, "WHERE (@scopes::text[] IS NULL OR grid_path && @scopes) AND (@afterId::text IS NULL OR id > @afterId)",
+            new { scopes = Access.ScopeFilter(http.User), afterId = page.AfterId }, ct, page.Limit + 1);
+        return page.Ok(http, rows, s => ("", s.Id));
     }
 
     internal static async Task<IResult> ListEpisodes(string id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
@@ -372,6 +392,9 @@ public static class SourcesApi
         .Select(e => new EpisodeView(e.Item1, e.Item2, e.Item3, e.Item4, Utc(e.Item5), Utc(e.Item6), e.Item7 is { } x ? Utc(x) : null, e.Item8, e.Item9))
         .ToList();
 
+    /// <summary>A LIMIT clause for a page read (an integer, never caller text), or nothing.</summary>
+    internal static string Limit(int? limit) => limit is { } n ? $"LIMIT {n}" : "";
+
     internal static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
     private sealed class SourceRow
@@ -392,12 +415,12 @@ public static class SourcesApi
         public DateTime UpdatedAt { get; init; }
     }
 
-    internal static async Task<List<PollutionSource>> LoadSourcesAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct) =>
+    internal static async Task<List<PollutionSource>> LoadSourcesAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct, int? limit = null) =>
         (await conn.QueryAsync<SourceRow>(new CommandDefinition($"""
             SELECT id AS Id, name AS Name, credit_code AS CreditCode, class AS Class, industry AS Industry, grid_id AS GridId, grid_path AS GridPath,
                    address AS Address, longitude AS Longitude, latitude AS Latitude, permits::text AS Permits, responsible::text AS Responsible,
                    created_at AS CreatedAt, updated_at AS UpdatedAt
-            FROM environment.sources {where} ORDER BY name
+            FROM environment.sources {where} ORDER BY name, id {Limit(limit)}
             """, args, cancellationToken: ct)))
         .Select(s => new PollutionSource
         {
@@ -441,10 +464,10 @@ public static class SourcesApi
         return points.Select(p => new DischargePoint(p.Id, sourceId, p.Code, p.Name, p.Medium, rules.Where(r => r.DischargePointId == p.Id).ToList())).ToList();
     }
 
-    internal static async Task<List<StationView>> LoadStationsAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct) =>
+    internal static async Task<List<StationView>> LoadStationsAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct, int? limit = null) =>
         (await conn.QueryAsync<(string, string, Guid, Guid, string, string[], string[], int?, DateTime?)>(new CommandDefinition($"""
             SELECT id, name, source_id, discharge_point_id, grid_id, grid_path, pollutants, silent_after_minutes, last_reading_at
-            FROM environment.stations {where} ORDER BY id
+            FROM environment.stations {where} ORDER BY id {Limit(limit)}
             """, args, cancellationToken: ct)))
         .Select(s => new StationView(s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, s.Item7, s.Item8, s.Item9 is { } t ? Utc(t) : null))
         .ToList();
@@ -485,17 +508,30 @@ public static class SourcesApi
         return TypedResults.Created($"/api/environment/v1/water-zones/{id}", new WaterZone(id, r.Name, r.Level, r.WaterBody, r.GridId!, gridPath, r.Boundary?.GetRawText()));
     }
 
-    internal static async Task<IResult> ListWaterZones(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> ListWaterZones(string? cursor, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Access.Require(user, EnvironmentRoles.Readers) is { } denied)
+        if (Access.Require(http.User, EnvironmentRoles.Readers) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        {
+            return bad!;
+        }
+
+        if (!page.TryAfterId(out var afterId))
+        {
+            return KeysetPage.BadCursor();
+        }
+
         await using var conn = await db.OpenConnectionAsync(ct);
-        var zones = await conn.QueryAsync<(Guid, string, string, string?, string, string[], string?)>(new CommandDefinition(
-            "SELECT id, name, level, water_body, grid_id, grid_path, boundary::text FROM environment.water_zones ORDER BY name", cancellationToken: ct));
-        return TypedResults.Ok(zones.Select(z => new WaterZone(z.Item1, z.Item2, z.Item3, z.Item4, z.Item5, z.Item6, z.Item7)).Where(z => Access.Sees(user, z.GridPath)).ToList());
+        var zones = await conn.QueryAsync<(Guid, string, string, string?, string, string[], string?)>(new CommandDefinition($"""
+            SELECT id, name, level, water_body, grid_id, grid_path, boundary::text FROM environment.water_zones
+            WHERE (@scopes::text[] IS NULL OR grid_path && @scopes) AND (@afterId::uuid IS NULL OR (name, id) > (@afterName, @afterId))
+            ORDER BY name, id {Limit(page.Limit + 1)}
+            """, new { scopes = Access.ScopeFilter(http.User), afterName = page.AfterKey, afterId }, cancellationToken: ct));
+        return page.Ok(http, zones.Select(z => new WaterZone(z.Item1, z.Item2, z.Item3, z.Item4, z.Item5, z.Item6, z.Item7)).ToList(), z => (z.Name, z.Id.ToString()));
     }
 
     internal static async Task<IResult> CreateProject(ProjectRequest r, ClaimsPrincipal user, GridPaths grids, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
@@ -536,15 +572,28 @@ public static class SourcesApi
         return TypedResults.Created($"/api/environment/v1/projects/{id}", (await LoadProjectsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
 
-    internal static async Task<IResult> ListProjects(ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> ListProjects(string? cursor, int? limit, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Access.Require(user, EnvironmentRoles.Readers) is { } denied)
+        if (Access.Require(http.User, EnvironmentRoles.Readers) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        {
+            return bad!;
+        }
+
+        if (!page.TryAfterId(out var afterId))
+        {
+            return KeysetPage.BadCursor();
+        }
+
+        // Ids are time-ordered (UUIDv7): by id is in the order projects were registered.
         await using var conn = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok((await LoadProjectsAsync(conn, "", null, ct)).Where(p => Access.Sees(user, p.GridPath)).ToList());
+        var rows = await LoadProjectsAsync(conn, "WHERE (@scopes::text[] IS NULL OR grid_path && @scopes) AND (@afterId::uuid IS NULL OR id > @afterId)",
+            new { scopes = Access.ScopeFilter(http.User), afterId }, ct, page.Limit + 1);
+        return page.Ok(http, rows, p => ("", p.Id.ToString()));
     }
 
     internal static async Task<IResult> AdvanceProject(Guid id, StageRequest r, ClaimsPrincipal user, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
@@ -581,9 +630,9 @@ public static class SourcesApi
         return TypedResults.Ok((await LoadProjectsAsync(conn, "WHERE id = @id", new { id }, ct)).Single());
     }
 
-    private static async Task<List<ProjectView>> LoadProjectsAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct) =>
+    private static async Task<List<ProjectView>> LoadProjectsAsync(NpgsqlConnection conn, string where, object? args, CancellationToken ct, int? limit = null) =>
         (await conn.QueryAsync<(Guid, string, Guid?, string, string[], string, string)>(new CommandDefinition(
-            $"SELECT id, name, source_id, grid_id, grid_path, stage, stages::text FROM environment.projects {where} ORDER BY created_at", args, cancellationToken: ct)))
+            $"SELECT id, name, source_id, grid_id, grid_path, stage, stages::text FROM environment.projects {where} ORDER BY id {Limit(limit)}", args, cancellationToken: ct)))
         .Select(p => new ProjectView(p.Item1, p.Item2, p.Item3, p.Item4, p.Item5, p.Item6, JsonDocument.Parse(p.Item7).RootElement.Clone()))
         .ToList();
 }

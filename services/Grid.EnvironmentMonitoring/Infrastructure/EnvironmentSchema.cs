@@ -165,6 +165,16 @@ internal static class EnvironmentSchema
             kind text NOT NULL,
             opened_at timestamptz NOT NULL);
         CREATE INDEX IF NOT EXISTS source_cases_source ON environment.source_cases (source_id, opened_at);
+        -- Lists page by keyset in their sort order and filter by the caller's grid scope in the query.
+        CREATE INDEX IF NOT EXISTS sources_page ON environment.sources (name, id);
+        CREATE INDEX IF NOT EXISTS water_zones_page ON environment.water_zones (name, id);
+        CREATE INDEX IF NOT EXISTS patrols_page ON environment.patrols (at, id);
+        CREATE INDEX IF NOT EXISTS task_slips_page ON environment.task_slips (issued_at, id);
+        CREATE INDEX IF NOT EXISTS stations_grid ON environment.stations USING gin (grid_path);
+        CREATE INDEX IF NOT EXISTS water_zones_grid ON environment.water_zones USING gin (grid_path);
+        CREATE INDEX IF NOT EXISTS projects_grid ON environment.projects USING gin (grid_path);
+        CREATE INDEX IF NOT EXISTS patrols_grid ON environment.patrols USING gin (grid_path);
+        CREATE INDEX IF NOT EXISTS task_slips_grid ON environment.task_slips USING gin (grid_path);
         """;
 
     public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)

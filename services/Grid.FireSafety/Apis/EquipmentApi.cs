@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +47,7 @@ public static class EquipmentApi
         return e;
     }
 
-    private static async Task<IResult> Create(PointRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Create(PointRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, Keepers) is { } denied)
         {

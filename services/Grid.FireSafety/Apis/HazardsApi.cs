@@ -42,7 +42,7 @@ public static class HazardsApi
     }
 
     private static async Task<IResult> Report(
-        HazardRequest? req, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, FireDbContext db, IGridTree grids,
+        HazardRequest? req, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, FireDbContext db, IGridDirectory grids,
         CaseService cases, CancellationToken ct)
     {
         var user = h.User;
@@ -214,7 +214,7 @@ public static class HazardsApi
         return TypedResults.Ok(new { items = rows, nextCursor = items.Count == take ? items[^1].Seq.ToString() : null });
     }
 
-    private static async Task<(IResult? Problem, GridNode? Village)> VillageAsync(HttpContext h, IGridTree grids, string gridId, string[] roles, CancellationToken ct)
+    private static async Task<(IResult? Problem, GridNode? Village)> VillageAsync(HttpContext h, IGridDirectory grids, string gridId, string[] roles, CancellationToken ct)
     {
         if (FireAccess.Deny(h.User, roles) is { } denied)
         {
@@ -246,7 +246,7 @@ public static class HazardsApi
         return result;
     }
 
-    private static async Task<IResult> VillageSummary(string gridId, HttpContext h, IGridTree grids, FireDbContext db, CaseworkDatabase casework, CancellationToken ct)
+    private static async Task<IResult> VillageSummary(string gridId, HttpContext h, IGridDirectory grids, FireDbContext db, CaseworkDatabase casework, CancellationToken ct)
     {
         var (problem, village) = await VillageAsync(h, grids, gridId, FireRoles.Staff, ct);
         if (problem is not null)
@@ -270,7 +270,7 @@ public static class HazardsApi
     /// village goes up the chain until the township (大网格) holds it.
     /// </summary>
     private static async Task<IResult> Submit(
-        string gridId, HttpContext h, IGridTree grids, FireDbContext db, CaseworkDatabase casework, CaseService cases, TimeProvider time, CancellationToken ct)
+        string gridId, HttpContext h, IGridDirectory grids, FireDbContext db, CaseworkDatabase casework, CaseService cases, TimeProvider time, CancellationToken ct)
     {
         string[] roles = [FireRoles.Admin, FireRoles.VillageFireManager, FireRoles.GridWorker];
         var (problem, village) = await VillageAsync(h, grids, gridId, roles, ct);
@@ -412,7 +412,7 @@ public static class HazardsApi
         return TypedResults.Created($"/api/fire/v1/hazards/{id}/notice", await ViewAsync(db, CaseView.From(dispatched.Case!), ct));
     }
 
-    private static async Task<IResult> NoticeHtml(Guid id, HttpContext h, FireDbContext db, CaseService cases, IGridTree grids, CancellationToken ct)
+    private static async Task<IResult> NoticeHtml(Guid id, HttpContext h, FireDbContext db, CaseService cases, IGridDirectory grids, CancellationToken ct)
     {
         if (FireAccess.Deny(h.User, FireRoles.Staff) is { } denied)
         {

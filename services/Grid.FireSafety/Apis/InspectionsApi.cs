@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Grid.Casework.Infrastructure;
+using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +31,7 @@ public static class InspectionsApi
     }
 
     private static async Task<IResult> Record(
-        InspectionRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, TimeProvider time, CancellationToken ct)
+        InspectionRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Inspectors) is { } denied)
         {
@@ -251,7 +253,7 @@ public static class InspectionsApi
     /// Standard Time. Person rules bind everyone on duty in the subtree; grid rules bind every grid of the rule's level.
     /// </summary>
     private static async Task<IResult> Compliance(
-        ClaimsPrincipal user, FireDbContext db, IGridTree grids, FireOptions options, TimeProvider time,
+        ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, FireOptions options, TimeProvider time,
         string? gridId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
@@ -294,7 +296,7 @@ public static class InspectionsApi
         // Which grids: the asked subtree, or every subtree the token may see.
         var roots = root is not null ? [root] : FireAccess.ScopeFilter(user) is { } scopes
             ? (await Task.WhenAll(scopes.Select(s => grids.FindAsync(s, ct)))).OfType<GridNode>().ToList()
-            : (await grids.RootsAsync(ct)).ToList();
+            : (await grids.RootsAsync(Domains.Fire, ct)).ToList();
         var subtree = new Dictionary<string, GridNode>();
         foreach (var r in roots)
         {

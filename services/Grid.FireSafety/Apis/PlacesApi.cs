@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +41,7 @@ public static class PlacesApi
     }
 
     private static async Task<IResult> CreatePlace(
-        PlaceRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, SupervisionRouting routing, TimeProvider time, CancellationToken ct)
+        PlaceRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, SupervisionRouting routing, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.PlaceKeepers) is { } denied)
         {
@@ -67,7 +68,7 @@ public static class PlacesApi
     }
 
     private static async Task<IResult> UpdatePlace(
-        Guid id, PlaceRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, SupervisionRouting routing, TimeProvider time, CancellationToken ct)
+        Guid id, PlaceRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, SupervisionRouting routing, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.PlaceKeepers) is { } denied)
         {
@@ -117,7 +118,7 @@ public static class PlacesApi
         place.UpdatedAt = now;
     }
 
-    private static async Task<(FieldErrors, GridNode?)> ValidateAsync(PlaceRequest? req, IGridTree grids, CancellationToken ct)
+    private static async Task<(FieldErrors, GridNode?)> ValidateAsync(PlaceRequest? req, IGridDirectory grids, CancellationToken ct)
     {
         var e = new FieldErrors();
         if (req is null)
@@ -267,7 +268,7 @@ public static class PlacesApi
         }));
     }
 
-    private static async Task<IResult> CreateDuty(DutyRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, CancellationToken ct)
+    private static async Task<IResult> CreateDuty(DutyRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, CancellationToken ct)
     {
         if (FireAccess.Deny(user, [FireRoles.Admin, FireRoles.TownshipFireOffice, FireRoles.FireBrigade]) is { } denied)
         {

@@ -34,7 +34,7 @@ public static class RewardsApi
     }
 
     private static async Task<IResult> Intake(
-        PublicReportRequest? req, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, FireDbContext db, IGridTree grids,
+        PublicReportRequest? req, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, FireDbContext db, IGridDirectory grids,
         CaseService cases, CancellationToken ct)
     {
         if (FireAccess.Deny(h.User, Centre) is { } denied)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Grid.Casework.Infrastructure;
+using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +20,7 @@ public static class StatisticsApi
         return api;
     }
 
-    private static async Task<IResult> Assess(AssessmentRequest req, ClaimsPrincipal user, FireDbContext db, IGridTree grids, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Assess(AssessmentRequest req, ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
     {
         string[] roles = [FireRoles.Admin, FireRoles.FireBrigade];
         if (FireAccess.Deny(user, roles) is { } denied)
@@ -66,7 +67,7 @@ public static class StatisticsApi
         return TypedResults.Ok(row);
     }
 
-    private static async Task<IResult> Rollout(ClaimsPrincipal user, FireDbContext db, IGridTree grids, FireOptions options, int? year, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Rollout(ClaimsPrincipal user, FireDbContext db, IGridDirectory grids, FireOptions options, int? year, TimeProvider time, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
         {
@@ -75,7 +76,7 @@ public static class StatisticsApi
 
         var y = year ?? ComplianceCalculator.ToChinaTime(time.GetUtcNow()).Year;
         var townships = new List<GridNode>();
-        foreach (var root in await grids.RootsAsync(ct))
+        foreach (var root in await grids.RootsAsync(Domains.Fire, ct))
         {
             townships.AddRange((await grids.SubtreeAsync(root.Id, ct)).Where(g => g.Level == GridLevels.Large && FireAccess.InScope(user, g.Path)));
         }
@@ -102,7 +103,7 @@ public static class StatisticsApi
     /// days [from, to] in China Standard Time; ranked by clearance, then on-time rate.
     /// </summary>
     private static async Task<IResult> Hazards(
-        ClaimsPrincipal user, FireDbContext db, CaseworkDatabase casework, IGridTree grids, string? gridId, DateOnly? from, DateOnly? to, CancellationToken ct)
+        ClaimsPrincipal user, FireDbContext db, CaseworkDatabase casework, IGridDirectory grids, string? gridId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
         {
@@ -124,7 +125,7 @@ public static class StatisticsApi
             e.Add("to", "must be on or after 'from'");
         }
 
-        var root = gridId is { Length: > 0 } ? await grids.FindAsync(gridId, ct) : (await grids.RootsAsync(ct)).FirstOrDefault();
+        var root = gridId is { Length: > 0 } ? await grids.FindAsync(gridId, ct) : (await grids.RootsAsync(Domains.Fire, ct)).FirstOrDefault();
         if (root is null)
         {
             e.Add("gridId", $"grid '{gridId}' is unknown");

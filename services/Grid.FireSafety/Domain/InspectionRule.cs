@@ -1,3 +1,4 @@
+using Grid.Casework.Infrastructure;
 namespace Grid.FireSafety.Domain;
 
 /// <summary>检查/巡查种类: what an inspection record is.</summary>
@@ -157,10 +158,10 @@ public sealed record InspectionRule
 /// <summary>Fire's grid levels (004 三): county above, 大网格 township, 中网格 village/community, 小网格 area/group.</summary>
 public static class GridLevels
 {
-    public const string County = "county";
-    public const string Large = "large";
-    public const string Mid = "mid";
-    public const string Small = "small";
+    public const string County = GridLevelNames.County;
+    public const string Large = GridLevelNames.Large;
+    public const string Mid = GridLevelNames.Mid;
+    public const string Small = GridLevelNames.Small;
 
     public static readonly string[] All = [County, Large, Mid, Small];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Grid.Contracts.Organization.V1;
 using Grid.FireSafety.Domain;
@@ -24,16 +25,9 @@ internal static class Extensions
 
         builder.Services.AddDbContext<FireDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 
-        // Grids: the organization service when it is configured, else the configured (or generated demo) tree, which
-        // then also serves Casework's escalation chains.
-        // (Casework registers the organization gRPC client, with the service's own token, from the same setting.)
-        if (builder.Configuration["services:organization:grpc:0"] is { Length: > 0 })
-        {
-            builder.Services.AddSingleton<OrganizationGridDirectory>();
-            builder.Services.AddSingleton<IGridTree>(sp => sp.GetRequiredService<OrganizationGridDirectory>());
-            builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridCache>(sp => sp.GetRequiredService<OrganizationGridDirectory>());
-        }
-        else
+        // Grids: Casework's directory over the organization service when it is configured, else the configured (or
+        // generated demo) tree in its place.
+        if (builder.Configuration["services:organization:grpc:0"] is not { Length: > 0 })
         {
             // A configured tree is a choice; the generated demo county only a development convenience.
             if (!builder.Configuration.GetSection("Fire:Grids").GetChildren().Any())
@@ -41,10 +35,8 @@ internal static class Extensions
                 builder.Required("services:organization:grpc:0");
             }
 
-            var grids = new ConfiguredGridDirectory(builder.Configuration.GetSection("Fire:Grids").Get<List<GridEntry>>() ?? []);
-            builder.Services.AddSingleton<IGridTree>(grids);
-            builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridDirectory>(grids);
-            builder.Services.AddSingleton<Grid.Casework.Infrastructure.IDepartmentDirectory, Grid.Casework.Infrastructure.NoDepartmentDirectory>();
+            builder.Services.AddSingleton<IGridDirectory>(new ConfiguredGridDirectory(builder.Configuration.GetSection("Fire:Grids").Get<List<GridEntry>>() ?? []));
+            builder.Services.AddSingleton<IDepartmentDirectory, NoDepartmentDirectory>();
         }
 
         // Fire's schema before Casework's hosted services start using the database.

@@ -1,6 +1,7 @@
 using Grid.Casework.Apis;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
+using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
 
 namespace Grid.FireSafety.Infrastructure;
@@ -11,7 +12,7 @@ namespace Grid.FireSafety.Infrastructure;
 /// case service — fixed on the spot, under rectification, closed, one public report and one major hazard under
 /// listed supervision. Same seed, same data (times before "now" only).
 /// </summary>
-internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService cases, IDepartmentDirectory departments, SupervisionRouting routing,
+internal sealed class DemoData(FireDbContext db, IGridDirectory grids, CaseService cases, IDepartmentDirectory departments, SupervisionRouting routing,
     FireOptions options, TimeProvider time)
 {
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
@@ -32,7 +33,7 @@ internal sealed class DemoData(FireDbContext db, IGridTree grids, CaseService ca
         string Person() => Surnames[rng.Next(Surnames.Length)] + Given[rng.Next(Given.Length)];
         var now = time.GetUtcNow();
         var all = new List<GridNode>();
-        foreach (var root in await grids.RootsAsync(ct))
+        foreach (var root in await grids.RootsAsync(Domains.Fire, ct))
         {
             all.AddRange(await grids.SubtreeAsync(root.Id, ct));
         }

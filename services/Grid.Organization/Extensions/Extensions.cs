@@ -4,7 +4,6 @@ using Grid.Organization.Apis;
 using Grid.Organization.Grpc;
 using Grid.Organization.Identity;
 using Grid.Organization.Infrastructure;
-using Grid.Organization.IntegrationEvents;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -70,10 +69,10 @@ internal static class Extensions
             }));
         }
 
-        if (builder.Configuration.GetConnectionString(DependencyHealthChecks.Messaging) is { Length: > 0 } amqp)
+        if (builder.Configuration.GetConnectionString(DependencyHealthChecks.Messaging) is { Length: > 0 })
         {
-            builder.Services.AddGridBus(amqp, null, (ctx, cfg) => cfg.ConfigureEndpoints(ctx));
-            builder.Services.AddHostedService<OutboxRelay>();
+            // The suite's one outbox relay (and bus), over this service's database: grid changes go out as GridChanged.
+            builder.AddCaseworkMessaging(DatabaseName);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Grid.Casework.Messaging;
 using Grid.Organization.Domain;
 using Grid.Organization.Infrastructure;
 using MiniExcelLibs;
@@ -564,7 +565,7 @@ public sealed class ImportService(NpgsqlDataSource db, OrganizationCache cache, 
                         input.Hotline,
                         input.Notice,
                     }, tx);
-                await Outbox.AddAsync(conn, tx, grids.Changed(path[^1], input.Code!, input.Hierarchy!, "created", path));
+                await Outbox.AddAsync(conn, tx, [grids.Changed(path[^1], input.Code!, input.Hierarchy!, "created", path)]);
                 if (++n % 1000 == 0)
                 {
                     await ProgressAsync(job, n);

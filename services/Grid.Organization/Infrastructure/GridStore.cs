@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Grid.Organization.Domain;
 using NetTopologySuite.Geometries;
@@ -231,7 +232,7 @@ public sealed class GridStore(NpgsqlDataSource db, OrganizationCache cache, Time
             throw OrgRuleException.Conflict("code", $"Grid code {input.Code} is already taken.");
         }
 
-        await Outbox.AddAsync(conn, tx, Changed(gridId, input.Code!, input.Hierarchy!, existing is null ? "created" : "updated", path));
+        await Outbox.AddAsync(conn, tx, [Changed(gridId, input.Code!, input.Hierarchy!, existing is null ? "created" : "updated", path)]);
         await tx.CommitAsync();
         await cache.InvalidateAsync();
         return (await GetAsync(gridId))!;
@@ -258,7 +259,7 @@ public sealed class GridStore(NpgsqlDataSource db, OrganizationCache cache, Time
         }
 
         await conn.ExecuteAsync("DELETE FROM grids WHERE id = @id", new { id }, tx);
-        await Outbox.AddAsync(conn, tx, Changed(grid.Id, grid.Code, grid.Hierarchy, "deleted", grid.Path));
+        await Outbox.AddAsync(conn, tx, [Changed(grid.Id, grid.Code, grid.Hierarchy, "deleted", grid.Path)]);
         await tx.CommitAsync();
         await cache.InvalidateAsync();
     }

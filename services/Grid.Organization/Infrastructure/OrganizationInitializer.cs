@@ -1,4 +1,5 @@
 using Dapper;
+using Grid.Casework.Infrastructure;
 using Grid.Organization.Domain;
 using Grid.Organization.Identity;
 using Npgsql;
@@ -14,6 +15,8 @@ public sealed class OrganizationInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The outbox first: the organization's schema moves events of an older database into it.
+        await CaseworkSchema.EnsureAsync(db, cases: false, cancellationToken);
         await OrganizationSchema.EnsureAsync(db, cancellationToken);
         await keys.EnsureAsync(cancellationToken);
         await EnsureAdministratorAsync(cancellationToken);

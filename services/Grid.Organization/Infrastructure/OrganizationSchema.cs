@@ -98,14 +98,17 @@ public static class OrganizationSchema
             revoked_at timestamptz);
         CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family_id);
 
-        CREATE TABLE IF NOT EXISTS outbox (
-            id bigserial PRIMARY KEY,
-            event_id uuid NOT NULL UNIQUE,
-            event_type text NOT NULL,
-            payload jsonb NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            published_at timestamptz NULL);
-        CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE published_at IS NULL;
+        -- Events go out through casework.outbox and its relay, like every other service's. A database from before
+        -- keeps its unpublished events: they move there, then the old table goes.
+        DO $$
+        BEGIN
+            IF to_regclass('public.outbox') IS NOT NULL THEN
+                INSERT INTO casework.outbox (event_id, event_type, payload)
+                SELECT event_id, event_type, payload::text FROM public.outbox WHERE published_at IS NULL ORDER BY id
+                ON CONFLICT (event_id) DO NOTHING;
+                DROP TABLE public.outbox;
+            END IF;
+        END $$;
 
         -- A change counter per hierarchy, raised in the transaction of every statement that writes grids (the
         -- service's own writes, imports, seeding, anything done by hand): the in-memory point index reloads a

@@ -1,4 +1,5 @@
 using Dapper;
+using Grid.Casework.Messaging;
 using Grid.Organization.Domain;
 using Grid.Organization.Identity;
 using Npgsql;
@@ -127,7 +128,7 @@ public sealed class StaffStore(NpgsqlDataSource db, OrganizationCache cache, Tim
         var post = (await ResolvePostsAsync(conn, tx, [input], canSee, null))[0];
         var a = await InsertAssignmentAsync(conn, tx, staffId, post);
         var grid = await conn.QuerySingleAsync<GridArea>($"SELECT {GridStore.Columns} FROM grids WHERE id = @GridId", new { a.GridId }, tx);
-        await Outbox.AddAsync(conn, tx, new Contracts.Events.GridChanged
+        await Outbox.AddAsync(conn, tx, [new Contracts.Events.GridChanged
         {
             GridId = grid.Id.ToString(),
             GridCode = grid.Code,
@@ -135,7 +136,7 @@ public sealed class StaffStore(NpgsqlDataSource db, OrganizationCache cache, Tim
             Domain = a.Domain,
             OccurredAt = clock.GetUtcNow(),
             GridPath = grid.PathStrings,
-        });
+        }]);
         await tx.CommitAsync();
         await cache.InvalidateAsync();
         return a;
