@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Grid.Testing;
 
@@ -20,6 +21,7 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     public GridServiceFactory<TProgram> WithSetting(string key, string? value)
     {
         _settings[key] = value;
+        TestRunLog.SettingUsed(key, value);
         return this;
     }
 
@@ -29,6 +31,8 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(l => TestRunLog.Capture(l, typeof(TProgram).Assembly.GetName().Name ?? "service"));
+
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
