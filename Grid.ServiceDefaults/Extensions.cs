@@ -40,6 +40,10 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WritesInFlight>();
 
+        // ASP.NET Core's own request lines carry the query string, where a live feed or a download link may hold a
+        // token (GridTokenEvents); the correlation middleware logs every request by path instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         // Scopes carry the correlation id into every log line.
         builder.Logging.AddSimpleConsole(o =>
         {

@@ -75,8 +75,14 @@ public sealed class CaseworkHost : IAsyncDisposable
             config[k] = v;
         }
 
+        foreach (var (k, v) in config)
+        {
+            TestRunLog.SettingUsed(k, v);
+        }
+
         builder.Configuration.AddInMemoryCollection(config);
         builder.AddServiceDefaults();
+        TestRunLog.Capture(builder.Logging, "casework");
         if (logs is not null)
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -19,6 +19,8 @@ public class ConfidentialityAndAuditTests(CaseworkFixture fx)
     {
         var name = $"举报人{Guid.NewGuid():N}"[..16];
         var phone = $"139{Random.Shared.Next(10000000, 99999999)}";
+        TestRunLog.SecretUsed("reporter name", name);
+        TestRunLog.SecretUsed("reporter phone", phone);
         var logs = new CapturingLoggerProvider();
         var mq = await fx.Infra.CreateVirtualHostAsync("cw_secret");
         await using var host = await CaseworkHost.StartAsync("fire", await fx.Infra.CreateDatabaseAsync("cw_sc"), mq, fx.Grids.Address, logs: logs);

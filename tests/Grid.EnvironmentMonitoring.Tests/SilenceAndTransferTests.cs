@@ -68,6 +68,7 @@ public class SilenceAndTransferTests
             ["services:organization:grpc:0"] = organization,
         });
         builder.AddServiceDefaults();
+        TestRunLog.Capture(builder.Logging, "fire");
         builder.AddCasework("fire");
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -32,6 +32,7 @@ public sealed class EnvironmentHost : IAsyncDisposable
             ["Casework:SchedulerEnabled"] = "false",
         });
         builder.AddServiceDefaults();
+        TestRunLog.Capture(builder.Logging, "environment");
         builder.Services.AddSingleton<Grid.Casework.Infrastructure.IGridDirectory>(new ConfiguredGridDirectory([]));
         builder.AddCasework("environment");
         var app = builder.Build();

@@ -70,6 +70,11 @@ public class TransferAndRewardTests
     [Fact]
     public async Task The_reporter_is_hidden_from_grid_workers_and_shown_to_the_reward_centre_which_decides_and_pays()
     {
+        foreach (var identity in new[] { "陈举报", "13912345678", "林匿名", "13700000000" })
+        {
+            TestRunLog.SecretUsed("reporter identity", identity);
+        }
+
         await using var host = await FireHost.StartAsync();
         var centre = host.As("rc-1", FireRoles.RewardCentre, FireHost.Town);
         var ordinary = await (await centre.PostJsonAsync("/api/fire/v1/public-reports", new

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Grid.Testing;
 
@@ -24,6 +25,7 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     public GridServiceFactory<TProgram> WithSetting(string key, string? value)
     {
         _settings[key] = value;
+        TestRunLog.SettingUsed(key, value);
         return this;
     }
 
@@ -40,6 +42,8 @@ public class GridServiceFactory<TProgram> : WebApplicationFactory<TProgram>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(l => TestRunLog.Capture(l, typeof(TProgram).Assembly.GetName().Name ?? "service"));
+
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);

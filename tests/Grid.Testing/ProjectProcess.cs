@@ -30,7 +30,8 @@ public sealed class ProjectProcess : IAsyncDisposable
 
     public static async Task<ProjectProcess> StartAsync(string name, string projectDir, IReadOnlyDictionary<string, string> environment)
     {
-        var state = Directory.CreateTempSubdirectory($"grid-proc-{name}-").FullName;
+        // Under ./grid test the state (and the process's log) stays for the run's log scan.
+        var state = TestRunLog.NewDirectory($"proc-{name}") ?? Directory.CreateTempSubdirectory($"grid-proc-{name}-").FullName;
         var builder = DistributedApplication.CreateBuilder(state, RepoRoot, BuildConfiguration);
         var port = FreePort.Next();
         var resource = builder.AddProject(name, projectDir).WithHttpEndpoint(port);
@@ -39,6 +40,7 @@ public sealed class ProjectProcess : IAsyncDisposable
         foreach (var (k, v) in environment)
         {
             resource.WithEnvironment(k, v);
+            TestRunLog.SettingUsed(k, v);
         }
 
         // A bound for a process that never comes up, not a measure of start-up: on two shared cores, with other test

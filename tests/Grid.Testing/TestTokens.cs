@@ -13,7 +13,14 @@ namespace Grid.Testing;
 /// </summary>
 public static class TestTokens
 {
-    public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+    public static readonly string SigningKey = NewSigningKey();
+
+    private static string NewSigningKey()
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        TestRunLog.SecretUsed("test signing key", key);
+        return key;
+    }
 
     /// <summary>
     /// A token whose posts are every role in every domain on every grid given: for a person holding one post,
