@@ -49,7 +49,7 @@ public static class GridResources
     public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment" };
 
     /// <summary>The services that keep a case audit chain (Grid.Casework's AddCasework): each gets the chain's key.</summary>
-    public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment" };
+    public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment", "labor" };
 
     public static DistributedApplication Suite(AppHostOptions o)
     {
