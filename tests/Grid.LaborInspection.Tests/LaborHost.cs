@@ -5,6 +5,7 @@ using Grid.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -24,6 +25,9 @@ public sealed class LaborHost : GridServiceFactory<Program>
     public string ConnectionString { get; private set; } = "";
 
     public GridTree Tree { get; private set; } = null!;
+
+    /// <summary>Every log line the service wrote, formatted, to search for what must never be logged.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
     public static async Task<LaborHost> StartAsync(Action<LaborHost>? configure = null)
     {
@@ -47,6 +51,7 @@ public sealed class LaborHost : GridServiceFactory<Program>
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureLogging(l => l.AddProvider(new CapturedLogs(Logs)));
     }
 
     public HttpClient As(string subject, string role, params string[] grids) =>
@@ -87,5 +92,26 @@ internal static class HttpExtensions
         Assert.True((int)r.StatusCode == status, $"expected {status}, got {(int)r.StatusCode}: {body}");
         Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(body).RootElement.Clone();
+    }
+}
+
+/// <summary>Keeps every formatted log line (with its exception) of a test host.</summary>
+internal sealed class CapturedLogs(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{formatter(state, exception)} {exception}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Grid.LaborInspection.Apis;
 
@@ -53,7 +54,17 @@ public static class EmployerImportApi
             return LaborAccess.Invalid("body", $"must hold between 1 and {options.MaxImportRows} rows");
         }
 
-        var result = await importer.ImportAsync(rows, user, ct);
+        ImportResult result;
+        try
+        {
+            result = await importer.ImportAsync(rows, user, ct);
+        }
+        catch (DbUpdateException e) when (LaborSchema.IsUniqueViolation(e))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Filed meanwhile",
+                detail: "An employer of this sheet was filed by someone else while it was imported; nothing was written. Import it again.");
+        }
+
         if (result.Errors.Count > 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The import was refused",

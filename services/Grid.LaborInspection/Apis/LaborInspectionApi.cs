@@ -11,6 +11,7 @@ public static class LaborInspectionApi
         api.MapGet("/about", () => TypedResults.Ok(new { service = "labor", name = "劳动保障监察" }));
         api.MapEmployersApi();
         api.MapEmployerImportApi();
+        api.MapComplaintsApi();
         return api;
     }
 }

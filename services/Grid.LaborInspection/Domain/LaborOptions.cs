@@ -11,8 +11,13 @@ public sealed class LaborOptions
 
     public CalendarOptions Calendar { get; set; } = new();
 
+    public ArrearsRules Arrears { get; set; } = new();
+
     /// <summary>Largest import a request may carry, in rows.</summary>
     public int MaxImportRows { get; set; } = 5_000;
+
+    /// <summary>How often the complaint deadlines are checked; zero turns the scan off.</summary>
+    public TimeSpan DeadlineScanInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>The working calendar's published days off and make-up working days (yyyy-MM-dd).</summary>

@@ -37,6 +37,18 @@ internal static class Extensions
             {
                 o.Roles.TryAdd(step, roles);
             }
+
+            // The law's clock runs in working days (ComplaintDeadlines); Casework's hour-based timers for complaints are
+            // only a backstop, set past the longest the working days can stretch over a holiday week.
+            o.Deadlines.Insert(0, new Grid.Casework.Domain.DeadlineRule
+            {
+                Category = Apis.ComplaintsApi.Category,
+                AcceptWithin = TimeSpan.FromDays(options.Complaints.AcceptWithinWorkingDays * 2 + 7),
+                HandleWithin = TimeSpan.FromDays((options.Complaints.FinishWithinWorkingDays + options.Complaints.ExtensionWorkingDays) * 2),
+            });
         });
+        builder.Services.AddCaseworkHooks<LaborCaseHooks>();
+        builder.Services.AddSingleton<ComplaintDeadlines>();
+        builder.Services.AddHostedService<ComplaintDeadlineScanner>();
     }
 }

@@ -12,6 +12,21 @@ public sealed class LaborDbContext(DbContextOptions<LaborDbContext> options) : D
 
     public DbSet<ComplianceRecord> ComplianceRecords => Set<ComplianceRecord>();
 
+    public DbSet<Complaint> Complaints => Set<Complaint>();
+
+    public DbSet<ComplaintBreach> ComplaintBreaches => Set<ComplaintBreach>();
+
+    public DbSet<Mediation> Mediations => Set<Mediation>();
+
+    /// <summary>A context on a Casework transaction's connection: labor's rows commit with the case change and its events.</summary>
+    public static LaborDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
+    {
+        var db = new LaborDbContext(new DbContextOptionsBuilder<LaborDbContext>().UseNpgsql(tx.Connection).Options);
+        db.Database.UseTransaction(tx.Transaction);
+        db.Database.AutoSavepointsEnabled = false;
+        return db;
+    }
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.HasDefaultSchema(Schema);
@@ -44,6 +59,35 @@ public sealed class LaborDbContext(DbContextOptions<LaborDbContext> options) : D
             e.Property(p => p.Summary).HasMaxLength(500);
             e.HasIndex(p => new { p.EmployerId, p.On });
             e.HasOne<Employer>().WithMany().HasForeignKey(p => p.EmployerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Complaint>(e =>
+        {
+            e.ToTable("complaints");
+            e.HasKey(c => c.CaseId);
+            e.Property(c => c.Channel).HasMaxLength(16);
+            e.Property(c => c.AmountClaimed).HasPrecision(14, 2);
+            e.HasIndex(c => c.GridPath).HasMethod("gin");
+            e.HasIndex(c => c.EmployerId);
+            e.HasIndex(c => c.AcceptBy).HasFilter("\"AcceptedOn\" IS NULL AND \"RefusedReason\" IS NULL");
+            e.HasIndex(c => c.FinishBy).HasFilter("\"FinishedOn\" IS NULL");
+        });
+
+        b.Entity<Mediation>(e =>
+        {
+            e.ToTable("mediations");
+            e.Property(m => m.AmountClaimed).HasPrecision(14, 2);
+            e.Property(m => m.AmountAgreed).HasPrecision(14, 2);
+            e.Property(m => m.MediatedBy).HasMaxLength(64);
+            e.HasIndex(m => m.CaseId).IsUnique();
+            e.HasIndex(m => m.EmployerId);
+        });
+
+        b.Entity<ComplaintBreach>(e =>
+        {
+            e.ToTable("complaint_breaches");
+            e.HasIndex(x => new { x.CaseId, x.Step }).IsUnique();
+            e.HasIndex(x => x.GridPath).HasMethod("gin");
         });
     }
 }
