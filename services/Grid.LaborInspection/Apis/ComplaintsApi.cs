@@ -199,7 +199,7 @@ public static class ComplaintsApi
         }
 
         var complaint = await db.Complaints.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == id, ct);
-        if (complaint is null || !h.User.CanSeeGrid(complaint.GridPath))
+        if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
         {
             return LaborAccess.NotFound("Complaint", id);
         }
@@ -217,9 +217,14 @@ public static class ComplaintsApi
         }
 
         var complaint = await db.Complaints.FirstOrDefaultAsync(c => c.CaseId == id, ct);
-        if (complaint is null || !h.User.CanSeeGrid(complaint.GridPath))
+        if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
         {
             return LaborAccess.NotFound("Complaint", id);
+        }
+
+        if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade], complaint.GridPath) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         if (string.IsNullOrWhiteSpace(req?.Reason) || req.Reason.Length > 500)
@@ -257,9 +262,14 @@ public static class ComplaintsApi
         }
 
         var complaint = await db.Complaints.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == id, ct);
-        if (complaint is null || !h.User.CanSeeGrid(complaint.GridPath))
+        if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
         {
             return LaborAccess.NotFound("Complaint", id);
+        }
+
+        if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade], complaint.GridPath) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         var today = LaborDay.Today(time);

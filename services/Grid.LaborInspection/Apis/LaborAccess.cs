@@ -4,38 +4,37 @@ using Grid.Contracts.Events;
 namespace Grid.LaborInspection.Apis;
 
 /// <summary>
-/// The checks every labor endpoint makes after authentication: the token's domain includes labor, one of its
-/// roles may take this step, and the grid concerned lies in the token's grid scope.
+/// The checks every labor endpoint makes after authentication: one post of the token holds a role that may take
+/// this step, in the labor domain, over the grid concerned (<see cref="GridAccess"/>).
 /// </summary>
 internal static class LaborAccess
 {
     /// <summary>Null when allowed, else the 403 problem to return (naming the claim that was missing).</summary>
     public static IResult? Deny(ClaimsPrincipal user, IReadOnlyCollection<string> roles, IEnumerable<string>? gridPath = null)
     {
-        if (!user.HasDomain(Domains.Labor))
+        if (!user.Allows(null, Domains.Labor))
         {
-            return Forbidden("The token does not carry the labor domain.", "domain");
+            return Forbidden("None of the token's posts is in the labor domain.", "domain");
         }
 
-        if (!user.Roles().Any(roles.Contains))
+        if (!user.Allows(roles, Domains.Labor))
         {
-            return Forbidden($"This step needs one of the roles: {string.Join(", ", roles)}.", "role");
+            return Forbidden($"This step needs a labor post with one of the roles: {string.Join(", ", roles)}.", "role");
         }
 
-        if (gridPath is not null && !user.CanSeeGrid(gridPath))
+        if (gridPath is not null && !user.Allows(roles, Domains.Labor, gridPath))
         {
-            return Forbidden("The grid is outside the token's grid scope.", "grid");
+            return Forbidden($"No post with one of the roles {string.Join(", ", roles)} covers the grid.", "grid");
         }
 
         return null;
     }
 
-    /// <summary>The scope ids to filter lists by, or null for the whole territory.</summary>
-    public static string[]? ScopeFilter(ClaimsPrincipal user)
-    {
-        var scopes = user.GridScopes();
-        return scopes.Contains(GridClaims.AllGrids) ? null : scopes.ToArray();
-    }
+    /// <summary>Reading: any labor post over the grid.</summary>
+    public static bool InScope(ClaimsPrincipal user, IEnumerable<string> gridPath) => user.Allows(null, Domains.Labor, gridPath);
+
+    /// <summary>The grids of the token's labor posts to filter lists by, or null for the whole territory.</summary>
+    public static string[]? ScopeFilter(ClaimsPrincipal user) => user.GridsWhere(null, Domains.Labor);
 
     public static string Actor(ClaimsPrincipal user) => user.FindFirst(GridClaims.Subject)?.Value ?? "unknown";
 
