@@ -46,10 +46,10 @@ public static class GridResources
     };
 
     /// <summary>The services that seal reporters' identities (举报人保密) and so hold the reporter key; no other does.</summary>
-    public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment" };
+    public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment", "labor" };
 
     /// <summary>The services that keep a case audit chain (Grid.Casework's AddCasework): each gets the chain's key.</summary>
-    public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment" };
+    public static readonly IReadOnlySet<string> AuditChains = new HashSet<string> { "fire", "environment", "labor" };
 
     /// <summary>The organization service's key-encryption key for its signing keys (AES-GCM); no other service gets it.</summary>
     public const string KeyEncryptionKey = "Identity__KeyEncryptionKey";

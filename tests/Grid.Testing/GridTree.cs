@@ -97,11 +97,12 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
     ];
 
-    /// <summary>The departments this organization knows (id, code): the police station of town-b and the county environment bureau.</summary>
+    /// <summary>The departments this organization knows (id, code): the police station of town-b, the county environment bureau and the market regulator.</summary>
     public static readonly IReadOnlyList<(string Id, string Code, string Name, string Domain)> Departments =
     [
         ("police-station-3", "DEPT-POLICE-03", "派出所", "comprehensive"),
         ("environment-bureau", "DEPT-ENV", "生态环境分局", "environment"),
+        ("market-regulator", "DEPT-MARKET", "市场监督管理局", "drugs"),
     ];
 
     public override Task<Department> GetDepartment(GetDepartmentRequest request, ServerCallContext context)

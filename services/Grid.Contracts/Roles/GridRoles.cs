@@ -103,8 +103,20 @@ public static class GridRoles
     /// <summary>环保专干.</summary>
     public const string EnvironmentOfficer = "environment-officer";
 
-    /// <summary>劳动监察员.</summary>
+    /// <summary>劳动保障监察员 (专兼职, at least two per township grid).</summary>
     public const string LaborInspector = "labor-inspector";
+
+    /// <summary>劳动保障监察协管员 (two per village/community grid): collects employer files, takes complaints.</summary>
+    public const string LaborCoordinator = "labor-coordinator";
+
+    /// <summary>乡镇(街道)劳动保障所 / 劳动监察中队: settles ordinary disputes (调处).</summary>
+    public const string LaborOffice = "labor-office";
+
+    /// <summary>区(县)劳动保障监察大队: the district level, takes major cases.</summary>
+    public const string LaborBrigade = "labor-brigade";
+
+    /// <summary>12333 劳动保障咨询投诉热线 operator.</summary>
+    public const string LaborHotline = "labor-hotline";
 
     /// <summary>The posts an administrator may assign to people, each with its Chinese name, in display order.</summary>
     public static readonly IReadOnlyList<RoleInfo> Posts =
@@ -134,7 +146,11 @@ public static class GridRoles
         new(SafetyOfficer, "安监员", "comprehensive"),
         new(EnvironmentBureau, "环保局", "environment"),
         new(EnvironmentOfficer, "环保专干", "environment"),
-        new(LaborInspector, "劳动监察员", "labor"),
+        new(LaborInspector, "劳动保障监察员", "labor"),
+        new(LaborCoordinator, "劳动保障监察协管员", "labor"),
+        new(LaborOffice, "乡镇劳动保障所(监察中队)", "labor"),
+        new(LaborBrigade, "区劳动保障监察大队", "labor"),
+        new(LaborHotline, "劳动保障投诉热线(12333)", "labor"),
     ];
 
     /// <summary>Roles of accounts, granted by an administrator on the account itself.</summary>

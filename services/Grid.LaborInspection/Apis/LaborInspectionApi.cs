@@ -1,14 +1,17 @@
 namespace Grid.LaborInspection.Apis;
 
-/// <summary>The 劳动监察 HTTP API under /api/labor/v1.</summary>
+/// <summary>The 劳动保障监察 HTTP API under /api/labor/v1.</summary>
 public static class LaborInspectionApi
 {
     public static RouteGroupBuilder MapLaborInspectionApi(this IEndpointRouteBuilder app)
     {
         // Public like every service's document, so the gateway's /openapi/<service>.json and /docs/ list it.
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        var api = app.MapGroup("/api/labor/v1");
-        api.MapGet("/about", () => TypedResults.Ok(new { service = "labor", name = "劳动监察" }));
+        var api = app.MapGroup("/api/labor/v1").WithTags("labor");
+        api.MapGet("/about", () => TypedResults.Ok(new { service = "labor", name = "劳动保障监察" }));
+        api.MapEmployersApi();
+        api.MapEmployerImportApi();
+        api.MapComplaintsApi();
         return api;
     }
 }

@@ -1,3 +1,9 @@
+using System.Text.Json.Serialization;
+using Grid.Contracts.Events;
+using Grid.LaborInspection.Domain;
+using Grid.LaborInspection.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
 namespace Grid.LaborInspection.Extensions;
 
 internal static class Extensions
@@ -8,5 +14,41 @@ internal static class Extensions
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
         builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        var options = builder.Configuration.GetSection(LaborOptions.Section).Get<LaborOptions>() ?? new LaborOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new RiskRating(options.Risk));
+        builder.Services.AddSingleton(options.Calendar.Build());
+        builder.Services.AddSingleton(sp => new ComplaintClock(options.Complaints, sp.GetRequiredService<WorkingCalendar>()));
+        builder.Services.AddSingleton<EmployerRater>();
+        builder.Services.AddSingleton<GridPaths>();
+        builder.Services.AddScoped<EmployerImporter>();
+
+        builder.Services.AddDbContext<LaborDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+
+        // Labor's schema before Casework's hosted services start using the database.
+        builder.Services.AddHostedService<LaborSchema>();
+
+        // Complaints are Casework cases of domain labor; grids come from the organization service through Casework's directory.
+        builder.AddCasework(Domains.Labor, o =>
+        {
+            foreach (var (step, roles) in LaborCaseRoles.Defaults)
+            {
+                o.Roles.TryAdd(step, roles);
+            }
+
+            // The law's clock runs in working days (ComplaintDeadlines); Casework's hour-based timers for complaints are
+            // only a backstop, set past the longest the working days can stretch over a holiday week.
+            o.Deadlines.Insert(0, new Grid.Casework.Domain.DeadlineRule
+            {
+                Category = Apis.ComplaintsApi.Category,
+                AcceptWithin = TimeSpan.FromDays(options.Complaints.AcceptWithinWorkingDays * 2 + 7),
+                HandleWithin = TimeSpan.FromDays((options.Complaints.FinishWithinWorkingDays + options.Complaints.ExtensionWorkingDays) * 2),
+            });
+        });
+        builder.Services.AddCaseworkHooks<LaborCaseHooks>();
+        builder.Services.AddSingleton<ComplaintDeadlines>();
+        builder.Services.AddHostedService<ComplaintDeadlineScanner>();
     }
 }

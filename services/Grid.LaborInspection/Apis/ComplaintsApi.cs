@@ -1,0 +1,342 @@
+using System.Security.Claims;
+using Grid.Casework.Apis;
+using Grid.Casework.Domain;
+using Grid.Casework.Infrastructure;
+using Grid.LaborInspection.Domain;
+using Grid.LaborInspection.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grid.LaborInspection.Apis;
+
+/// <summary>
+/// 投诉/举报: complaints against an employer, taken by a village coordinator or the hotline, as Casework cases of
+/// domain labor (category <c>complaint</c>) with the complainant sealed in Casework's reporter store, and the law's
+/// working-day clock kept beside the case.
+/// </summary>
+public static class ComplaintsApi
+{
+    public const string Category = "complaint";
+
+    public sealed record ComplainantDto(string? Name, string? Phone, string? IdNumber);
+
+    public sealed record ComplaintRequest(
+        Guid? EmployerId, string? Channel, string? Title, string? Description, DateOnly? ViolationEndedOn, int? Workers,
+        decimal? AmountClaimed, ComplainantDto? Complainant);
+
+    public sealed record ExtendRequest(string? Reason);
+
+    public sealed record ComplaintView(
+        Guid CaseId, string? Number, string? State, Guid EmployerId, string Channel, DateOnly ReceivedOn, DateOnly AcceptBy,
+        DateOnly? AcceptedOn, DateOnly? FinishBy, int Extensions, DateOnly? FinishedOn, string? RefusedReason, int Workers, decimal? AmountClaimed,
+        string? MajorReason, string? HolderGridId)
+    {
+        public static ComplaintView From(Complaint c, CaseView? view) => new(c.CaseId, view?.Number, view?.State, c.EmployerId, c.Channel,
+            c.ReceivedOn, c.AcceptBy, c.AcceptedOn, c.FinishBy, c.Extensions, c.FinishedOn, c.RefusedReason, c.Workers, c.AmountClaimed,
+            c.MajorReason, view?.HolderGridId);
+    }
+
+    public static RouteGroupBuilder MapComplaintsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/complaints", Take).WithSummary("Take a complaint (投诉/举报) against an employer; the complainant is sealed.");
+        api.MapGet("/complaints/{id:guid}", Get).WithSummary("The complaint's clock: accept-by, finish-by, extension (never the complainant).");
+        api.MapPost("/complaints/{id:guid}/extend", Extend).WithSummary("延期: once, 30 working days, approved by the office or brigade.");
+        api.MapPost("/complaints/{id:guid}/mediation", Mediate).WithSummary("调处: the township settles an ordinary wage dispute; the record is the case's result.");
+        api.MapGet("/complaints/breaches", Breaches).WithSummary("超期记录: legal deadlines missed, in the caller's scope.");
+        return api;
+    }
+
+    private static IReadOnlyList<string> Roles(CaseRoles roles, string step) => roles.For(step);
+
+    private static async Task<IResult> Take(
+        ComplaintRequest? req, HttpContext h, LaborDbContext db, CaseService cases, ComplaintClock clock, CaseRoles roles,
+        EmployerRater rater, LaborOptions options, TimeProvider time, CancellationToken ct)
+    {
+        var user = h.User;
+        if (LaborAccess.Deny(user, Roles(roles, "report")) is { } denied)
+        {
+            return denied;
+        }
+
+        var today = LaborDay.Today(time);
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string f, string m) => (errors.TryGetValue(f, out var l) ? l : errors[f] = []).Add(m);
+        if (req is null)
+        {
+            return LaborAccess.Invalid("body", "is required");
+        }
+
+        if (req.Channel is not ("village" or "hotline"))
+        {
+            Add("channel", "must be village or hotline");
+        }
+
+        if (string.IsNullOrWhiteSpace(req.Title) || req.Title.Length > 200)
+        {
+            Add("title", "is required, at most 200 characters");
+        }
+
+        if (req.ViolationEndedOn > today)
+        {
+            Add("violationEndedOn", "must not be in the future");
+        }
+
+        if (req.Workers is < 1)
+        {
+            Add("workers", "must be at least 1");
+        }
+
+        if (req.AmountClaimed is < 0)
+        {
+            Add("amountClaimed", "must not be negative");
+        }
+
+        if (string.IsNullOrWhiteSpace(req.Complainant?.Name))
+        {
+            Add("complainant.name", "is required (sealed: only the labor office and brigade can read it)");
+        }
+
+        Employer? employer = null;
+        if (req.EmployerId is not { } employerId)
+        {
+            Add("employerId", "is required");
+        }
+        else if ((employer = await EmployersApi.Scoped(db.Employers.AsNoTracking(), user).FirstOrDefaultAsync(e => e.Id == employerId, ct)) is null)
+        {
+            Add("employerId", $"no employer {employerId} on file in your grid scope");
+        }
+
+        if (errors.Count > 0)
+        {
+            return LaborAccess.Invalid(errors);
+        }
+
+        var complaint = new Complaint
+        {
+            EmployerId = employer!.Id,
+            Channel = req.Channel!,
+            ReceivedOn = today,
+            AcceptBy = clock.AcceptBy(today),
+            ViolationEndedOn = req.ViolationEndedOn,
+            Workers = req.Workers ?? 1,
+            AmountClaimed = req.AmountClaimed,
+        };
+        var barred = clock.TimeBarred(req.ViolationEndedOn, today);
+        complaint.MajorReason = barred is null ? options.Arrears.MajorBecause(complaint.Workers, complaint.AmountClaimed) : null;
+        var report = new ReportCaseRequest
+        {
+            Category = Category,
+            Severity = complaint.MajorReason is null ? DeadlinePolicy.General : DeadlinePolicy.Major,
+            Title = req.Title!.Trim(),
+            Description = string.IsNullOrWhiteSpace(req.Description) ? req.Title!.Trim() : req.Description.Trim(),
+            Source = req.Channel == "hotline" ? "hotline" : "complaint",
+            GridId = employer.GridId,
+            Reporter = new ReporterIdentity { Name = req.Complainant!.Name!.Trim(), Phone = req.Complainant.Phone, IdNumber = req.Complainant.IdNumber },
+        };
+        var actor = CaseworkBridge.ActorOf(h);
+        var outcome = await LaborCaseContext.RunAsync(new LaborCaseContext { NewComplaint = complaint },
+            () => cases.ReportAsync(report, actor, h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct));
+        if (!CaseworkBridge.Ok(outcome))
+        {
+            return CaseworkBridge.Problem(outcome);
+        }
+
+        var caseId = outcome.Case!.Id;
+
+        // 2 年时效: the complaint is on record and refused at once, with the reason, by the system for the bureau.
+        if (barred is not null)
+        {
+            var refused = await cases.ActAsync(caseId, CaseAction.Reject, new CaseActionRequest { Reason = barred }, Actor.System("labor:limitation"), ct);
+            if (!CaseworkBridge.Ok(refused))
+            {
+                return CaseworkBridge.Problem(refused);
+            }
+
+            await db.Complaints.Where(c => c.CaseId == caseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.RefusedReason, barred), ct);
+        }
+
+        var summons = new List<object>();
+        if (complaint.MajorReason is { } major)
+        {
+            // 群体性/重大欠薪: to the district at once, and the police and market regulator are summoned (吹哨).
+            // Casework already sends a major report to the top of the chain; only a chain it did not climb is escalated here.
+            var system = Actor.System("labor:major-arrears");
+            if (outcome.Case.HolderGridId != outcome.Case.GridPath[0])
+            {
+                var up = await cases.ActAsync(caseId, CaseAction.Escalate, new CaseActionRequest { Reason = major, ToTop = true }, system, ct);
+                if (!CaseworkBridge.Ok(up))
+                {
+                    return CaseworkBridge.Problem(up);
+                }
+            }
+
+            foreach (var department in options.Arrears.Summoned)
+            {
+                var (called, s) = await cases.SummonAsync(caseId, new CaseActionRequest { DepartmentId = department, Reason = major }, system, ct);
+                summons.Add(s is not null ? s : new { departmentId = department, refused = called.Detail ?? called.Title });
+            }
+        }
+
+        await RerateAsync(db, rater, employer.Id, ct);
+        var saved = await db.Complaints.AsNoTracking().FirstAsync(c => c.CaseId == caseId, ct);
+        var view = await cases.GetAsync(caseId, Actor.System("labor:view"), ct);
+        var result = ComplaintView.From(saved, view.Case is { } c ? CaseView.From(c) : null);
+        return TypedResults.Created($"/api/labor/v1/complaints/{caseId}", new { complaint = result, summons });
+    }
+
+    /// <summary>A complaint is part of the employer's history: its rating is brought up to date.</summary>
+    private static async Task RerateAsync(LaborDbContext db, EmployerRater rater, Guid employerId, CancellationToken ct)
+    {
+        var employer = await db.Employers.FirstAsync(e => e.Id == employerId, ct);
+        rater.Rate(employer, await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == employerId).ToListAsync(ct));
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static async Task<IResult> Get(Guid id, HttpContext h, LaborDbContext db, CaseService cases, CaseRoles roles, CancellationToken ct)
+    {
+        if (LaborAccess.Deny(h.User, Roles(roles, "read")) is { } denied)
+        {
+            return denied;
+        }
+
+        var complaint = await db.Complaints.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == id, ct);
+        if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
+        {
+            return LaborAccess.NotFound("Complaint", id);
+        }
+
+        var view = await cases.GetAsync(id, CaseworkBridge.ActorOf(h), ct);
+        return TypedResults.Ok(ComplaintView.From(complaint, view.Case is { } c ? CaseView.From(c) : null));
+    }
+
+    private static async Task<IResult> Extend(
+        Guid id, ExtendRequest? req, HttpContext h, LaborDbContext db, ComplaintClock clock, CancellationToken ct)
+    {
+        if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade]) is { } denied)
+        {
+            return denied;
+        }
+
+        var complaint = await db.Complaints.FirstOrDefaultAsync(c => c.CaseId == id, ct);
+        if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
+        {
+            return LaborAccess.NotFound("Complaint", id);
+        }
+
+        if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade], complaint.GridPath) is { } outOfScope)
+        {
+            return outOfScope;
+        }
+
+        if (string.IsNullOrWhiteSpace(req?.Reason) || req.Reason.Length > 500)
+        {
+            return LaborAccess.Invalid("reason", "is required (情况复杂 …), at most 500 characters");
+        }
+
+        if (complaint.AcceptedOn is not { } accepted || complaint.FinishedOn is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not running",
+                detail: "Only an accepted, unfinished complaint can be extended.");
+        }
+
+        if (!clock.CanExtend(complaint.Extensions))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already extended",
+                detail: $"A complaint may be extended {clock.Rules.MaxExtensions} time(s).");
+        }
+
+        complaint.Extensions++;
+        complaint.ExtensionApprovedBy = LaborAccess.Actor(h.User);
+        complaint.FinishBy = clock.FinishBy(accepted, complaint.Extensions);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ComplaintView.From(complaint, null));
+    }
+
+    public sealed record MediationRequest(IReadOnlyList<MediationParty>? Parties, decimal? AmountClaimed, decimal? AmountAgreed, DateOnly? PaidOn);
+
+    private static async Task<IResult> Mediate(
+        Guid id, MediationRequest? req, HttpContext h, LaborDbContext db, CaseService cases, TimeProvider time, CancellationToken ct)
+    {
+        if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade]) is { } denied)
+        {
+            return denied;
+        }
+
+        var complaint = await db.Complaints.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == id, ct);
+        if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
+        {
+            return LaborAccess.NotFound("Complaint", id);
+        }
+
+        if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade], complaint.GridPath) is { } outOfScope)
+        {
+            return outOfScope;
+        }
+
+        var today = LaborDay.Today(time);
+        var errors = Mediation.Check(req?.Parties, req?.AmountClaimed, req?.AmountAgreed, req?.PaidOn, today);
+        if (errors.Count > 0)
+        {
+            return LaborAccess.Invalid(errors);
+        }
+
+        if (complaint.MajorReason is not null || complaint.AcceptedOn is null || complaint.FinishedOn is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not a township dispute",
+                detail: complaint.MajorReason ?? "Only an accepted, unfinished complaint can be settled by mediation.");
+        }
+
+        // Casework steps up to handling, taken by the mediating office itself; the mediation is the handle step's result.
+        var actor = CaseworkBridge.ActorOf(h);
+        var current = (await cases.GetAsync(id, actor, ct)).Case;
+        if (current?.State == CaseState.Accepted)
+        {
+            var dispatched = await cases.ActAsync(id, CaseAction.Dispatch, new CaseActionRequest { Assignee = actor.Subject }, actor, ct);
+            if (!CaseworkBridge.Ok(dispatched))
+            {
+                return CaseworkBridge.Problem(dispatched);
+            }
+        }
+
+        if (current?.State is CaseState.Accepted or CaseState.Dispatched)
+        {
+            var started = await cases.ActAsync(id, CaseAction.Start, new CaseActionRequest(), actor, ct);
+            if (!CaseworkBridge.Ok(started))
+            {
+                return CaseworkBridge.Problem(started);
+            }
+        }
+
+        var mediation = new Mediation
+        {
+            Id = Guid.CreateVersion7(),
+            EmployerId = complaint.EmployerId,
+            Parties = req!.Parties!.Select(p => $"{p.Side}: {p.Name!.Trim()}").ToList(),
+            AmountClaimed = req.AmountClaimed!.Value,
+            AmountAgreed = req.AmountAgreed!.Value,
+            PaidOn = req.PaidOn,
+            MediatedBy = actor.Subject,
+            MediatedOn = today,
+        };
+        var result = $"调处达成协议: 主张 {mediation.AmountClaimed:0.00} 元, 协议 {mediation.AmountAgreed:0.00} 元" +
+            (mediation.PaidOn is { } paid ? $", {paid:yyyy-MM-dd} 已支付" : ", 待支付");
+        var handled = await LaborCaseContext.RunAsync(new LaborCaseContext { Mediation = mediation },
+            () => cases.ActAsync(id, CaseAction.Handle, new CaseActionRequest { Result = result }, actor, ct));
+        return CaseworkBridge.Ok(handled) ? TypedResults.Created($"/api/labor/v1/complaints/{id}/mediation", mediation) : CaseworkBridge.Problem(handled);
+    }
+
+    private static async Task<IResult> Breaches(ClaimsPrincipal user, LaborDbContext db, CaseRoles roles, CancellationToken ct)
+    {
+        if (LaborAccess.Deny(user, Roles(roles, "read")) is { } denied)
+        {
+            return denied;
+        }
+
+        var q = db.ComplaintBreaches.AsNoTracking();
+        if (LaborAccess.ScopeFilter(user) is { } scopes)
+        {
+            q = q.Where(b => b.GridPath.Any(g => scopes.Contains(g)));
+        }
+
+        return TypedResults.Ok(await q.OrderByDescending(b => b.Deadline).Take(500).ToListAsync(ct));
+    }
+}
