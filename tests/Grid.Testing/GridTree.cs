@@ -1,6 +1,7 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Contracts.Organization.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
