@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Grid.Testing;
 
 namespace Grid.EndToEnd;
 
