@@ -100,7 +100,8 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
     private async Task CopyLogAsync(IResource resource, CancellationToken stop)
     {
         await using var file = new StreamWriter(new FileStream(Path.Combine(run.LogsDir, resource.Name + ".log"),
-            FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = true };
+            FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        { AutoFlush = true };
         try
         {
             await foreach (var batch in logs.WatchAsync(resource).WithCancellation(stop))
