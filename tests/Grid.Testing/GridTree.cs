@@ -1,8 +1,8 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
+using Grid.Contracts.Organization.V1;
 using Grid.LocalServers;
 using Grid.Testing.Hosting;
-using Grid.Contracts.Organization.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
