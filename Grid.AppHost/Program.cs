@@ -1,19 +1,64 @@
-using System.Runtime.InteropServices;
-using Grid.AppHost;
-using Grid.AppHost.Hosting;
+using Grid.AppHost.Extensions;
+using static Grid.AppHost.Extensions.GridRun;
 
-// Usage: Grid.AppHost [run] [--state DIR] [--free-ports] [--parent-pid PID] [--start-timeout S]   the whole suite, in the foreground
-//        Grid.AppHost infra --state DIR --env-file F  only the servers, on free ports (the test run's)
-var options = AppHostOptions.Parse(args);
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-if (options.ParentPid is int parent)
-{
-    ParentWatch.Start(parent, stop);
-}
+var (run, aspireArgs) = GridRun.Parse(args);
+var builder = DistributedApplication.CreateBuilder(aspireArgs);
 
-var app = options.Mode == "infra"
-    ? GridResources.Infrastructure(options)
-    : GridResources.Suite(options);
-return await AppHostRunner.RunAsync(app, options, stop.Token);
+var postgres = builder.AddLocalPostgres("postgres", run.DataDir("postgres"), run.Port(Ports.Postgres));
+var messaging = builder.AddLocalRabbitMq("messaging", run.DataDir("messaging"), run.Port(Ports.RabbitMq),
+    run.Port(Ports.RabbitMqManagement), run.Port(Ports.RabbitMqEpmd), run.Port(Ports.RabbitMqDistribution));
+var cache = builder.AddLocalRedis("cache", run.DataDir("cache"), run.Port(Ports.Redis));
+var reporterKey = builder.AddGridSecret(run, "reporter-key");
+
+var organization = builder.AddProject<Projects.Grid_Organization>("organization")
+    .WithGridDefaults(run.Port(Ports.Organization), organizationHttp: null)
+    // Generated passwords go to a file of the user's alone, not into the log; the signing keys in its database are
+    // sealed with a key that only its configuration holds.
+    .WithEnvironment("Identity__CredentialsFile", Path.Combine(run.StateDir, "demo-logins.txt"))
+    .WithEnvironment("Identity__KeyEncryptionKey", builder.AddGridSecret(run, "key-encryption-key"))
+    .WithGrpcEndpoint(run.Port(Ports.OrganizationGrpc))
+    .WithDatabase(postgres, "organizationdb")
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(cache).WaitFor(cache);
+var organizationHttp = organization.GetEndpoint("http");
+
+IResourceBuilder<ProjectResource> Department<TProject>(string name, int port, string database)
+    where TProject : IProjectMetadata, new() =>
+    builder.AddProject<TProject>(name)
+        .WithGridDefaults(run.Port(port), organizationHttp)
+        .WithGridClient(organization, builder.AddGridSecret(run, $"client-secret-{name}")).WaitFor(organization)
+        .WithDatabase(postgres, database)
+        .WithReference(messaging).WaitFor(messaging)
+        .WithReference(cache).WaitFor(cache);
+
+// Only the services that seal reporters' identities hold the reporter key. The audit chain's MAC key lives outside the
+// database, one per service, so that whoever can write to one cannot re-chain it.
+var fire = Department<Projects.Grid_FireSafety>("fire", Ports.Fire, "firedb")
+    .WithEnvironment("Casework__ReporterKey", reporterKey)
+    .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-fire"));
+var environment = Department<Projects.Grid_EnvironmentMonitoring>("environment", Ports.Environment, "environmentdb")
+    .WithEnvironment("Casework__ReporterKey", reporterKey)
+    .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-environment"));
+var labor = Department<Projects.Grid_LaborInspection>("labor", Ports.Labor, "labordb")
+    .WithEnvironment("Casework__ReporterKey", reporterKey)
+    .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-labor"));
+var drugs = Department<Projects.Grid_DrugSupply>("drugs", Ports.Drugs, "drugsdb");
+var cadre = Department<Projects.Grid_CadreSupervision>("cadre", Ports.Cadre, "cadredb");
+var command = Department<Projects.Grid_CommandCenter>("command", Ports.Command, "commanddb");
+
+// The gateway binds its HTTP/2-only gRPC port itself (Grid:GrpcPort); the "grpc" endpoint only publishes it.
+builder.AddProject<Projects.Grid_Gateway>("gateway")
+    .WithHttpEndpoint(port: run.Port(Ports.Gateway), targetPort: run.Port(Ports.Gateway), name: "http", isProxied: false)
+    .WithGrpcEndpoint(run.Port(Ports.GatewayGrpc))
+    .WithEndpointsInEnvironment(e => e.Name == "http")
+    .WithHttpHealthCheck("/health")
+    .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
+    .WithEnvironment("Identity__JwksUrl", ReferenceExpression.Create($"{organizationHttp}/.well-known/jwks.json"))
+    .WithReference(cache).WaitFor(cache)
+    .WithReference(organization).WithReference(fire).WithReference(environment).WithReference(labor)
+    .WithReference(drugs).WithReference(cadre).WithReference(command)
+    .WaitFor(organization).WaitFor(fire).WaitFor(environment).WaitFor(labor).WaitFor(drugs).WaitFor(cadre).WaitFor(command);
+
+RunFiles.AddTo(builder, run);
+RestartOnCrash.AddTo(builder);
+builder.Build().Run();

@@ -6,7 +6,8 @@
 // Loopback only, bounded in time: ~15 s per phase. Usage: dotnet run -c Release --project bench/organization [seconds]
 using System.Diagnostics;
 using System.Net;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Contracts.Organization.V1;
 using Grid.Organization.Infrastructure;
 using Grid.Testing;

@@ -1,4 +1,5 @@
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;

@@ -108,9 +108,8 @@ public class TransferTests(CaseworkFixture fx)
 
         // Loaded into a fresh vhost through the management API, it makes a publish routable.
         var vhost = Grid.Testing.GridInfrastructure.UniqueName("cw_defs");
-        var mq = new Grid.AppHost.Hosting.LocalRabbitMq("messaging", fx.Infra.RabbitMqPort, fx.Infra.RabbitMqManagementPort);
-        var amqp = await mq.CreateVirtualHostAsync(vhost);
-        using var http = mq.ManagementClient();
+        var amqp = await Grid.LocalServers.RabbitMqServer.CreateVirtualHostAsync(fx.Infra.RabbitMqPort, fx.Infra.RabbitMqManagementPort, vhost);
+        using var http = Grid.LocalServers.RabbitMqServer.ManagementClient(fx.Infra.RabbitMqManagementPort);
         using var resp = await http.PostAsync($"/api/definitions/{Uri.EscapeDataString(vhost)}",
             new StringContent(CaseworkTopology.Definitions(), System.Text.Encoding.UTF8, "application/json"));
         Assert.True(resp.IsSuccessStatusCode, await resp.Content.ReadAsStringAsync());

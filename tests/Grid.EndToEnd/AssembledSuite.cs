@@ -6,10 +6,10 @@ using Grid.Testing;
 namespace Grid.EndToEnd;
 
 /// <summary>
-/// The whole suite as <c>./grid up</c> runs it — the AppHost from the Release build, demo data, the real
-/// organization service issuing RS256 tokens, every service its own process — but in a temporary state
-/// directory and on free ports. Started once per test run; stopped (no process left behind) at the end, and
-/// by the AppHost itself if this test process dies first.
+/// The whole suite as <c>./grid up</c> runs it — the Aspire AppHost from the Release build (DCP, the dashboard,
+/// the servers as executables), demo data, the real organization service issuing RS256 tokens, every service its
+/// own process — but in a temporary state directory and on free ports. Started once per test run; stopped (no
+/// process left behind) at the end, and by the AppHost itself if this test process dies first.
 /// </summary>
 public sealed partial class AssembledSuite : IAsyncLifetime
 {
@@ -38,6 +38,12 @@ public sealed partial class AssembledSuite : IAsyncLifetime
 
     public static string AppHostAssembly => Path.Combine(ProjectProcess.RepoRoot, "Grid.AppHost", "bin", "Release", "net10.0", "Grid.AppHost.dll");
 
+    /// <summary>The AppHost's process id (the test that kills it reads it).</summary>
+    public int AppHostPid => _appHost?.Id ?? 0;
+
+    /// <summary>The dashboard's address and its login link, from run/ready.</summary>
+    public (Uri Url, Uri Login) Dashboard { get; private set; }
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(AppHostAssembly))
@@ -62,11 +68,13 @@ public sealed partial class AssembledSuite : IAsyncLifetime
             WorkingDirectory = ProjectProcess.RepoRoot,
         };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec dotnet \"$0\" run --state \"$1\" --free-ports --start-timeout 300 --parent-pid \"$2\" >\"$1/apphost.log\" 2>&1 </dev/null");
+        psi.ArgumentList.Add("exec dotnet \"$0\" --state \"$1\" --free-ports --parent-pid \"$2\" >\"$1/apphost.log\" 2>&1 </dev/null");
         psi.ArgumentList.Add(AppHostAssembly);
         psi.ArgumentList.Add(StateDir);
         psi.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         psi.Environment["GRID_ROOT"] = ProjectProcess.RepoRoot;
+        // Inherited by DCP and everything it starts: how this run's processes are found (and proved gone).
+        psi.Environment["GRID_E2E_RUN"] = StateDir;
         _appHost = Process.Start(psi) ?? throw new InvalidOperationException("the AppHost did not start");
 
         var run = Path.Combine(StateDir, "run");
@@ -82,6 +90,8 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         StartTime = started.Elapsed;
 
         Addresses = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(ReadShared(Path.Combine(run, "addresses.json")))!;
+        var ready = ReadShared(Path.Combine(run, "ready"));
+        Dashboard = (new Uri(DashboardLine().Match(ready).Groups["url"].Value), new Uri(DashboardLine().Match(ready).Groups["login"].Value));
         (DemoAccounts, DemoPassword) = ReadDemoAccounts(ReadShared(Path.Combine(StateDir, "demo-logins.txt")));
         NoteSecrets();
         await DemoBacklog.SettledAsync(this);
@@ -114,24 +124,60 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         return reader.ReadToEnd();
     }
 
+    /// <summary>Every process of this run (DCP, servers, services), by the marker they inherit from the AppHost.</summary>
+    public IReadOnlyList<int> RunProcesses() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && Environ(pid).Contains($"GRID_E2E_RUN={StateDir}"))
+            .ToList();
+
+    /// <summary>The pid of a service of this run (the process itself, not the <c>dotnet run</c> that started it).</summary>
+    public int ProcessOf(string service) =>
+        RunProcesses().Single(pid => Environ(pid).Contains($"OTEL_SERVICE_NAME={service}") && !Cmdline(pid).Contains(" run --project ", StringComparison.Ordinal));
+
+    public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/status") && !File.ReadAllText($"/proc/{pid}/status").Contains("State:\tZ");
+
+    private static string[] Environ(int pid) => ReadProc(pid, "environ").Split('\0');
+
+    private static string Cmdline(int pid) => ReadProc(pid, "cmdline").Replace('\0', ' ');
+
+    private static string ReadProc(int pid, string file)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/{file}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>
+    /// The run ends as a crash would end it: SIGKILL to the AppHost. DCP then stops everything it started; a process
+    /// of the run still alive after a minute fails the run's clean-up, naming it.
+    /// </summary>
     public async Task DisposeAsync()
     {
         if (_appHost is { HasExited: false })
         {
-            // SIGTERM: the AppHost stops services, then the servers, in order.
-            using (var term = Process.Start("kill", ["-TERM", _appHost.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            _appHost.Kill();
+            await _appHost.WaitForExitAsync();
             try
             {
-                await _appHost.WaitForExitAsync(cts.Token);
+                await Wait.UntilAsync(() => Task.FromResult(RunProcesses().Count == 0), TimeSpan.FromSeconds(60),
+                    "every process of the run to be gone after the AppHost was killed");
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                _appHost.Kill(entireProcessTree: true);
+                var left = RunProcesses();
+                foreach (var pid in left)
+                {
+                    Process.GetProcessById(pid).Kill(entireProcessTree: true);
+                }
+
+                throw new InvalidOperationException("left behind after SIGKILL of the AppHost: " +
+                    string.Join(", ", left.Select(p => $"{p} {Cmdline(p)}")));
             }
         }
 
@@ -196,6 +242,9 @@ public sealed partial class AssembledSuite : IAsyncLifetime
             }
         }
     }
+
+    [GeneratedRegex(@"dashboard (?<url>\S+)\s+\(log in: (?<login>\S+)\)")]
+    private static partial Regex DashboardLine();
 
     [GeneratedRegex(@"demo accounts (?<accounts>[^:]+): password '(?<password>[^']+)'")]
     private static partial Regex DemoAccountsLine();

@@ -1,5 +1,6 @@
 using System.Text;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Testing;
 using Npgsql;
 using RabbitMQ.Client;

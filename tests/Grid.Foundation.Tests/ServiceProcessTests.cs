@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Grid.AppHost;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Testing;
 
 namespace Grid.Foundation.Tests;
@@ -14,7 +14,7 @@ public class ServiceProcessTests
     public async Task A_service_process_reports_its_dependencies_healthy_and_requires_a_token()
     {
         var infra = await GridInfrastructure.GetAsync();
-        var root = AppHostOptions.FindRepoRoot(AppContext.BaseDirectory);
+        var root = ProjectProcess.RepoRoot;
         var dir = Directory.CreateTempSubdirectory("grid-svc-").FullName;
         var builder = DistributedApplication.CreateBuilder(dir, root, "Debug");
         var port = FreePort.Next();

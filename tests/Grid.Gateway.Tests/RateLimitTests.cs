@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Gateway.Tests.Support;
 
 namespace Grid.Gateway.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Grid.AppHost;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Testing;
 
 namespace Grid.Gateway.Tests;
@@ -94,7 +94,7 @@ public sealed class ReadmeWalkthroughTests
         {
             var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
             org.WithEnvironment($"Identity__Clients__{name}__Secret", secret)
-                .WithEnvironment($"Identity__Clients__{name}__Posts", GridResources.ClientPosts[name]);
+                .WithEnvironment($"Identity__Clients__{name}__Posts", SuiteSettings.ClientPosts[name]);
             var s = builder.AddProject(name, project).WithHttpEndpoint(FreePort.Next());
             s.WithEnvironment($"ConnectionStrings__{database}", await infra.CreateDatabaseAsync("walk" + name))
                 .WithEnvironment("ConnectionStrings__messaging", messaging)
@@ -104,7 +104,7 @@ public sealed class ReadmeWalkthroughTests
                 .WithEnvironment("Identity__ClientSecret", secret)
                 .WithEnvironment("Grid__SeedDemoData", "false")
                 .WithReference(org);
-            if (GridResources.ReporterKeyHolders.Contains(name))
+            if (SuiteSettings.ReporterKeyHolders.Contains(name))
             {
                 s.WithEnvironment("Casework__ReporterKey", reporterKey);
             }

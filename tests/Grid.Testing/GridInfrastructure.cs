@@ -1,4 +1,5 @@
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Npgsql;
 
 namespace Grid.Testing;
@@ -54,7 +55,7 @@ public sealed class GridInfrastructure
     }
 
     public string PostgresConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={PostgresPort};Username={LocalPostgres.User};Database={database};Maximum Pool Size=30;Include Error Detail=true";
+        PostgresServer.ConnectionString(PostgresPort, database, maxPoolSize: 30);
 
     /// <summary>Creates a fresh database with PostGIS and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
@@ -77,8 +78,7 @@ public sealed class GridInfrastructure
     /// <summary>Creates a fresh RabbitMQ virtual host and returns its AMQP URI.</summary>
     public async Task<string> CreateVirtualHostAsync(string prefix)
     {
-        var mq = new LocalRabbitMq("messaging", RabbitMqPort, RabbitMqManagementPort);
-        return await mq.CreateVirtualHostAsync(UniqueName(prefix));
+        return await RabbitMqServer.CreateVirtualHostAsync(RabbitMqPort, RabbitMqManagementPort, UniqueName(prefix));
     }
 
     private static async Task<GridInfrastructure> StartAsync(bool durable)

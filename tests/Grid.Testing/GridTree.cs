@@ -1,7 +1,8 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
-using Grid.AppHost.Hosting;
 using Grid.Contracts.Organization.V1;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,5 +1,6 @@
 using System.Reflection;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 
 namespace Grid.Testing;
 

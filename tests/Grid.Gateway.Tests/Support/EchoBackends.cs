@@ -42,8 +42,8 @@ public sealed class EchoBackends : IAsyncDisposable
 
     public static async Task<EchoBackends> StartAsync(params string[] services)
     {
-        var ports = services.ToDictionary(_ => Grid.AppHost.Hosting.FreePort.Next(), s => s);
-        var grpcPort = Grid.AppHost.Hosting.FreePort.Next();
+        var ports = services.ToDictionary(_ => Grid.LocalServers.FreePort.Next(), s => s);
+        var grpcPort = Grid.LocalServers.FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
-using Grid.AppHost.Hosting;
+using Grid.LocalServers;
+using Grid.Testing.Hosting;
 using Grid.Testing;
 
 namespace Grid.Gateway.Tests.Support;

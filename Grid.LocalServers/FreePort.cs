@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Grid.AppHost.Hosting;
+namespace Grid.LocalServers;
 
 /// <summary>Finds loopback ports nobody listens on, so that several suites and test runs can coexist.</summary>
 public static class FreePort

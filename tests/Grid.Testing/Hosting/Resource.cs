@@ -1,4 +1,4 @@
-namespace Grid.AppHost.Hosting;
+namespace Grid.Testing.Hosting;
 
 public enum ResourceState
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Grid.AppHost.Hosting;
+namespace Grid.LocalServers;
 
 /// <summary>Runs a command to completion and returns its exit code and combined output.</summary>
 public static class ProcessRunner

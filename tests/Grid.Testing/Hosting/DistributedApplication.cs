@@ -1,8 +1,8 @@
-namespace Grid.AppHost.Hosting;
+namespace Grid.Testing.Hosting;
 
 /// <summary>
-/// Aspire's application model without its packages: resources are added to a builder, started in order
-/// (servers first, then services in parallel), watched, and stopped in reverse order.
+/// The tests' own process launcher: servers as Grid.LocalServers defines them (as the AppHost starts them) and services
+/// from the build, started in order (servers first, then services in parallel), watched, and stopped in reverse order.
 /// </summary>
 public sealed class DistributedApplicationBuilder
 {

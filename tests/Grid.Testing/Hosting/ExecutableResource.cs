@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Grid.AppHost.Hosting;
+namespace Grid.Testing.Hosting;
 
 /// <summary>
 /// A process the AppHost runs: a service from the build, or any command. It is healthy when its health
@@ -161,8 +161,14 @@ public class ExecutableResource(string name, string command, IReadOnlyList<strin
     {
         if (_process is { HasExited: false })
         {
-            Signals.Terminate(_process.Id);
-            if (!await LocalRabbitMq.WaitExitAsync(_process, TimeSpan.FromSeconds(15)))
+            // Services stop in order on SIGTERM; the tree goes if one does not within the grace period.
+            Signals.Send(_process.Id, Signals.SigTerm);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
             {
                 _process.Kill(entireProcessTree: true);
             }

@@ -1,0 +1,93 @@
+using Npgsql;
+
+namespace Grid.LocalServers;
+
+/// <summary>
+/// PostgreSQL with PostGIS from the host's Debian packages, in the foreground, data in a directory of its own so that
+/// several servers coexist. Run as the postgres user when started by root (the server refuses root).
+/// </summary>
+public static class PostgresServer
+{
+    public const string User = "grid";
+    private const string BinDir = "/usr/lib/postgresql/15/bin";
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    public static string DataDir(string dataRoot) => Path.Combine(dataRoot, "pgdata");
+
+    /// <summary>First start: an empty cluster owned by the server's user, with a trusted local superuser.</summary>
+    public static async Task InitializeAsync(string dataRoot, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(dataRoot);
+        if (IsRoot)
+        {
+            await ProcessRunner.RunCheckedAsync("chown", ["postgres:postgres", dataRoot], ct: ct);
+        }
+
+        if (!File.Exists(Path.Combine(DataDir(dataRoot), "PG_VERSION")))
+        {
+            await ProcessRunner.RunCheckedAsync(AsServerUser(out var prefix), [.. prefix, $"{BinDir}/initdb", "-D", DataDir(dataRoot),
+                "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C.UTF-8"], ct: ct);
+        }
+    }
+
+    /// <summary>The postmaster itself (no pg_ctl), so that whoever started it owns it; SIGINT is its fast shutdown.</summary>
+    public static ServerCommand Command(string dataRoot, int port, bool durable)
+    {
+        // Tests trade durability for speed; a suite that a person runs keeps fsync on.
+        string[] options = ["-D", DataDir(dataRoot), "-p", $"{port}", "-k", DataDir(dataRoot), "-c", "listen_addresses=127.0.0.1",
+            "-c", "max_connections=400", "-c", "shared_buffers=256MB"];
+        if (!durable)
+        {
+            options = [.. options, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
+        }
+
+        var file = AsServerUser(out var prefix);
+        return new ServerCommand(file, [.. prefix, $"{BinDir}/postgres", .. options], new Dictionary<string, string>(), dataRoot);
+    }
+
+    public static string ConnectionString(int port, string database, int maxPoolSize = 50) =>
+        $"Host=127.0.0.1;Port={port};Username={User};Database={database};Maximum Pool Size={maxPoolSize};Include Error Detail=true";
+
+    public static async Task<bool> IsReadyAsync(int port, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(ConnectionString(port, "postgres") + ";Pooling=false;Timeout=3");
+            await conn.OpenAsync(ct);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Creates the database with PostGIS if it does not exist yet.</summary>
+    public static async Task EnsureDatabaseAsync(int port, string database, CancellationToken ct = default)
+    {
+        await using (var admin = new NpgsqlConnection(ConnectionString(port, "postgres") + ";Pooling=false"))
+        {
+            await admin.OpenAsync(ct);
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin);
+            exists.Parameters.AddWithValue(database);
+            if (await exists.ExecuteScalarAsync(ct) is null)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "")}\"", admin);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        await using var conn = new NpgsqlConnection(ConnectionString(port, database) + ";Pooling=false");
+        await conn.OpenAsync(ct);
+        await using var ext = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS postgis", conn);
+        await ext.ExecuteNonQueryAsync(ct);
+    }
+
+    // setpriv replaces itself with the server (no parent left between the starter and the postmaster).
+    private static string AsServerUser(out string[] prefix)
+    {
+        prefix = IsRoot ? ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"] : [];
+        return IsRoot ? "setpriv" : "env";
+    }
+}
