@@ -45,7 +45,8 @@ public sealed class CommandCenterHost : IAsyncLifetime
         _ = Factory.Server; // start: schema, bus
     }
 
-    public Task DisposeAsync() => Factory.DisposeAsync().AsTask();
+    // Null when InitializeAsync failed before the host was made: the start's own error is the one to report.
+    public Task DisposeAsync() => Factory is null ? Task.CompletedTask : Factory.DisposeAsync().AsTask();
 
     public ReadModelProjector Projector => Factory.Services.GetRequiredService<ReadModelProjector>();
 

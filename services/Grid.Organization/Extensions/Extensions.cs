@@ -17,7 +17,7 @@ internal static class Extensions
 {
     public const string DatabaseName = "organizationdb";
 
-    /// <summary>The suite's convention (GridResources): REST on 5101, gRPC (h2c) on 5102.</summary>
+    /// <summary>The suite's convention (Grid.AppHost): REST on 5101, gRPC (h2c) on 5102.</summary>
     public const int DefaultGrpcPort = 5102;
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
