@@ -7,7 +7,7 @@ using Grid.Testing;
 
 namespace Grid.Foundation.Tests;
 
-/// <summary>A service started the way the AppHost starts it: its own process, configuration by Aspire's conventions.</summary>
+/// <summary>A service started the way the AppHost starts it: its own process, configuration by Aspire's conventions (drugs: a host without messaging yet).</summary>
 public class ServiceProcessTests
 {
     [Fact]
@@ -18,9 +18,9 @@ public class ServiceProcessTests
         var dir = Directory.CreateTempSubdirectory("grid-svc-").FullName;
         var builder = DistributedApplication.CreateBuilder(dir, root, "Debug");
         var port = FreePort.Next();
-        var labor = builder.AddProject("labor", "services/Grid.LaborInspection")
+        var drugs = builder.AddProject("drugs", "services/Grid.DrugSupply")
             .WithHttpEndpoint(port)
-            .WithEnvironment("ConnectionStrings__labordb", await infra.CreateDatabaseAsync("svc"))
+            .WithEnvironment("ConnectionStrings__drugsdb", await infra.CreateDatabaseAsync("svc"))
             .WithEnvironment("ConnectionStrings__cache", infra.RedisConnectionString)
             .WithEnvironment("Identity__SigningKey", TestTokens.SigningKey);
         var app = builder.Build();
@@ -36,16 +36,16 @@ public class ServiceProcessTests
             Assert.Equal("Healthy", entries.GetProperty("postgres").GetProperty("status").GetString());
             Assert.Equal("Healthy", entries.GetProperty("redis").GetProperty("status").GetString());
 
-            using var anonymous = await http.GetAsync("/api/labor/v1/about");
+            using var anonymous = await http.GetAsync("/api/drugs/v1/about");
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
 
-            using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/labor/v1/about");
+            using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/drugs/v1/about");
             forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
                 TestTokens.Create("mallory", ["admin"], signingKey: Convert.ToBase64String(new byte[48])));
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(forged)).StatusCode);
 
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/labor/v1/about");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/drugs/v1/about");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Admin());
             request.Headers.Add("X-Correlation-Id", "probe-42");
             using var ok = await http.SendAsync(request);
@@ -57,10 +57,10 @@ public class ServiceProcessTests
             await app.StopAsync();
         }
 
-        Assert.NotNull(labor.ExitCode);
+        Assert.NotNull(drugs.ExitCode);
         Assert.False(FreePort.IsListening(port));
         // The caller's correlation id is in the service's own log line for that request.
-        var log = await File.ReadAllLinesAsync(labor.LogPath);
-        Assert.Contains(log, l => l.Contains("CorrelationId:probe-42") && l.Contains("/api/labor/v1/about -> 200"));
+        var log = await File.ReadAllLinesAsync(drugs.LogPath);
+        Assert.Contains(log, l => l.Contains("CorrelationId:probe-42") && l.Contains("/api/drugs/v1/about -> 200"));
     }
 }
