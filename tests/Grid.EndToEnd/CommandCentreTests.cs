@@ -98,6 +98,10 @@ public class CommandCentreTests(AssembledSuite suite)
         await Assertions.Expect(page.Locator("#kpi-open")).ToHaveTextAsync(openBefore.ToString(CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
         await Wait.UntilAsync(async () => await ClosedThisMonthAsync(commander, "fire") == closedBefore + 1, TimeSpan.FromSeconds(30), "the month's indicators to count the closure");
         Assert.Empty(dashboard.Errors);
+
+        // The live feed ran on the token all along, and no URL the page asked for carried it.
+        Assert.Contains(dashboard.RequestUrls, u => u.Contains("/events/stream", StringComparison.Ordinal));
+        Assert.DoesNotContain(dashboard.RequestUrls, u => u.Contains("access_token", StringComparison.Ordinal));
     }
 
     [Fact]

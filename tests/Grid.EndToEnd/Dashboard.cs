@@ -22,9 +22,13 @@ public sealed partial class Dashboard : IAsyncDisposable
         _browser = browser;
         Page = page;
         page.PageError += (_, e) => Errors.Add(e);
+        page.Request += (_, r) => RequestUrls.Add(r.Url);
     }
 
     public IPage Page { get; }
+
+    /// <summary>Every URL the page asked for (a token must never be one's part: URLs end up in logs and history).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<string> RequestUrls { get; } = [];
 
     /// <summary>Script errors the page raised.</summary>
     public List<string> Errors { get; } = [];

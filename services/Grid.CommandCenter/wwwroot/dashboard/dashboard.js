@@ -50,8 +50,15 @@
   const TOKEN_URL = '../api/org/v1/token';
   let renewTimer = null;
   let renewing = null;
+  // The live feed and the download links cannot send a header; they carry the token as a cookie of the command
+  // centre's API path, never in a URL (URLs end up in logs and history).
+  function tokenCookie(value) {
+    const api = new URL(`${API}/`, location.href).pathname.replace(/v1\/$/, '');
+    document.cookie = `${TOKEN_KEY}=${value ?? ''}; Path=${api}; SameSite=Strict${location.protocol === 'https:' ? '; Secure' : ''}${value ? '' : '; Max-Age=0'}`;
+  }
   function keep(body) {
     localStorage.setItem(TOKEN_KEY, body.access_token);
+    tokenCookie(body.access_token);
     if (body.refresh_token) localStorage.setItem(REFRESH_KEY, body.refresh_token);
     scheduleRenew();
   }
@@ -97,7 +104,7 @@
   $('logout').addEventListener('click', () => {
     const refresh = localStorage.getItem(REFRESH_KEY);
     if (refresh) fetch(`${TOKEN_URL}/revoke`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: refresh }) }).catch(console.error);
-    localStorage.removeItem(TOKEN_KEY); localStorage.removeItem(REFRESH_KEY); showLogin();
+    localStorage.removeItem(TOKEN_KEY); localStorage.removeItem(REFRESH_KEY); tokenCookie(null); showLogin();
   });
 
   // ---- summary ----
@@ -251,9 +258,9 @@
     const g = currentGrid();
     const q = g ? `grid=${encodeURIComponent(g)}` : '';
     const exportBoard = state.board === 'summons' ? 'overdue' : state.board;
-    $('export').href = `${API}/${exportBoard === 'escalated' ? 'cases' : exportBoard}/export?${q}${exportBoard === 'escalated' ? '&board=escalated' : ''}&access_token=${encodeURIComponent(token())}`;
+    $('export').href = `${API}/${exportBoard === 'escalated' ? 'cases' : exportBoard}/export?${q}${exportBoard === 'escalated' ? '&board=escalated' : ''}`;
     const month = todayCst().slice(0, 7);
-    $('report').href = `${API}/reports/monthly?format=html&month=${month}${g ? `&grid=${encodeURIComponent(g)}` : ''}&access_token=${encodeURIComponent(token())}`;
+    $('report').href = `${API}/reports/monthly?format=html&month=${month}${g ? `&grid=${encodeURIComponent(g)}` : ''}`;
     const board = $('board');
     if (state.board === 'summons') {
       const rows = await api('/summons');
@@ -293,7 +300,7 @@
   // ---- live feed ----
   function connectFeed() {
     if (state.source) state.source.close();
-    const source = new EventSource(`${API}/events/stream?access_token=${encodeURIComponent(token())}`);
+    const source = new EventSource(`${API}/events/stream`);
     state.source = source;
     source.onopen = () => $('feed-status').classList.add('on');
     // A closed stream (its token expired at a reconnect) is opened again after the next renewal.
@@ -335,5 +342,5 @@
 
   window.addEventListener('resize', () => { state.map?.resize(); state.chart?.resize(); });
   setInterval(() => { $('clock').textContent = cst(new Date().toISOString()); }, 1000);
-  if (!token()) showLogin(); else start();
+  if (!token()) showLogin(); else { tokenCookie(token()); start(); }
 })();
