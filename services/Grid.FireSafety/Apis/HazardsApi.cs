@@ -118,7 +118,7 @@ public static class HazardsApi
             OccurredAt = req.OccurredAt,
         };
         var context = new FireCaseContext { PlaceId = req.PlaceId, FixedOnSpot = req.FixedOnSpot };
-        var outcome = await FireCaseContext.RunAsync(context, () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), idempotencyKey, ct));
+        var outcome = await CaseStep.WithAsync(context, () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), idempotencyKey, ct));
         if (!CaseworkBridge.Ok(outcome))
         {
             return CaseworkBridge.Problem(outcome);
@@ -402,7 +402,7 @@ public static class HazardsApi
             IssuedBy = actor.Subject,
             IssuerName = options.Rectification.IssuerName,
         };
-        var dispatched = await FireCaseContext.RunAsync(new FireCaseContext { Notice = notice }, () => cases.ActAsync(id, CaseAction.Dispatch,
+        var dispatched = await CaseStep.WithAsync(new FireCaseContext { Notice = notice }, () => cases.ActAsync(id, CaseAction.Dispatch,
             new CaseActionRequest { Assignee = notice.UnitName, Department = place?.ResponsiblePerson, HandleBy = notice.Deadline }, actor, ct));
         if (!CaseworkBridge.Ok(dispatched))
         {
@@ -460,7 +460,7 @@ public static class HazardsApi
 
         var actor = CaseworkBridge.ActorOf(h);
         var re = new ReInspection { At = time.GetUtcNow(), By = actor.Subject, Passed = req!.Passed!.Value, Note = req.Note };
-        var verified = await FireCaseContext.RunAsync(new FireCaseContext { ReInspection = re }, () => cases.ActAsync(id,
+        var verified = await CaseStep.WithAsync(new FireCaseContext { ReInspection = re }, () => cases.ActAsync(id,
             re.Passed ? CaseAction.VerifyPass : CaseAction.VerifyFail, new CaseActionRequest { Reason = req.Note }, actor, ct));
         if (!CaseworkBridge.Ok(verified))
         {

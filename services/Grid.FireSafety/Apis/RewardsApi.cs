@@ -90,7 +90,7 @@ public static class RewardsApi
             OccurredAt = req.OccurredAt,
             Reporter = new ReporterIdentity { Name = req.Reporter!.Name!, Phone = req.Reporter.Phone, IdNumber = req.Reporter.IdNumber, WantsReward = req.Reporter.WantsReward },
         };
-        var outcome = await FireCaseContext.RunAsync(new FireCaseContext { PlaceId = req.PlaceId, PublicReport = true },
+        var outcome = await CaseStep.WithAsync(new FireCaseContext { PlaceId = req.PlaceId, PublicReport = true },
             () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), idempotencyKey, ct));
         return CaseworkBridge.Ok(outcome)
             ? TypedResults.Created($"/api/fire/v1/hazards/{outcome.Case!.Id}", await HazardsApi.ViewAsync(db, CaseView.From(outcome.Case), ct))

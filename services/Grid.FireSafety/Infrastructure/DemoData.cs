@@ -227,7 +227,7 @@ internal sealed class DemoData(FireDbContext db, IGridDirectory grids, CaseServi
         var n = 0;
         async Task<Case?> Report(Place p, string area, string title, bool major = false, bool fixedOnSpot = false, bool publicReport = false)
         {
-            var outcome = await FireCaseContext.RunAsync(new FireCaseContext { PlaceId = p.Id, FixedOnSpot = fixedOnSpot, PublicReport = publicReport }, () =>
+            var outcome = await CaseStep.WithAsync(new FireCaseContext { PlaceId = p.Id, FixedOnSpot = fixedOnSpot, PublicReport = publicReport }, () =>
                 cases.ReportAsync(new ReportCaseRequest
                 {
                     Category = area,
@@ -243,7 +243,7 @@ internal sealed class DemoData(FireDbContext db, IGridDirectory grids, CaseServi
         }
 
         async Task Act(Case c, CaseAction a, CaseActionRequest b, FireCaseContext? ctx = null) =>
-            await FireCaseContext.RunAsync(ctx ?? new FireCaseContext(), () => cases.ActAsync(c.Id, a, b, actor, ct));
+            await CaseStep.WithAsync(ctx ?? new FireCaseContext(), () => cases.ActAsync(c.Id, a, b, actor, ct));
 
         // Rectification under a notice is the county fire brigade's to follow up (its id, as the command centre's
         // department rankings key departments); none when the organization has no such department.

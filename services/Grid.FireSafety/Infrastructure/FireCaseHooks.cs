@@ -24,7 +24,7 @@ internal sealed class FireCaseHooks(FireOptions options, TimeProvider time) : IC
 
     public async Task OnChangedAsync(CaseChange change, CaseworkTransaction tx, CancellationToken ct)
     {
-        var ctx = FireCaseContext.Current;
+        var ctx = CaseStep.Data<FireCaseContext>();
         var c = change.After;
         var now = time.GetUtcNow();
         if (change.Action == "report")

@@ -133,7 +133,7 @@ public static class ComplaintsApi
             Reporter = new ReporterIdentity { Name = req.Complainant!.Name!.Trim(), Phone = req.Complainant.Phone, IdNumber = req.Complainant.IdNumber },
         };
         var actor = CaseworkBridge.ActorOf(h);
-        var outcome = await LaborCaseContext.RunAsync(new LaborCaseContext { NewComplaint = complaint },
+        var outcome = await CaseStep.WithAsync(new LaborCaseContext { NewComplaint = complaint },
             () => cases.ReportAsync(report, actor, h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct));
         if (!CaseworkBridge.Ok(outcome))
         {
@@ -319,7 +319,7 @@ public static class ComplaintsApi
         };
         var result = $"调处达成协议: 主张 {mediation.AmountClaimed:0.00} 元, 协议 {mediation.AmountAgreed:0.00} 元" +
             (mediation.PaidOn is { } paid ? $", {paid:yyyy-MM-dd} 已支付" : ", 待支付");
-        var handled = await LaborCaseContext.RunAsync(new LaborCaseContext { Mediation = mediation },
+        var handled = await CaseStep.WithAsync(new LaborCaseContext { Mediation = mediation },
             () => cases.ActAsync(id, CaseAction.Handle, new CaseActionRequest { Result = result }, actor, ct));
         return CaseworkBridge.Ok(handled) ? TypedResults.Created($"/api/labor/v1/complaints/{id}/mediation", mediation) : CaseworkBridge.Problem(handled);
     }

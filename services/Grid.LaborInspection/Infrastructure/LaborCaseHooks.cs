@@ -8,32 +8,14 @@ namespace Grid.LaborInspection.Infrastructure;
 
 /// <summary>
 /// What a labor endpoint knows about the case step it asks Casework to take (the complaint being taken),
-/// carried to <see cref="LaborCaseHooks"/> so that labor's rows are written inside the case's own transaction.
+/// carried to <see cref="LaborCaseHooks"/> through <see cref="CaseStep"/>.
 /// </summary>
 internal sealed class LaborCaseContext
 {
-    private static readonly AsyncLocal<LaborCaseContext?> Ambient = new();
-
-    public static LaborCaseContext? Current => Ambient.Value;
-
     public Complaint? NewComplaint { get; init; }
 
     /// <summary>The township's mediation record, written with the handle step it is the result of.</summary>
     public Mediation? Mediation { get; init; }
-
-    public static async Task<T> RunAsync<T>(LaborCaseContext context, Func<Task<T>> call)
-    {
-        var previous = Ambient.Value;
-        Ambient.Value = context;
-        try
-        {
-            return await call();
-        }
-        finally
-        {
-            Ambient.Value = previous;
-        }
-    }
 }
 
 /// <summary>
@@ -45,7 +27,7 @@ internal sealed class LaborCaseHooks(ComplaintClock clock, TimeProvider time) : 
     public async Task OnChangedAsync(CaseChange change, CaseworkTransaction tx, CancellationToken ct)
     {
         var today = LaborDay.Today(time);
-        if (change.Action == "report" && LaborCaseContext.Current?.NewComplaint is { } draft)
+        if (change.Action == "report" && CaseStep.Data<LaborCaseContext>()?.NewComplaint is { } draft)
         {
             await using var db = LaborDbContext.Within(tx);
             draft.CaseId = change.After.Id;
@@ -66,7 +48,7 @@ internal sealed class LaborCaseHooks(ComplaintClock clock, TimeProvider time) : 
             return;
         }
 
-        if (change.Action == "handle" && LaborCaseContext.Current?.Mediation is { } mediation)
+        if (change.Action == "handle" && CaseStep.Data<LaborCaseContext>()?.Mediation is { } mediation)
         {
             await using var db = LaborDbContext.Within(tx);
             mediation.CaseId = change.After.Id;
