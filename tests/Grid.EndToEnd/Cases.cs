@@ -88,6 +88,21 @@ public static class Cases
         return last;
     }
 
+    /// <summary>
+    /// Waits until the command centre's boards show the case in this state. A test that leaves cases behind ends with
+    /// this for each, so that the next test's counts start from a settled read model.
+    /// </summary>
+    public static async Task SeenByCommandCentreAsync(DemoUser commander, string domain, JsonElement theCase, string state)
+    {
+        var id = theCase.GetProperty("id").GetString()!;
+        var grid = GridPath(theCase)[^1];
+        await Wait.UntilAsync(async () =>
+        {
+            var page = await ReadAsync(await commander.Http.GetAsync($"/api/command/v1/cases?domain={domain}&grid={grid}&board=all&limit=200"), "command centre cases");
+            return page.GetProperty("items").EnumerateArray().Any(c => c.GetProperty("caseId").GetString() == id && c.GetProperty("state").GetString() == state);
+        }, TimeSpan.FromSeconds(60), $"the command centre to show {domain} case {id} {state}");
+    }
+
     public static string[] GridPath(JsonElement c) => c.GetProperty("gridPath").EnumerateArray().Select(g => g.GetString()!).ToArray();
 
     /// <summary>The demo log-in holding a role of the domain over the case's grid path; fails naming everyone when the demo cast has none.</summary>

@@ -19,7 +19,7 @@ public class RefusalTests(AssembledSuite suite)
         var chief = Cases.Holder(everyone, "fire", GridRoles.TownshipFireOffice, Cases.GridPath(reported));
         await Cases.StepAsync(chief, "fire", id, "accept");
 
-        using var resp = await chief.Http.PostAsJsonAsync($"/api/fire/v1/cases/{id}/transfer", new { targetDomain = "labor", reason = "用工问题" });
+        using var resp = await chief.Http.PostAsJsonAsync($"/api/fire/v1/cases/{id}/transfer", new { targetDomain = "comprehensive", reason = "综合网格" });
         var problem = await resp.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, resp.StatusCode);
         Assert.True(JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty("targetDomain", out _), problem);

@@ -30,7 +30,7 @@ public sealed class ReadmeWalkthroughTests
             var (exit, output, errors) = await RunAsync(script.Replace(FixedGateway, $"GW={gateway}", StringComparison.Ordinal), home, TimeSpan.FromMinutes(4));
             Assert.True(exit == 0, $"exit {exit}\n{output}\n{errors}\n--- organization log ---\n{Resource.LogTail(Path.Combine(home, ".grid", "logs", "organization.log"), 30)}");
 
-            // The wrong person was refused, the unknown department and the transfer to labor too, naming the field.
+            // The wrong person was refused, the unknown department and the transfer to the comprehensive grid too, naming the field.
             Assert.Contains("\"status\": 403", output);
             Assert.Contains("DEPT-NOWHERE", output);
             Assert.Contains("the domains that can take one: environment", output);

@@ -27,7 +27,7 @@ public sealed class DemoCountyTests
         await using (var first = Host())
         {
             using var admin = first.CreateClient(TestTokens.Admin());
-            foreach (var h in new[] { "comprehensive", "fire", "environment" })
+            foreach (var h in new[] { "comprehensive", "fire", "environment", "labor" })
             {
                 var report = await admin.GetFromJsonAsync<JsonObject>($"/api/org/v1/grids/coverage?hierarchy={h}");
                 Assert.True(report!["clean"]!.GetValue<bool>(), report.ToJsonString());
@@ -59,6 +59,10 @@ public sealed class DemoCountyTests
                 ("env-county", GridRoles.EnvironmentBureau, "environment"),
                 ("commander01", GridRoles.Commander, "cadre"),
                 ("reward01", GridRoles.RewardCentre, "fire"),
+                ("labor01", GridRoles.LaborCoordinator, "labor"),
+                ("labor-inspector01", GridRoles.LaborInspector, "labor"),
+                ("town01-labor", GridRoles.LaborOffice, "labor"),
+                ("labor-county", GridRoles.LaborBrigade, "labor"),
             })
             {
                 using var login = await anonymous.PostAsync("/api/org/v1/token", new FormUrlEncodedContent(new Dictionary<string, string>

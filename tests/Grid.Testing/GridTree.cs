@@ -155,6 +155,30 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         return Task.FromResult(chain);
     }
 
+    /// <summary>The roots of the tree's hierarchy (the county), or a grid's children.</summary>
+    public override Task<GridList> ListChildren(ListChildrenRequest request, ServerCallContext context)
+    {
+        var self = Started(context);
+        var list = new GridList();
+        if (request.GridId.Length == 0)
+        {
+            if (request.Hierarchy.Length == 0 || request.Hierarchy == self.Hierarchy)
+            {
+                list.Grids.Add(self.Info(County));
+            }
+        }
+        else if (!Parents.ContainsKey(request.GridId))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, "no such grid"));
+        }
+        else
+        {
+            list.Grids.AddRange(Parents.Where(p => p.Value == request.GridId).Select(p => self.Info(p.Key)));
+        }
+
+        return Task.FromResult(list);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

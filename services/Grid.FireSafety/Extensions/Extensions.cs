@@ -60,7 +60,6 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<FireCaseHooks>();
 
         // Demo data goes through the case service, so it starts after Casework's schema.
-        builder.Services.AddSingleton<DemoDataLoader>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoDataLoader>());
+        builder.Services.AddDemoData<DemoData>();
     }
 }

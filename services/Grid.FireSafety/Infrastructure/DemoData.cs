@@ -3,6 +3,7 @@ using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
+using Microsoft.EntityFrameworkCore;
 
 namespace Grid.FireSafety.Infrastructure;
 
@@ -13,8 +14,10 @@ namespace Grid.FireSafety.Infrastructure;
 /// listed supervision. Same seed, same data (times before "now" only).
 /// </summary>
 internal sealed class DemoData(FireDbContext db, IGridDirectory grids, CaseService cases, IDepartmentDirectory departments, SupervisionRouting routing,
-    FireOptions options, TimeProvider time)
+    FireOptions options, TimeProvider time) : IDemoData
 {
+    public Task<bool> IsLoadedAsync(CancellationToken ct) => db.Places.AnyAsync(ct);
+
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
     private static readonly string[] Given = ["建国", "秀英", "志强", "桂兰", "明", "丽", "军", "海燕", "伟", "红梅", "国平", "淑珍"];
 

@@ -15,7 +15,7 @@ namespace Grid.LaborInspection.Apis;
 /// </summary>
 public static class ComplaintsApi
 {
-    public const string Category = "complaint";
+    public const string Category = ComplaintDesk.Category;
 
     public sealed record ComplainantDto(string? Name, string? Phone, string? IdNumber);
 
@@ -48,8 +48,7 @@ public static class ComplaintsApi
     private static IReadOnlyList<string> Roles(CaseRoles roles, string step) => roles.For(step);
 
     private static async Task<IResult> Take(
-        ComplaintRequest? req, HttpContext h, LaborDbContext db, CaseService cases, ComplaintClock clock, CaseRoles roles,
-        EmployerRater rater, LaborOptions options, TimeProvider time, CancellationToken ct)
+        ComplaintRequest? req, HttpContext h, LaborDbContext db, CaseService cases, ComplaintDesk desk, CaseRoles roles, TimeProvider time, CancellationToken ct)
     {
         var user = h.User;
         if (LaborAccess.Deny(user, Roles(roles, "report")) is { } denied)
@@ -110,85 +109,19 @@ public static class ComplaintsApi
             return LaborAccess.Invalid(errors);
         }
 
-        var complaint = new Complaint
+        var draft = new ComplaintDraft(req.Channel!, req.Title!.Trim(), string.IsNullOrWhiteSpace(req.Description) ? req.Title!.Trim() : req.Description.Trim(),
+            req.ViolationEndedOn, req.Workers ?? 1, req.AmountClaimed,
+            new ReporterIdentity { Name = req.Complainant!.Name!.Trim(), Phone = req.Complainant.Phone, IdNumber = req.Complainant.IdNumber });
+        var taken = await desk.TakeAsync(employer!, draft, CaseworkBridge.ActorOf(h), h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct);
+        if (taken.CaseId is not { } caseId)
         {
-            EmployerId = employer!.Id,
-            Channel = req.Channel!,
-            ReceivedOn = today,
-            AcceptBy = clock.AcceptBy(today),
-            ViolationEndedOn = req.ViolationEndedOn,
-            Workers = req.Workers ?? 1,
-            AmountClaimed = req.AmountClaimed,
-        };
-        var barred = clock.TimeBarred(req.ViolationEndedOn, today);
-        complaint.MajorReason = barred is null ? options.Arrears.MajorBecause(complaint.Workers, complaint.AmountClaimed) : null;
-        var report = new ReportCaseRequest
-        {
-            Category = Category,
-            Severity = complaint.MajorReason is null ? DeadlinePolicy.General : DeadlinePolicy.Major,
-            Title = req.Title!.Trim(),
-            Description = string.IsNullOrWhiteSpace(req.Description) ? req.Title!.Trim() : req.Description.Trim(),
-            Source = req.Channel == "hotline" ? "hotline" : "complaint",
-            GridId = employer.GridId,
-            Reporter = new ReporterIdentity { Name = req.Complainant!.Name!.Trim(), Phone = req.Complainant.Phone, IdNumber = req.Complainant.IdNumber },
-        };
-        var actor = CaseworkBridge.ActorOf(h);
-        var outcome = await CaseStep.WithAsync(new LaborCaseContext { NewComplaint = complaint },
-            () => cases.ReportAsync(report, actor, h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct));
-        if (!CaseworkBridge.Ok(outcome))
-        {
-            return CaseworkBridge.Problem(outcome);
+            return CaseworkBridge.Problem(taken.Outcome);
         }
 
-        var caseId = outcome.Case!.Id;
-
-        // 2 年时效: the complaint is on record and refused at once, with the reason, by the system for the bureau.
-        if (barred is not null)
-        {
-            var refused = await cases.ActAsync(caseId, CaseAction.Reject, new CaseActionRequest { Reason = barred }, Actor.System("labor:limitation"), ct);
-            if (!CaseworkBridge.Ok(refused))
-            {
-                return CaseworkBridge.Problem(refused);
-            }
-
-            await db.Complaints.Where(c => c.CaseId == caseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.RefusedReason, barred), ct);
-        }
-
-        var summons = new List<object>();
-        if (complaint.MajorReason is { } major)
-        {
-            // 群体性/重大欠薪: to the district at once, and the police and market regulator are summoned (吹哨).
-            // Casework already sends a major report to the top of the chain; only a chain it did not climb is escalated here.
-            var system = Actor.System("labor:major-arrears");
-            if (outcome.Case.HolderGridId != outcome.Case.GridPath[0])
-            {
-                var up = await cases.ActAsync(caseId, CaseAction.Escalate, new CaseActionRequest { Reason = major, ToTop = true }, system, ct);
-                if (!CaseworkBridge.Ok(up))
-                {
-                    return CaseworkBridge.Problem(up);
-                }
-            }
-
-            foreach (var department in options.Arrears.Summoned)
-            {
-                var (called, s) = await cases.SummonAsync(caseId, new CaseActionRequest { DepartmentId = department, Reason = major }, system, ct);
-                summons.Add(s is not null ? s : new { departmentId = department, refused = called.Detail ?? called.Title });
-            }
-        }
-
-        await RerateAsync(db, rater, employer.Id, ct);
         var saved = await db.Complaints.AsNoTracking().FirstAsync(c => c.CaseId == caseId, ct);
         var view = await cases.GetAsync(caseId, Actor.System("labor:view"), ct);
         var result = ComplaintView.From(saved, view.Case is { } c ? CaseView.From(c) : null);
-        return TypedResults.Created($"/api/labor/v1/complaints/{caseId}", new { complaint = result, summons });
-    }
-
-    /// <summary>A complaint is part of the employer's history: its rating is brought up to date.</summary>
-    private static async Task RerateAsync(LaborDbContext db, EmployerRater rater, Guid employerId, CancellationToken ct)
-    {
-        var employer = await db.Employers.FirstAsync(e => e.Id == employerId, ct);
-        rater.Rate(employer, await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == employerId).ToListAsync(ct));
-        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/labor/v1/complaints/{caseId}", new { complaint = result, summons = taken.Summons });
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext h, LaborDbContext db, CaseService cases, CaseRoles roles, CancellationToken ct)
@@ -254,7 +187,7 @@ public static class ComplaintsApi
     public sealed record MediationRequest(IReadOnlyList<MediationParty>? Parties, decimal? AmountClaimed, decimal? AmountAgreed, DateOnly? PaidOn);
 
     private static async Task<IResult> Mediate(
-        Guid id, MediationRequest? req, HttpContext h, LaborDbContext db, CaseService cases, TimeProvider time, CancellationToken ct)
+        Guid id, MediationRequest? req, HttpContext h, LaborDbContext db, ComplaintDesk desk, TimeProvider time, CancellationToken ct)
     {
         if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade]) is { } denied)
         {
@@ -285,27 +218,7 @@ public static class ComplaintsApi
                 detail: complaint.MajorReason ?? "Only an accepted, unfinished complaint can be settled by mediation.");
         }
 
-        // Casework steps up to handling, taken by the mediating office itself; the mediation is the handle step's result.
         var actor = CaseworkBridge.ActorOf(h);
-        var current = (await cases.GetAsync(id, actor, ct)).Case;
-        if (current?.State == CaseState.Accepted)
-        {
-            var dispatched = await cases.ActAsync(id, CaseAction.Dispatch, new CaseActionRequest { Assignee = actor.Subject }, actor, ct);
-            if (!CaseworkBridge.Ok(dispatched))
-            {
-                return CaseworkBridge.Problem(dispatched);
-            }
-        }
-
-        if (current?.State is CaseState.Accepted or CaseState.Dispatched)
-        {
-            var started = await cases.ActAsync(id, CaseAction.Start, new CaseActionRequest(), actor, ct);
-            if (!CaseworkBridge.Ok(started))
-            {
-                return CaseworkBridge.Problem(started);
-            }
-        }
-
         var mediation = new Mediation
         {
             Id = Guid.CreateVersion7(),
@@ -317,10 +230,7 @@ public static class ComplaintsApi
             MediatedBy = actor.Subject,
             MediatedOn = today,
         };
-        var result = $"调处达成协议: 主张 {mediation.AmountClaimed:0.00} 元, 协议 {mediation.AmountAgreed:0.00} 元" +
-            (mediation.PaidOn is { } paid ? $", {paid:yyyy-MM-dd} 已支付" : ", 待支付");
-        var handled = await CaseStep.WithAsync(new LaborCaseContext { Mediation = mediation },
-            () => cases.ActAsync(id, CaseAction.Handle, new CaseActionRequest { Result = result }, actor, ct));
+        var handled = await desk.MediateAsync(complaint, mediation, actor, ct);
         return CaseworkBridge.Ok(handled) ? TypedResults.Created($"/api/labor/v1/complaints/{id}/mediation", mediation) : CaseworkBridge.Problem(handled);
     }
 

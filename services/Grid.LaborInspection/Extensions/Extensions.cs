@@ -24,6 +24,7 @@ internal static class Extensions
         builder.Services.AddSingleton<EmployerRater>();
         builder.Services.AddSingleton<GridPaths>();
         builder.Services.AddScoped<EmployerImporter>();
+        builder.Services.AddScoped<ComplaintDesk>();
 
         builder.Services.AddDbContext<LaborDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 
@@ -42,7 +43,7 @@ internal static class Extensions
             // only a backstop, set past the longest the working days can stretch over a holiday week.
             o.Deadlines.Insert(0, new Grid.Casework.Domain.DeadlineRule
             {
-                Category = Apis.ComplaintsApi.Category,
+                Category = ComplaintDesk.Category,
                 AcceptWithin = TimeSpan.FromDays(options.Complaints.AcceptWithinWorkingDays * 2 + 7),
                 HandleWithin = TimeSpan.FromDays((options.Complaints.FinishWithinWorkingDays + options.Complaints.ExtensionWorkingDays) * 2),
             });
@@ -50,5 +51,8 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<LaborCaseHooks>();
         builder.Services.AddSingleton<ComplaintDeadlines>();
         builder.Services.AddHostedService<ComplaintDeadlineScanner>();
+
+        // Demo data goes through the complaint desk, so it starts after Casework's schema.
+        builder.Services.AddDemoData<LaborDemoData>();
     }
 }

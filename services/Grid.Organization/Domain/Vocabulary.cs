@@ -20,6 +20,7 @@ public static class StaffRoles
     public const string SafetyOfficer = GridRoles.SafetyOfficer;
     public const string EnvironmentOfficer = GridRoles.EnvironmentOfficer;
     public const string LaborInspector = GridRoles.LaborInspector;
+    public const string LaborCoordinator = GridRoles.LaborCoordinator;
 
     /// <summary>Post → its Chinese name (公示 boards show these).</summary>
     public static readonly IReadOnlyDictionary<string, string> Chinese = GridRoles.Posts.ToDictionary(p => p.Role, p => p.Name);
@@ -49,6 +50,8 @@ public static class DepartmentKinds
     {
         ["fire-brigade"] = "消防救援大队",
         ["police-station"] = "派出所",
+        ["police-bureau"] = "公安局",
+        ["health-bureau"] = "卫生健康局",
         ["safety-office"] = "安监站",
         ["environment-bureau"] = "生态环境分局",
         ["labor-brigade"] = "劳动保障监察大队",

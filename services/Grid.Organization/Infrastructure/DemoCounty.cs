@@ -36,7 +36,7 @@ public static class DemoCounty
         ("fire", "XF", 4, ["县级网格", "片区", "大网格", "中网格", "小网格"]),
         ("environment", "HB", 3, ["一级网格", "片区", "二级网格", "三级网格"]),
         ("drugs", "YP", 3, ["县局", "片区", "监管所网格", "监管网格"]),
-        ("labor", "LD", 2, ["监察大队", "片区", "中队网格"]),
+        ("labor", "LD", 3, ["监察大队", "片区", "中队网格", "村(社区)网格"]),
         ("cadre", "GB", 2, ["县纪委监委", "片区", "乡镇纪委"]),
     ];
 
@@ -176,7 +176,9 @@ public static class DemoCounty
         await AddAsync("DEPT-FIRE", "示范县消防救援大队", "fire-brigade", "fire", county);
         await AddAsync("DEPT-ENV", "示范县生态环境分局", "environment-bureau", "environment", county);
         await AddAsync("DEPT-LABOR", "示范县劳动保障监察大队", "labor-brigade", "labor", county);
-        await AddAsync("DEPT-DRUG", "示范县市场监督管理局", "drug-authority", "drugs", county);
+        await AddAsync("DEPT-MARKET", "示范县市场监督管理局", "drug-authority", "drugs", county);
+        await AddAsync("DEPT-POLICE", "示范县公安局", "police-bureau", "comprehensive", county);
+        await AddAsync("DEPT-HEALTH", "示范县卫生健康局", "health-bureau", "comprehensive", county);
         await AddAsync("DEPT-CADRE", "示范县纪委监委", "discipline-commission", "cadre", county);
         await AddAsync("DEPT-GRID", "示范县网格化服务管理中心", "grid-office", "comprehensive", county);
         foreach (var t in cells.Where(c => c.Hierarchy == "comprehensive" && c.Depth == 2))
@@ -264,7 +266,7 @@ public static class DemoCounty
                     Post(Person(null), c, StaffRoles.Assistant, h);
                     break;
                 case ("drugs", 0):
-                    Post(Person(departments["DEPT-DRUG"]), c, StaffRoles.GridChief, h);
+                    Post(Person(departments["DEPT-MARKET"]), c, StaffRoles.GridChief, h);
                     break;
                 case ("drugs", 2):
                     Post(Person(departments[D("DEPT-MARKET", c)]), c, StaffRoles.GridChief, h);
@@ -277,8 +279,22 @@ public static class DemoCounty
                     Post(Person(departments["DEPT-LABOR"]), c, StaffRoles.GridChief, h);
                     break;
                 case ("labor", 2):
+                    // 每个乡镇网格至少2名专兼职监察员; the third township has one, so the staffing report has a gap to name.
                     Post(Person(departments["DEPT-LABOR"]), c, StaffRoles.LaborInspector, h);
-                    Post(Person(departments[D("DEPT-GOV", c)]), c, StaffRoles.Informant, h);
+                    if (c.Township != 2)
+                    {
+                        Post(Person(departments[D("DEPT-GOV", c)]), c, StaffRoles.LaborInspector, h);
+                    }
+
+                    break;
+                case ("labor", 3):
+                    // 每个三级网格2名协管员; every fifth village has one.
+                    Post(Person(departments[D("DEPT-GOV", c)]), c, StaffRoles.LaborCoordinator, h);
+                    if (cells.IndexOf(c) % 5 != 0)
+                    {
+                        Post(Person(null), c, StaffRoles.LaborCoordinator, h);
+                    }
+
                     break;
                 case ("cadre", 0):
                     Post(Person(departments["DEPT-CADRE"]), c, StaffRoles.GridChief, h);
@@ -348,6 +364,8 @@ public static class DemoCounty
         var fireSupervisor = posts.First(p => p.Role == StaffRoles.FireSupervisor && cells.First(c => c.Id == p.Grid) is { Hierarchy: "fire", Township: 0 }).Staff;
         var envOfficer = posts.First(p => p.Role == StaffRoles.EnvironmentOfficer && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
         var envChief = posts.First(p => p.Role == StaffRoles.GridChief && cells.First(c => c.Id == p.Grid) is { Hierarchy: "environment", Township: 0, Depth: 2 }).Staff;
+        var laborCoordinator = posts.First(p => p.Role == StaffRoles.LaborCoordinator && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
+        var laborInspector = posts.First(p => p.Role == StaffRoles.LaborInspector && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
         var accounts = new (string User, Guid? Staff, string[] Roles, Guid[] Scope)[]
         {
             ("county-admin", null, [SystemRoles.OrgAdmin], roots),
@@ -360,6 +378,10 @@ public static class DemoCounty
             ("env01", envOfficer, [], []),
             ("town01-env", envChief, [], []),
             ("env-county", cast.EnvironmentBureau, [], []),
+            ("labor01", laborCoordinator, [], []),
+            ("labor-inspector01", laborInspector, [], []),
+            ("town01-labor", cast.LaborOffice, [], []),
+            ("labor-county", cast.LaborBrigade, [], []),
             ("commander01", cast.Commander, [], []),
             ("reward01", cast.RewardCentre, [], []),
         };
@@ -381,12 +403,14 @@ public static class DemoCounty
     }
 
     /// <summary>The people of the demo walk-through, one per step of the built domains' case life cycle.</summary>
-    private sealed record Cast(Guid TownshipFireOffice, Guid VillageFireManager, Guid FireBrigade, Guid EnvironmentBureau, Guid Commander, Guid RewardCentre);
+    private sealed record Cast(Guid TownshipFireOffice, Guid VillageFireManager, Guid FireBrigade, Guid EnvironmentBureau, Guid Commander, Guid RewardCentre,
+        Guid LaborOffice, Guid LaborBrigade);
 
     /// <summary>
     /// 演示角色: posts for the steps no generated staff holds — the township fire office and the village fire manager of
     /// 城关镇 (accept, dispatch, handle, verify, close, transfer), the county fire brigade and environment bureau, a
-    /// commander on the root of every hierarchy (so the command centre sees every domain) and the reward centre.
+    /// commander on the root of every hierarchy (so the command centre sees every domain), the reward centre, and
+    /// labor's township office of 城关镇 (受理, 调处) and the county brigade (major cases).
     /// </summary>
     private static Cast SeedCast(List<Cell> cells, Dictionary<string, Guid> departments, Func<Guid?, Guid> person, Action<Guid, Cell, string, string> post)
     {
@@ -410,7 +434,9 @@ public static class DemoCounty
             Posted(departments["DEPT-FIRE"], GridRoles.FireBrigade, fireRoot),
             Posted(departments["DEPT-ENV"], GridRoles.EnvironmentBureau, environmentRoot),
             Posted(departments["DEPT-GRID"], GridRoles.Commander, [.. cells.Where(c => c.Depth == 0)]),
-            Posted(departments["DEPT-FIRE"], GridRoles.RewardCentre, fireRoot, environmentRoot));
+            Posted(departments["DEPT-FIRE"], GridRoles.RewardCentre, fireRoot, environmentRoot),
+            Posted(departments["DEPT-GOV-01"], GridRoles.LaborOffice, Township01(Domains.Labor, 2)),
+            Posted(departments["DEPT-LABOR"], GridRoles.LaborBrigade, Township01(Domains.Labor, 0)));
     }
 
     private static async Task<int> SeedSubjectsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Random random)

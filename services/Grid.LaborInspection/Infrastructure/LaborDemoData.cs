@@ -1,0 +1,169 @@
+using Grid.Casework.Apis;
+using Grid.Casework.Domain;
+using Grid.Casework.Infrastructure;
+using Grid.Contracts.Events;
+using Grid.LaborInspection.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grid.LaborInspection.Infrastructure;
+
+/// <summary>
+/// Labor's demo data (Grid:SeedDemoData=true, no employer on file yet): three employers per village grid of the demo
+/// county, a season of routine inspections in their history, and complaints through the real complaint desk — one
+/// waiting to be accepted, some accepted, some settled by the township (调处) and closed, and one group wage claim
+/// escalated to the district with its summons. Same seed, same data.
+/// </summary>
+internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, ComplaintDesk desk, CaseService cases, EmployerRater rater, TimeProvider time)
+    : IDemoData
+{
+    private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+    private static readonly string[] Given = ["建国", "秀英", "志强", "桂兰", "明", "丽", "军", "海燕"];
+
+    private static readonly (string Name, EmployerKind Kind, int Staff)[] Kinds =
+    [
+        ("制衣有限公司", EmployerKind.Company, 60), ("建筑工程项目部", EmployerKind.Company, 35),
+        ("家常菜馆", EmployerKind.IndividualBusiness, 6), ("物流配送站", EmployerKind.Company, 14),
+    ];
+
+    public Task<bool> IsLoadedAsync(CancellationToken ct) => db.Employers.AnyAsync(ct);
+
+    public async Task<int> SeedAsync(CancellationToken ct)
+    {
+        var rng = new Random(20261207);
+        string Person() => Surnames[rng.Next(Surnames.Length)] + Given[rng.Next(Given.Length)];
+        var now = time.GetUtcNow();
+        var today = LaborDay.Today(time);
+        var villages = new List<GridNode>();
+        foreach (var root in await grids.RootsAsync(Domains.Labor, ct))
+        {
+            var tree = await grids.SubtreeAsync(root.Id, ct);
+            villages.AddRange(tree.Where(g => g.ParentId is not null && !tree.Any(c => c.ParentId == g.Id)));
+        }
+
+        villages = [.. villages.OrderBy(g => g.Id)];
+        var employers = new List<Employer>();
+        foreach (var v in villages)
+        {
+            foreach (var k in Kinds.OrderBy(_ => rng.Next()).Take(3))
+            {
+                var headcount = Math.Max(3, k.Staff + rng.Next(-k.Staff / 3, k.Staff / 3 + 1));
+                var employer = new Employer
+                {
+                    Id = Guid.CreateVersion7(now),
+                    Name = $"{v.Name}{Surnames[rng.Next(Surnames.Length)]}氏{k.Name}",
+                    Kind = k.Kind,
+                    SubjectId = $"91410{rng.Next(100000, 999999)}{rng.Next(1000000, 9999999)}",
+                    GridId = v.Id,
+                    GridPath = [.. v.Path],
+                    Address = $"{v.Name}{rng.Next(1, 200)}号",
+                    LegalRepresentative = Person(),
+                    Phone = $"139{rng.Next(10000000, 99999999)}",
+                    Headcount = headcount,
+                    // Most sign every contract and insure everyone; some fall short, so the rating has gaps to find.
+                    ContractsSigned = rng.Next(4) == 0 ? headcount * 3 / 4 : headcount,
+                    ContractsDue = rng.Next(3),
+                    InsuranceEnrolled = rng.Next(5) == 0 ? headcount / 2 : headcount,
+                    WagesPaidThrough = new DateOnly(today.Year, today.Month, 1).AddMonths(rng.Next(6) == 0 ? -3 : -1),
+                    WorkingHours = WorkingHours.Standard,
+                    WeeklyHours = 40 + rng.Next(0, 12),
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                employers.Add(employer);
+            }
+        }
+
+        // A season of routine inspections (巡视检查) since September, about one employer in two.
+        var records = new List<ComplianceRecord>();
+        var seasonStart = new DateOnly(today.Year, 9, 1) > today ? new DateOnly(today.Year - 1, 9, 1) : new DateOnly(today.Year, 9, 1);
+        foreach (var e in employers.Where(_ => rng.Next(2) == 0))
+        {
+            var on = seasonStart.AddDays(rng.Next(Math.Max(1, today.DayNumber - seasonStart.DayNumber)));
+            records.Add(new ComplianceRecord
+            {
+                Id = Guid.CreateVersion7(now),
+                EmployerId = e.Id,
+                Kind = e.ContractsSigned < e.Headcount ? ComplianceKind.Violation : ComplianceKind.Inspection,
+                On = on,
+                Summary = e.ContractsSigned < e.Headcount ? "巡视检查: 未与全部劳动者订立书面劳动合同, 责令改正" : "巡视检查: 未发现违法行为",
+                RecordedBy = "demo",
+                RecordedAt = now,
+            });
+            e.LastInspectedOn = on;
+        }
+
+        foreach (var e in employers)
+        {
+            rater.Rate(e, records.Where(r => r.EmployerId == e.Id).ToList());
+        }
+
+        db.Employers.AddRange(employers);
+        db.ComplianceRecords.AddRange(records);
+        await db.SaveChangesAsync(ct);
+        return employers.Count + records.Count + await SeedComplaintsAsync(employers, villages, rng, ct);
+    }
+
+    /// <summary>Complaints through the desk, as the endpoints take them, in the first villages of each township.</summary>
+    private async Task<int> SeedComplaintsAsync(List<Employer> employers, List<GridNode> villages, Random rng, CancellationToken ct)
+    {
+        var actor = new Actor("demo", "seed", null);
+        var today = LaborDay.Today(time);
+        var n = 0;
+        ReporterIdentity Worker() => new() { Name = Surnames[rng.Next(Surnames.Length)] + Given[rng.Next(Given.Length)], Phone = $"137{rng.Next(10000000, 99999999)}" };
+        foreach (var (v, i) in villages.Where(v => employers.Any(e => e.GridId == v.Id)).Take(8).Select((v, i) => (v, i)))
+        {
+            var employer = employers.First(e => e.GridId == v.Id);
+            var amount = 3000m + rng.Next(0, 40) * 500m;
+            var draft = new ComplaintDraft("village", $"{employer.Name}拖欠工资", $"{employer.Name}拖欠{v.Name}务工人员工资两个月", today.AddMonths(-1), 1 + rng.Next(3), amount, Worker());
+            var taken = await desk.TakeAsync(employer, draft, actor, null, ct);
+            if (taken.CaseId is not { } id)
+            {
+                continue;
+            }
+
+            n++;
+            if (i % 4 == 0)
+            {
+                continue; // 待受理: waits for the township office.
+            }
+
+            await cases.ActAsync(id, CaseAction.Accept, new CaseActionRequest(), actor, ct);
+            if (i % 4 == 1)
+            {
+                continue; // 已受理, under investigation.
+            }
+
+            // 调处: the township settles; the office verifies and closes.
+            var complaint = await db.Complaints.AsNoTracking().FirstAsync(c => c.CaseId == id, ct);
+            var mediation = new Mediation
+            {
+                Id = Guid.CreateVersion7(),
+                EmployerId = employer.Id,
+                Parties = [$"applicant: {draft.Complainant.Name}", $"respondent: {employer.Name}"],
+                AmountClaimed = amount,
+                AmountAgreed = amount - 500m,
+                PaidOn = i % 4 == 3 ? today : null,
+                MediatedBy = "demo",
+                MediatedOn = today,
+            };
+            await desk.MediateAsync(complaint, mediation, actor, ct);
+            if (i % 4 == 3)
+            {
+                await cases.ActAsync(id, CaseAction.VerifyPass, new CaseActionRequest(), actor, ct);
+                await cases.ActAsync(id, CaseAction.Close, new CaseActionRequest(), actor, ct);
+            }
+        }
+
+        // 群体性欠薪: a building project owes 28 workers; the case goes to the district at once with its summons.
+        if (employers.FirstOrDefault(e => e.Name.Contains("建筑工程项目部", StringComparison.Ordinal)) is { } site)
+        {
+            var draft = new ComplaintDraft("hotline", $"{site.Name}拖欠农民工工资", "28名农民工反映项目部拖欠三个月工资", today.AddMonths(-1), 28, 336000m, Worker());
+            if ((await desk.TakeAsync(site, draft, actor, null, ct)).CaseId is not null)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+}

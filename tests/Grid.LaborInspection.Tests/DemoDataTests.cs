@@ -1,0 +1,46 @@
+using Grid.LaborInspection.Infrastructure;
+using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Grid.LaborInspection.Tests;
+
+public class DemoDataTests
+{
+    [Fact]
+    public async Task Demo_data_files_employers_and_takes_complaints_through_the_desk_once()
+    {
+        // The test tree's labor grids end in three leaves (compound-a1x, village-a2, village-b1): three employers each,
+        // a complaint in each (waiting, accepted, settled by mediation), and one group wage claim for the district.
+        string cs;
+        await using (var host = await LaborHost.StartAsync(h => h
+            .WithSetting("Grid:SeedDemoData", "true")
+            .WithSetting("Labor:Arrears:SummonDepartments:0", "DEPT-POLICE-03")
+            .WithSetting("Labor:Arrears:SummonDepartments:1", "DEPT-MARKET")))
+        {
+            cs = host.ConnectionString;
+            var loaded = await host.Services.GetRequiredService<DemoDataLoader<LaborDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(loaded, string.Join("\n", host.Logs.Where(l => l.Contains("LaborDemoData", StringComparison.Ordinal))));
+            Assert.Equal(9, await host.CountAsync("labor.employers"));
+            Assert.Equal(4, await host.CountAsync("labor.complaints"));
+            Assert.Equal(4, await host.CountAsync("casework.cases"));
+            Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'reported' AND severity = 'general'"));
+            Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'accepted'"));
+            Assert.Equal(1, await host.CountAsync("labor.mediations"));
+            Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'handled'"));
+            Assert.Equal(1, await host.CountAsync("casework.cases", $"severity = 'major' AND holder_grid_id = '{GridTree.County}'"));
+            Assert.Equal(2, await host.CountAsync("casework.summons"));
+
+            // The employers are rated from their files: each has a level and a next inspection date.
+            var brigade = host.As("brigade-1", Domain.LaborRoles.Brigade);
+            var page = await (await brigade.GetAsync("/api/labor/v1/employers?limit=50")).OkJsonAsync();
+            Assert.Equal(9, page.GetProperty("items").GetArrayLength());
+        }
+
+        // A second start on the same database adds nothing.
+        await using var again = await LaborHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true").WithConnectionString("labordb", cs));
+        Assert.True(await again.Services.GetRequiredService<DemoDataLoader<LaborDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(9, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM labor.employers"));
+        Assert.Equal(4, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM casework.cases"));
+    }
+}
