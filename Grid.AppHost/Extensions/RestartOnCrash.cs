@@ -32,11 +32,6 @@ public sealed class RestartOnCrash(DistributedApplicationModel model, ResourceNo
         var watched = RunFiles.Parts(model).Where(r => r is ExecutableResource or ProjectResource).ToHashSet();
         await foreach (var e in notifications.WatchAsync(stop))
         {
-            if (Environment.GetEnvironmentVariable("GRID_TRACE_STATES") == "1")
-            {
-                Console.WriteLine($"state {e.Resource.Name}: {e.Snapshot.State?.Text} {e.Snapshot.HealthStatus}");
-            }
-
             if (!watched.Contains(e.Resource) || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 continue;

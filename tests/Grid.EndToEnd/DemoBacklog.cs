@@ -17,12 +17,12 @@ public static class DemoBacklog
         await Wait.UntilAsync(() =>
         {
             var log = File.Exists(fireLog) ? AssembledSuite.ReadShared(fireLog) : "";
-            if (log.Contains("Fire demo data not loaded;", StringComparison.Ordinal))
+            if (log.Contains("FireDemoData not loaded;", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException("the fire service gave up loading its demo data: " + fireLog);
             }
 
-            return Task.FromResult(log.Contains("Fire demo data loaded", StringComparison.Ordinal));
+            return Task.FromResult(log.Contains("FireDemoData loaded", StringComparison.Ordinal));
         }, TimeSpan.FromMinutes(5), "the fire demo data to be loaded (" + fireLog + ")");
 
         using var brigade = await DemoUser.LogInAsync(suite, "fire-county");

@@ -76,7 +76,7 @@ public class PerPostTests(AssembledSuite suite)
 
         var commander = everyone.Single(u => u.Posts.Any(p => p.Role == GridRoles.Commander));
         await Cases.SeenByCommandCentreAsync(commander, "environment", envCase, "accepted");
-        await Cases.SeenByCommandCentreAsync(commander, "fire", fire, "handling");
+        await Cases.SeenByCommandCentreAsync(commander, "fire", fire, "dispatched"); // start publishes no event: the board shows the dispatch
         await Cases.SeenByCommandCentreAsync(commander, "fire", moved, "transferred");
     }
 

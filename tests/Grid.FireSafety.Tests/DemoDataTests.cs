@@ -17,7 +17,7 @@ public class DemoDataTests
         {
             cs = host.ConnectionString;
             messaging = host.Messaging;
-            Assert.True(await host.Services.GetRequiredService<DemoDataLoader<DemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.True(await host.Services.GetRequiredService<DemoDataLoader<FireDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
             places = await host.CountAsync("fire.places");
             inspections = await host.CountAsync("fire.inspections");
             cases = await host.CountAsync("casework.cases");
@@ -41,7 +41,7 @@ public class DemoDataTests
             h.WithSetting("Grid:SeedDemoData", "true");
             h.WithConnectionString("firedb", cs);
         }, messaging);
-        Assert.True(await again.Services.GetRequiredService<DemoDataLoader<DemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(await again.Services.GetRequiredService<DemoDataLoader<FireDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(places, await CountOn(cs, "fire.places"));
         Assert.Equal(inspections, await CountOn(cs, "fire.inspections"));
         Assert.Equal(cases, await CountOn(cs, "casework.cases"));

@@ -60,6 +60,6 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<FireCaseHooks>();
 
         // Demo data goes through the case service, so it starts after Casework's schema.
-        builder.Services.AddDemoData<DemoData>();
+        builder.Services.AddDemoData<FireDemoData>();
     }
 }

@@ -139,7 +139,7 @@ internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, Com
             {
                 Id = Guid.CreateVersion7(),
                 EmployerId = employer.Id,
-                Parties = [$"applicant: {draft.Complainant.Name}", $"respondent: {employer.Name}"],
+                Parties = [$"worker: {draft.Complainant.Name}", $"employer: {employer.Name}"],
                 AmountClaimed = amount,
                 AmountAgreed = amount - 500m,
                 PaidOn = i % 4 == 3 ? today : null,

@@ -13,7 +13,7 @@ namespace Grid.FireSafety.Infrastructure;
 /// case service — fixed on the spot, under rectification, closed, one public report and one major hazard under
 /// listed supervision. Same seed, same data (times before "now" only).
 /// </summary>
-internal sealed class DemoData(FireDbContext db, IGridDirectory grids, CaseService cases, IDepartmentDirectory departments, SupervisionRouting routing,
+internal sealed class FireDemoData(FireDbContext db, IGridDirectory grids, CaseService cases, IDepartmentDirectory departments, SupervisionRouting routing,
     FireOptions options, TimeProvider time) : IDemoData
 {
     public Task<bool> IsLoadedAsync(CancellationToken ct) => db.Places.AnyAsync(ct);
