@@ -1,9 +1,10 @@
-using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
+using Grid.LocalServers;
+using Grid.Messaging;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
