@@ -45,7 +45,7 @@ public sealed class CaseworkOptions
     /// <summary>The relay also wakes at once when a transaction wrote events; this is the fallback poll.</summary>
     public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public int RelayBatchSize { get; set; } = Messaging.MessagingSettings.DefaultRelayBatchSize;
+    public int RelayBatchSize { get; set; } = Grid.Messaging.MessagingSettings.DefaultRelayBatchSize;
 
     /// <summary>How long one publish may wait for the broker's confirm before the batch is retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);

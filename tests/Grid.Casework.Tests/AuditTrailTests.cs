@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Infrastructure;
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

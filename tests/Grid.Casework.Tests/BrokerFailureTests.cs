@@ -2,6 +2,7 @@ using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Grid.LocalServers;
+using Grid.Messaging;
 using Grid.Testing;
 using Grid.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;

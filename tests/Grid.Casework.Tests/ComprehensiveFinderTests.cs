@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Testing;
 
 namespace Grid.Casework.Tests;

@@ -1,4 +1,4 @@
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Infrastructure;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;

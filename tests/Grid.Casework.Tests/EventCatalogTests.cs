@@ -1,4 +1,4 @@
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 
 namespace Grid.Casework.Tests;
 

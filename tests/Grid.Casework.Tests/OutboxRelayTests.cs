@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;

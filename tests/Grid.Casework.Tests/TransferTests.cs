@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Testing;
 
 namespace Grid.Casework.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.FireSafety.Domain;
 using Microsoft.Extensions.DependencyInjection;
 

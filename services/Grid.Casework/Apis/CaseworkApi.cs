@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Grid.Casework;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
@@ -117,12 +117,12 @@ public static class CaseworkApi
         return TypedResults.Ok(new ReportBatchResponse(results.Count(r => r.Status == 201), results.Count(r => r.Status == 200), results.Count(r => r.Status >= 400), results));
     }
 
-    private static async Task<IResult> List(HttpContext h, CaseService s, CaseworkDatabase db, string? state, string? gridId, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<IResult> List(HttpContext h, CaseReads reads, CaseAccess access, string? state, string? gridId, string? cursor, int? limit, CancellationToken ct)
     {
         var actor = ActorOf(h);
-        if (!actor.May(s.Roles.Readers, s.Options.Domain) && !s.IsComprehensiveFinder(actor))
+        if (access.ReadRefusal(actor) is { } refused)
         {
-            return TypedResults.Problem(title: "Forbidden", detail: "Reading cases needs a staff role of this domain.", statusCode: 403);
+            return ToResult(refused);
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -147,12 +147,12 @@ public static class CaseworkApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var scopes = h.User.GridsWhere(s.Roles.Readers, s.Options.Domain);
         var take = limit ?? 50;
-        var items = s.IsComprehensiveFinder(actor)
-            ? await CaseRepository.ListAsync(db.DataSource, null, st, gridId, before, take, actor.Subject, ct)
-            : await CaseRepository.ListAsync(db.DataSource, scopes, st, gridId, before, take, null, ct);
-        return TypedResults.Ok(new CasePage(items.Select(CaseView.From).ToList(), items.Count == take ? items[^1].Seq.ToString() : null));
+
+        var (forbidden, items) = await reads.ListAsync(actor, st, gridId, before, take, ct);
+        return forbidden is not null
+            ? ToResult(forbidden)
+            : TypedResults.Ok(new CasePage(items.Select(CaseView.From).ToList(), items.Count == take ? items[^1].Seq.ToString() : null));
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext h, CaseService s, CancellationToken ct) =>
@@ -183,10 +183,10 @@ public static class CaseworkApi
         return summons is not null ? TypedResults.Ok(summons) : ToResult(outcome);
     }
 
-    private static async Task<IResult> Breaches(Guid id, HttpContext h, CaseService s, CaseworkDatabase db, CancellationToken ct)
+    private static async Task<IResult> Breaches(Guid id, HttpContext h, CaseReads reads, CancellationToken ct)
     {
-        var outcome = await s.GetAsync(id, ActorOf(h), ct);
-        return outcome.Case is null ? ToResult(outcome) : TypedResults.Ok(await CaseRepository.BreachesAsync(db.DataSource, id, ct));
+        var (outcome, breaches) = await reads.BreachesAsync(id, ActorOf(h), ct);
+        return breaches is not null ? TypedResults.Ok(breaches) : ToResult(outcome);
     }
 
     private static async Task<IResult> Reporter(Guid id, HttpContext h, CaseService s, CancellationToken ct)
@@ -196,11 +196,11 @@ public static class CaseworkApi
     }
 
     private static async Task<IResult> VerifyAudit(
-        HttpContext h, CaseService s, AuditVerifier verifier, Guid? caseId, string? day, long? sealSeq, string? sealHash, CancellationToken ct)
+        HttpContext h, CaseAccess access, AuditVerifier verifier, Guid? caseId, string? day, long? sealSeq, string? sealHash, CancellationToken ct)
     {
-        if (!h.User.Allows(s.Roles.Holders(CaseRoles.AuditVerify), s.Options.Domain))
+        if (access.Refuse(ActorOf(h), CaseRoles.AuditVerify) is { } forbidden)
         {
-            return TypedResults.Problem(title: "Forbidden", detail: $"Audit verification is for the roles: {string.Join(", ", s.Roles.For(CaseRoles.AuditVerify))}.", statusCode: 403);
+            return ToResult(forbidden);
         }
 
         var errors = new Dictionary<string, string[]>();

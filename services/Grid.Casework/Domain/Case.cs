@@ -5,7 +5,7 @@ namespace Grid.Casework.Domain;
 /// encrypted in its own table). <see cref="GridId"/> is where it happened; <see cref="HolderGridId"/> is
 /// the grid that owns it now (different after escalation).
 /// </summary>
-public sealed class Case
+public sealed partial class Case
 {
     public Guid Id { get; set; }
 

@@ -1,11 +1,12 @@
 using System.Data.Common;
 using Grid.Casework;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 using Grid.Casework.IntegrationEvents;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Organization.V1;
+using Grid.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,18 @@ public static class CaseworkExtensions
         // The configured string, not the data source's: that one leaves out the password.
         services.AddSingleton(_ => new CaseNumberBlocks(builder.Configuration.GetConnectionString(options.Connection)
             ?? throw new InvalidOperationException($"ConnectionStrings:{options.Connection} is not configured."), options.CaseNumberBlock));
+        services.AddSingleton<CaseClock>();
+        services.AddSingleton<CaseAccess>();
+        services.AddSingleton<CaseChanges>();
+        services.AddSingleton<CaseEscalation>();
+        services.AddSingleton<ReportPlacement>();
+        services.AddSingleton<CaseOpener>();
+        services.AddSingleton<CaseIntake>();
+        services.AddSingleton<StepRequestRules>();
+        services.AddSingleton<CaseStepHandler>();
+        services.AddSingleton<TransferHandler>();
+        services.AddSingleton<SummonsHandler>();
+        services.AddSingleton<CaseReads>();
         services.AddSingleton<CaseService>();
         services.TryAddSingleton<ICaseworkHooks, NoCaseworkHooks>();
         services.AddOrganizationDirectory(options.OrganizationAddress);
@@ -107,85 +120,22 @@ public static class CaseworkExtensions
     /// </summary>
     public static IHostApplicationBuilder AddCaseworkMessaging(this IHostApplicationBuilder builder, string connectionName, Action<CaseworkMessagingBuilder>? configure = null)
     {
-        var m = new CaseworkMessagingBuilder { ConnectionName = connectionName };
+        var m = new CaseworkMessagingBuilder { ConnectionName = connectionName, CreateSchema = false };
         configure?.Invoke(m);
         var services = builder.Services;
         var cs = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
-        var amqp = builder.Configuration.GetConnectionString(m.MessagingConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{m.MessagingConnectionName} is not configured.");
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new MessagingSettings
-        {
-            AmqpUri = amqp,
-            DeclareTopology = m.DeclareTopology,
-            RelayBatchSize = m.RelayBatchSize,
-            RelayPollInterval = m.RelayPollInterval,
-            PublishTimeout = m.PublishTimeout,
-            WatchdogInterval = m.WatchdogInterval,
-            WatchedQueues = [.. m.Endpoints.Keys],
-        });
-        services.AddSingleton<OutboxSignal>();
+        services.TryAddSingleton<OutboxSignal>();
         var audit = AuditChainOf(builder, m.CreateCaseTables);
         services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(ForCasework(cs)), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>(), audit));
-        foreach (var s in m.Subscriptions)
-        {
-            services.AddSingleton(s);
-        }
+        services.AddSingleton(sp => new OutboxDataSource(sp.GetRequiredService<CaseworkDatabase>().DataSource));
 
         // Order matters: the schema exists before the bus consumes and the relay publishes.
         services.AddHostedService(sp => new SchemaInitializer(sp.GetRequiredService<CaseworkDatabase>(), m.CreateCaseTables, sp.GetRequiredService<ILogger<SchemaInitializer>>()));
         services.AddHostedService<AuditChainer>();
-        services.AddSingleton<TopologyDeclarer>();
-        services.AddHostedService(sp => sp.GetRequiredService<TopologyDeclarer>());
-        services.AddSingleton<DeliveryCounter>();
-        services.AddGridBus(amqp, x =>
-        {
-            foreach (var type in m.Endpoints.Values.SelectMany(t => t).Concat(m.InstanceConsumers).Distinct())
-            {
-                x.AddConsumer(type);
-            }
-        }, (ctx, cfg) =>
-        {
-            cfg.ConnectReceiveObserver(ctx.GetRequiredService<DeliveryCounter>());
-            foreach (var (queue, consumers) in m.Endpoints)
-            {
-                cfg.ReceiveEndpoint(queue, e =>
-                {
-                    // Transient failures (a concurrent redelivery, a dropped connection) are retried; the inbox makes that safe.
-                    e.UseMessageRetry(r => r.Intervals(100, 500, 2000, 5000));
-                    if (m.PrefetchCount is { } prefetch)
-                    {
-                        e.PrefetchCount = prefetch;
-                    }
-
-                    foreach (var c in consumers)
-                    {
-                        e.ConfigureConsumer(ctx, c);
-                    }
-                });
-            }
-
-            if (m.InstanceConsumers.Count > 0)
-            {
-                cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance, e =>
-                {
-                    foreach (var c in m.InstanceConsumers)
-                    {
-                        e.ConfigureConsumer(ctx, c);
-                    }
-                });
-            }
-        });
-
-        // After the bus: hosted services stop in reverse order, so the relay stops before the bus does.
-        services.AddSingleton<BusRestarter>();
-        services.AddHealthChecks().AddCheck<BusHealthCheck>("bus", tags: ["live"]);
-        services.AddSingleton<OutboxRelay>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        services.AddHostedService<ConsumerWatchdog>();
-        return builder;
+        return builder.AddMessaging(m);
     }
 
     /// <summary>
@@ -247,69 +197,11 @@ public static class CaseworkExtensions
     }
 }
 
-/// <summary>Settings of <see cref="CaseworkExtensions.AddCaseworkMessaging"/>.</summary>
-public sealed class CaseworkMessagingBuilder
+/// <summary>Settings of <see cref="CaseworkExtensions.AddCaseworkMessaging"/>: the messaging building block's, and the case tables.</summary>
+public sealed class CaseworkMessagingBuilder : MessagingBuilder
 {
-    public string ConnectionName { get; set; } = "";
-
-    public string MessagingConnectionName { get; set; } = "messaging";
-
     /// <summary>Create the case tables too (AddCasework does), not only outbox, inbox and audit.</summary>
     public bool CreateCaseTables { get; set; }
-
-    public bool DeclareTopology { get; set; } = true;
-
-    public TimeSpan RelayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    public int RelayBatchSize { get; set; } = MessagingSettings.DefaultRelayBatchSize;
-
-    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How often the consumer watchdog looks at this service's queues; zero turns it off.</summary>
-    public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>
-    /// How many unacknowledged messages each of the service's queues may hold in this process (the broker's
-    /// prefetch); null leaves MassTransit's default. A consumer that writes in groups needs many in hand.
-    /// </summary>
-    public int? PrefetchCount { get; set; }
-
-    internal Dictionary<string, List<Type>> Endpoints { get; } = new(StringComparer.Ordinal);
-
-    internal List<Subscription> Subscriptions { get; } = [];
-
-    /// <summary>Consumes on <paramref name="queue"/> (declare the queue's bindings in CaseworkTopology or with <see cref="Subscribe"/>).</summary>
-    public CaseworkMessagingBuilder AddConsumer<TConsumer>(string queue)
-        where TConsumer : class, IConsumer
-    {
-        if (!Endpoints.TryGetValue(queue, out var list))
-        {
-            Endpoints[queue] = list = [];
-        }
-
-        list.Add(typeof(TConsumer));
-        return this;
-    }
-
-    internal List<Type> InstanceConsumers { get; } = [];
-
-    /// <summary>
-    /// Consumes on a queue of this instance alone (auto-deleted when it stops): for events every replica must
-    /// see, like a grid change that invalidates caches, rather than one replica of many.
-    /// </summary>
-    public CaseworkMessagingBuilder AddInstanceConsumer<TConsumer>()
-        where TConsumer : class, IConsumer
-    {
-        InstanceConsumers.Add(typeof(TConsumer));
-        return this;
-    }
-
-    /// <summary>An extra subscriber queue to declare before publishing (beyond CaseworkTopology.Subscriptions).</summary>
-    public CaseworkMessagingBuilder Subscribe(string queue, params Type[] events)
-    {
-        Subscriptions.Add(new Subscription(queue, events));
-        return this;
-    }
 }
 
 /// <summary>Creates the casework schema at start, retrying while the database comes up.</summary>

@@ -1,7 +1,7 @@
 using System.Data;
 using System.Security.Cryptography;
 using System.Text;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
+using Grid.Messaging;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -220,20 +220,8 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     /// <see cref="TryMarkHandledAsync(Guid, string, CancellationToken)"/> for several events in one statement; returns
     /// those marked now (an EventId handled before, or twice in the list, is returned at most once).
     /// </summary>
-    public async Task<HashSet<Guid>> TryMarkHandledAsync(IReadOnlyCollection<Guid> eventIds, string consumer, CancellationToken ct = default)
-    {
-        await using var cmd = Command("INSERT INTO casework.inbox (event_id, consumer) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = eventIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = consumer, NpgsqlDbType = NpgsqlDbType.Text });
-        var marked = new HashSet<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            marked.Add(reader.GetGuid(0));
-        }
-
-        return marked;
-    }
+    public Task<HashSet<Guid>> TryMarkHandledAsync(IReadOnlyCollection<Guid> eventIds, string consumer, CancellationToken ct = default) =>
+        Inbox.TryMarkHandledAsync(Connection, Transaction, eventIds, consumer, ct);
 
     public async Task CommitAsync(CancellationToken ct = default)
     {

@@ -8,31 +8,7 @@ namespace Grid.Casework.Infrastructure;
 /// </summary>
 public static class CaseworkSchema
 {
-    public const string MessagingSql = """
-        CREATE SCHEMA IF NOT EXISTS casework;
-        CREATE TABLE IF NOT EXISTS casework.outbox (
-            seq bigserial PRIMARY KEY,
-            event_id uuid NOT NULL UNIQUE,
-            event_type text NOT NULL,
-            case_id uuid,
-            payload text NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            state smallint NOT NULL DEFAULT 0,
-            attempts int NOT NULL DEFAULT 0,
-            next_attempt_at timestamptz NOT NULL DEFAULT now(),
-            sent_at timestamptz,
-            last_error text);
-        CREATE INDEX IF NOT EXISTS outbox_pending ON casework.outbox (seq) WHERE state = 0;
-        CREATE TABLE IF NOT EXISTS casework.inbox (
-            event_id uuid NOT NULL,
-            consumer text NOT NULL,
-            handled_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (event_id, consumer));
-        -- Autovacuum of the tables every change writes, in slower steps (PostgreSQL's default is 2 ms): on a busy
-        -- machine a default-paced pass took most of a core for a second or two, and every case's events waited.
-        ALTER TABLE casework.outbox SET (autovacuum_vacuum_cost_delay = 10);
-        ALTER TABLE casework.inbox SET (autovacuum_vacuum_cost_delay = 10);
-        """;
+    public const string MessagingSql = Grid.Messaging.MessagingSchema.Sql;
 
     public const string CasesSql = """
         CREATE TABLE IF NOT EXISTS casework.cases (

@@ -13,7 +13,7 @@ namespace Grid.Casework.Infrastructure;
 /// <see cref="GroupItem.Error"/>); it throws only for what befell the whole group, and then every item of it sees
 /// that exception.
 /// </remarks>
-public sealed class GroupCommitter<TItem> : IAsyncDisposable
+public sealed class GroupCommitter<TItem> : IGroupCommit<TItem>, IAsyncDisposable
     where TItem : GroupItem
 {
     private readonly Channel<(TItem Item, TaskCompletionSource Done)> _queue =
@@ -100,6 +100,13 @@ public sealed class GroupCommitter<TItem> : IAsyncDisposable
         _queue.Writer.TryComplete();
         await Task.WhenAll(_writers);
     }
+}
+
+/// <summary>Where a caller hands one item to be written with whatever else arrives at the same time.</summary>
+public interface IGroupCommit<in TItem>
+{
+    /// <summary>Returns when the item's group was written; throws what failed the group, or the item alone.</summary>
+    Task SubmitAsync(TItem item, CancellationToken ct = default);
 }
 
 /// <summary>A work item of a <see cref="GroupCommitter{TItem}"/>.</summary>

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Grid.Casework.Infrastructure;
-using Grid.Casework.Messaging;
 using Grid.CommandCenter.Infrastructure;
 using Grid.CommandCenter.IntegrationEvents;
+using Grid.Messaging;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Npgsql;
 

@@ -1,6 +1,7 @@
 using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
+using Grid.Messaging;
 using Microsoft.Extensions.Logging;
 
 namespace Grid.CommandCenter.IntegrationEvents;

@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
-using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Grid.EnvironmentMonitoring.Domain;
 using Grid.EnvironmentMonitoring.Infrastructure;
+using Grid.Messaging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 
 namespace Grid.FireSafety.Apis;
 

@@ -72,7 +72,7 @@ internal static class Extensions
         if (builder.Configuration.GetConnectionString(DependencyHealthChecks.Messaging) is { Length: > 0 })
         {
             // The suite's one outbox relay (and bus), over this service's database: grid changes go out as GridChanged.
-            builder.AddCaseworkMessaging(DatabaseName);
+            builder.AddMessaging(DatabaseName);
         }
     }
 

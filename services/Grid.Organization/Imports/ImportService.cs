@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Organization.Domain;
 using Grid.Organization.Infrastructure;
 using MiniExcelLibs;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
-using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
+using Grid.Messaging;
 using Grid.Organization.Domain;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;

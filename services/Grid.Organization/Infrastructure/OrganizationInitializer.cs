@@ -1,5 +1,5 @@
 using Dapper;
-using Grid.Casework.Infrastructure;
+using Grid.Messaging;
 using Grid.Organization.Domain;
 using Grid.Organization.Identity;
 using Npgsql;
@@ -16,7 +16,7 @@ public sealed class OrganizationInitializer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // The outbox first: the organization's schema moves events of an older database into it.
-        await CaseworkSchema.EnsureAsync(db, cases: false, cancellationToken);
+        await MessagingSchema.EnsureAsync(db, cancellationToken);
         await OrganizationSchema.EnsureAsync(db, cancellationToken);
         await keys.EnsureAsync(cancellationToken);
         await EnsureAdministratorAsync(cancellationToken);

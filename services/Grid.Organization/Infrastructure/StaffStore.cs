@@ -1,5 +1,5 @@
 using Dapper;
-using Grid.Casework.Messaging;
+using Grid.Messaging;
 using Grid.Organization.Domain;
 using Grid.Organization.Identity;
 using Npgsql;

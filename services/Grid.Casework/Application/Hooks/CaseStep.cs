@@ -1,4 +1,4 @@
-namespace Grid.Casework.Apis;
+namespace Grid.Casework.Application;
 
 /// <summary>
 /// What a domain endpoint knows about the case step it asks Casework to take (fire's rectification notice, labor's

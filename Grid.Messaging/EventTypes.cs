@@ -1,6 +1,6 @@
 using Grid.Contracts.Events;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>Every concrete integration event in Grid.Contracts, by the short name the outbox stores.</summary>
 public static class EventTypes

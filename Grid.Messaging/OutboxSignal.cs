@@ -1,4 +1,4 @@
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>Wakes the relay as soon as a transaction committed events, so delivery does not wait for the poll.</summary>
 public sealed class OutboxSignal

@@ -1,4 +1,4 @@
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
 /// 发件箱低水位: the sequence number up to which every outbox row is known published, so that the relay's poll

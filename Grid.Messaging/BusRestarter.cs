@@ -3,7 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
 /// 总线重启: stops and starts the bus, which opens new connections and channels. Both the outbox relay (publishing

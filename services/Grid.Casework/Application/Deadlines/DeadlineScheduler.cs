@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Grid.Casework.Apis;
+namespace Grid.Casework.Application;
 
 /// <summary>
 /// 超期督办: finds steps past their deadline, records whose deadline it was (<see cref="CaseDeadlineBreached"/>
@@ -15,7 +15,9 @@ namespace Grid.Casework.Apis;
 /// </summary>
 public sealed class DeadlineScheduler(
     CaseworkDatabase db,
-    CaseService cases,
+    CaseClock clock,
+    CaseEscalation escalation,
+    DeadlinePolicy deadlines,
     IGridDirectory grids,
     CaseworkOptions options,
     TimeProvider time,
@@ -59,7 +61,7 @@ public sealed class DeadlineScheduler(
             do
             {
                 found = 0;
-                var now = cases.Now();
+                var now = clock.Now();
                 await using var tx = await db.BeginAsync(ct);
                 foreach (var c in await CaseRepository.OverdueAsync(tx, now, 100, ct))
                 {
@@ -93,32 +95,27 @@ public sealed class DeadlineScheduler(
             _ => Chief(chain?.FirstOrDefault()) ?? $"grid:{c.HolderGridId}",
         };
         var recorded = await CaseRepository.RecordBreachAsync(tx, c.Id, step, deadline, responsible, c.HolderGridId, now, ct);
-        var before = c.Clone();
-        c.Breached = true;
+        var breached = c.Breach(step, deadline, responsible, now);
         if (recorded)
         {
-            tx.Publish(cases.Stamp(new CaseDeadlineBreached { Step = step, Deadline = deadline, Responsible = responsible, ResponsibleGridId = c.HolderGridId }, c, now));
+            tx.Publish(breached);
             tx.Audit(c.Id, "system", $"deadline-breached:{step}", "scheduler", null, new { step, deadline, responsible, responsibleGridId = c.HolderGridId });
         }
 
-        var actor = Actor.System("scheduler");
         if (step == CaseSteps.Transfer)
         {
             // The other domain owes the result; escalating our own holder would not hurry it.
-            c.StepDeadline = null;
-            c.UpdatedAt = now;
+            c.StopTransferDeadline(now);
             await CaseRepository.UpdateAsync(tx, c, ct);
         }
         else if (chain is { Count: > 1 })
         {
-            await cases.EscalateAsync(tx, c, chain, 1, EscalationReasons.Overdue, actor, now, ct);
+            await escalation.EscalateAsync(tx, c, chain, 1, EscalationReasons.Overdue, Actor.System("scheduler"), now, ct);
         }
         else
         {
             // At the top already: remind again after another full allowance.
-            var limits = new DeadlinePolicy(options.Deadlines).For(c.Category, c.Severity);
-            c.StepDeadline = now + (step == CaseSteps.Verify ? limits.VerifyWithin : step == CaseSteps.Handle ? limits.HandleWithin : limits.AcceptWithin);
-            c.UpdatedAt = now;
+            c.RemindAgain(step, deadlines.For(c.Category, c.Severity), now);
             await CaseRepository.UpdateAsync(tx, c, ct);
         }
 
@@ -128,25 +125,11 @@ public sealed class DeadlineScheduler(
 
     private async Task<int> MissedSummonsAsync(CaseworkTransaction tx, DateTimeOffset now, CancellationToken ct)
     {
-        var missed = new List<(Guid Id, Guid CaseId, string Department, DateTimeOffset ReportBy)>();
-        await using (var cmd = tx.Command("SELECT id, case_id, department_id, report_by FROM casework.summons WHERE reported_at IS NULL AND NOT breached AND report_by < $1 ORDER BY report_by LIMIT 100 FOR UPDATE SKIP LOCKED"))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = now });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                missed.Add((r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3)));
-            }
-        }
-
+        var missed = await SummonsRepository.MissedAsync(tx, now, 100, ct);
         var count = 0;
         foreach (var s in missed)
         {
-            await using (var upd = tx.Command("UPDATE casework.summons SET breached = true WHERE id = $1"))
-            {
-                upd.Parameters.Add(new NpgsqlParameter { Value = s.Id });
-                await upd.ExecuteNonQueryAsync(ct);
-            }
+            await SummonsRepository.MarkBreachedAsync(tx, s.Id, ct);
 
             var c = await CaseRepository.GetAsync(tx, s.CaseId, false, ct);
             if (c is null)
@@ -158,7 +141,7 @@ public sealed class DeadlineScheduler(
             if (await CaseRepository.RecordBreachAsync(tx, c.Id, CaseSteps.ReportForDuty, s.ReportBy, responsible, c.HolderGridId, now, ct))
             {
                 count++;
-                tx.Publish(cases.Stamp(new CaseDeadlineBreached { Step = CaseSteps.ReportForDuty, Deadline = s.ReportBy, Responsible = responsible, ResponsibleGridId = c.HolderGridId }, c, now));
+                tx.Publish(c.Stamp(new CaseDeadlineBreached { Step = CaseSteps.ReportForDuty, Deadline = s.ReportBy, Responsible = responsible, ResponsibleGridId = c.HolderGridId }, now));
                 tx.Audit(c.Id, "system", $"deadline-breached:{CaseSteps.ReportForDuty}", "scheduler", null, new { summonsId = s.Id, department = s.Department, reportBy = s.ReportBy });
             }
         }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grid.Contracts.Events;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
 /// 订阅清单: every subscriber's queue and the events bound to it, declared before anyone publishes. Events

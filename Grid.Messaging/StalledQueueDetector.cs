@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
 /// Decides from successive looks at the broker whether a queue this service consumes has stalled here:

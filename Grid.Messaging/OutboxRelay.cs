@@ -1,12 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using Grid.Casework.Infrastructure;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
 /// 发件箱中继: publishes outbox rows through MassTransit with publisher confirms and the <c>mandatory</c>
@@ -16,7 +15,7 @@ namespace Grid.Casework.Messaging;
 /// database works at a time (advisory lock), so replicas do not reorder each other.
 /// </summary>
 public sealed class OutboxRelay(
-    CaseworkDatabase database,
+    OutboxDataSource database,
     IBus bus,
     BusRestarter restarter,
     OutboxSignal signal,

@@ -1,7 +1,7 @@
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 
-namespace Grid.Casework.Apis;
+namespace Grid.Casework.Application;
 
 /// <summary>
 /// A domain's own rules on top of the shared life cycle. Every method runs inside the case's transaction:

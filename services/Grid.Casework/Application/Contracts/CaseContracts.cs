@@ -3,7 +3,7 @@ using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 using Microsoft.Extensions.Hosting;
 
-namespace Grid.Casework.Apis;
+namespace Grid.Casework.Application;
 
 /// <summary>A new report (上报). Reporter identity is optional and is stored sealed, apart from the case.</summary>
 public sealed record ReportCaseRequest
@@ -111,35 +111,3 @@ public sealed record SummonsView(Guid Id, Guid CaseId, string DepartmentId, Date
 /// the first broken place and why, the chain's head now, and whether a seal was checked.
 /// </summary>
 public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq, string? Reason, string Scope = "chain", long HeadSeq = 0, string? HeadHash = null, bool SealChecked = false);
-
-/// <summary>Who acts: a person from a token, or the system (scheduler, consumers).</summary>
-public sealed record Actor(string Subject, string Origin, ClaimsPrincipal? User)
-{
-    public static Actor System(string origin) => new("system", origin, null);
-
-    public bool IsSystem => User is null;
-
-    /// <summary>The system may; a person when one of their posts holds one of <paramref name="roles"/> in the domain over the grid.</summary>
-    public bool May(IEnumerable<string> roles, string domain, IEnumerable<string>? gridPath = null) =>
-        User is null || User.Allows(roles, domain, gridPath);
-}
-
-/// <summary>What a case operation came to; the API turns it into a response.</summary>
-public sealed record CaseOutcome(int Status, Case? Case = null, string? Title = null, string? Detail = null, Dictionary<string, string[]>? Errors = null, object? Extra = null)
-{
-    public static CaseOutcome Ok(Case c, int status = 200) => new(status, c);
-
-    public static CaseOutcome NotFound(string what = "case") => new(404, Title: "Not found", Detail: $"No such {what}.");
-
-    public static CaseOutcome Forbidden(string why) => new(403, Title: "Forbidden", Detail: why);
-
-    public static CaseOutcome Conflict(string why, object? extra = null) => new(409, Title: "Conflict", Detail: why, Extra: extra);
-
-    public static CaseOutcome Invalid(string field, string why) => new(400, Errors: new() { [field] = [why] });
-
-    public static CaseOutcome Invalid(Dictionary<string, string[]> errors) => new(400, Errors: errors);
-
-    /// <summary>An Idempotency-Key sent before with another report (IETF Idempotency-Key draft: 422).</summary>
-    public static CaseOutcome KeyReused(string field) => new(422, Title: "Idempotency-Key reused", Detail: "This key was first sent with another report; send a new key for a new report.",
-        Errors: new() { [field] = ["was first used with another request body"] });
-}

@@ -3,17 +3,17 @@ using Grid.Contracts.Events;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
-/// 发件箱: the one way an event enters <c>casework.outbox</c>, in the transaction of the change it announces.
+/// 发件箱: the one way an event enters <c>casework.outbox</c> (the schema keeps the name it was first created under), in the transaction of the change it announces.
 /// <see cref="OutboxRelay"/> publishes the rows. Case changes queue events on their <c>CaseworkTransaction</c>;
 /// a service writing its own state in its own transaction (the organization's grid writes) calls <see cref="AddAsync"/>.
 /// </summary>
 public static class Outbox
 {
     /// <summary>The serializer of outbox payloads, which the relay reads back with the same options.</summary>
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Writes <paramref name="events"/> within <paramref name="tx"/>; they go out once it commits.</summary>
     public static async Task AddAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<IntegrationEvent> events, CancellationToken ct = default)
@@ -24,7 +24,7 @@ public static class Outbox
     }
 
     /// <summary>One multi-row insert of <paramref name="events"/>, for a batch that commits with other statements.</summary>
-    internal static NpgsqlBatchCommand InsertCommand(IReadOnlyList<IntegrationEvent> events)
+    public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<IntegrationEvent> events)
     {
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO casework.outbox (event_id, event_type, case_id, payload)

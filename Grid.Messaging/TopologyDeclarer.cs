@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
-namespace Grid.Casework.Messaging;
+namespace Grid.Messaging;
 
 /// <summary>
 /// Declares every subscriber's queue and bindings (<see cref="CaseworkTopology"/> plus any extra
