@@ -109,6 +109,14 @@ internal static class HttpExtensions
 {
     public static Task<HttpResponseMessage> PostJsonAsync<T>(this HttpClient c, string url, T body) => c.PostAsJsonAsync(url, body, CadreHost.Json);
 
+    /// <summary>The body of a successful response (fails the test otherwise).</summary>
+    public static async Task<string> ReadAsStringAsync(this HttpResponseMessage r)
+    {
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.IsSuccessStatusCode, $"{(int)r.StatusCode}: {body}");
+        return body;
+    }
+
     public static async Task<JsonElement> OkJsonAsync(this HttpResponseMessage r)
     {
         var body = await r.Content.ReadAsStringAsync();
