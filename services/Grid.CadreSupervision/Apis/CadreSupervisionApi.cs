@@ -14,6 +14,7 @@ public static class CadreSupervisionApi
         api.MapWarningsApi();
         api.MapUnitsApi();
         api.MapAccountabilityApi();
+        api.MapMonthlyApi();
         return api;
     }
 }

@@ -12,6 +12,10 @@ public sealed class CadreOptions
 
     public AccountabilityRules Accountability { get; set; } = new();
 
+    public MonthlyReporting Monthly { get; set; } = new();
+
+    public GroupRules Groups { get; set; } = new();
+
     /// <summary>Demo cadres and warnings over the demo county at start (the AppHost sets it).</summary>
     public bool DemoData { get; set; }
 }

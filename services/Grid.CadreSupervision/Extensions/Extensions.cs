@@ -42,5 +42,7 @@ internal static class Extensions
             o.ConfigureMessaging = m => m.AddConsumer<DeadlineBreachedConsumer>(CaseworkTopology.CadreAccountabilityQueue);
         });
         builder.Services.AddCaseworkHooks<CadreCaseHooks>();
+        builder.Services.AddSingleton<MonthlyDeadlines>();
+        builder.Services.AddHostedService<MonthlyDeadlineScanner>();
     }
 }

@@ -22,6 +22,12 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
 
     public DbSet<MeasureProposal> Proposals => Set<MeasureProposal>();
 
+    public DbSet<MonthlyReport> MonthlyReports => Set<MonthlyReport>();
+
+    public DbSet<MonthlyBreach> MonthlyBreaches => Set<MonthlyBreach>();
+
+    public DbSet<SupervisionGroup> Groups => Set<SupervisionGroup>();
+
     /// <summary>A context on a Casework transaction's connection: the file's rows commit with their audit entries and events.</summary>
     public static CadreDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
     {
@@ -96,6 +102,28 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
             e.Property(p => p.State).HasMaxLength(16);
             e.Property(p => p.Reason).HasMaxLength(1000);
             e.HasIndex(p => new { p.Responsible, p.Period, p.Measure }).IsUnique();
+            e.HasIndex(p => p.GridPath).HasMethod("gin");
+        });
+
+        b.Entity<MonthlyReport>(e =>
+        {
+            e.ToTable("monthly_reports");
+            e.Property(p => p.Month).HasMaxLength(7);
+            e.Property(p => p.Summary).HasMaxLength(4000);
+            e.HasIndex(p => new { p.GridId, p.Month }).IsUnique();
+        });
+
+        b.Entity<MonthlyBreach>(e =>
+        {
+            e.ToTable("monthly_breaches");
+            e.Property(p => p.Month).HasMaxLength(7);
+            e.HasIndex(p => new { p.GridId, p.Month }).IsUnique();
+        });
+
+        b.Entity<SupervisionGroup>(e =>
+        {
+            e.ToTable("supervision_groups");
+            e.HasKey(p => p.GridId);
             e.HasIndex(p => p.GridPath).HasMethod("gin");
         });
     }
