@@ -15,6 +15,7 @@ public static class CadreSupervisionApi
         api.MapUnitsApi();
         api.MapAccountabilityApi();
         api.MapMonthlyApi();
+        api.MapEvaluationsApi();
         return api;
     }
 }

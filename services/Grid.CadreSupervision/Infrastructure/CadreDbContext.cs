@@ -28,6 +28,12 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
 
     public DbSet<SupervisionGroup> Groups => Set<SupervisionGroup>();
 
+    public DbSet<Commitment> Commitments => Set<Commitment>();
+
+    public DbSet<ResidentEvaluation> Evaluations => Set<ResidentEvaluation>();
+
+    public DbSet<UnitAssessment> UnitAssessments => Set<UnitAssessment>();
+
     /// <summary>A context on a Casework transaction's connection: the file's rows commit with their audit entries and events.</summary>
     public static CadreDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
     {
@@ -118,6 +124,32 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
             e.ToTable("monthly_breaches");
             e.Property(p => p.Month).HasMaxLength(7);
             e.HasIndex(p => new { p.GridId, p.Month }).IsUnique();
+        });
+
+        b.Entity<Commitment>(e =>
+        {
+            e.ToTable("commitments");
+            e.Property(p => p.Text).HasMaxLength(1000);
+            e.Property(p => p.Progress).HasMaxLength(2000);
+            e.HasIndex(p => new { p.CadreId, p.Year });
+            e.HasOne<Cadre>().WithMany().HasForeignKey(p => p.CadreId);
+        });
+
+        b.Entity<ResidentEvaluation>(e =>
+        {
+            e.ToTable("resident_evaluations");
+            e.Property(p => p.RaterKind).HasMaxLength(32);
+            e.Property(p => p.Rating).HasMaxLength(16);
+            e.HasIndex(p => new { p.Year, p.CadreId });
+            e.HasOne<Cadre>().WithMany().HasForeignKey(p => p.CadreId);
+        });
+
+        b.Entity<UnitAssessment>(e =>
+        {
+            e.ToTable("unit_assessments");
+            e.HasKey(p => new { p.CadreId, p.Year });
+            e.Property(p => p.Score).HasPrecision(5, 2);
+            e.HasOne<Cadre>().WithMany().HasForeignKey(p => p.CadreId);
         });
 
         b.Entity<SupervisionGroup>(e =>
