@@ -35,6 +35,7 @@ public static class CadresApi
         api.MapGet("/cadres", List).WithSummary("The cadres in the caller's grid scope, paged by cursor (Next-Cursor).");
         api.MapGet("/cadres/{id:guid}", Get).WithSummary("The file: the discipline commission sees all of it, a supervisor only what they recorded.");
         api.MapPost("/cadres/{id:guid}/entries", AddEntry).WithSummary("登记: an observation in the grid's register, under one of the four circles.");
+        api.MapGet("/cadres/{id:guid}/export.html", Export).WithSummary("The file as a printable page (discipline commission only; each export audited).");
         api.MapGet("/circles", (CadreOptions o) => TypedResults.Ok(o.Circles)).WithSummary("四圈: the checklists of the four circles.")
             .RequireAuthorization();
         api.MapGet("/public/grids/{gridId}/cadres", Disclosure).AllowAnonymous()
@@ -229,6 +230,37 @@ public static class CadresApi
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/cadre/v1/cadres/{id}/entries/{entry.Id}", EntryDto.From(entry));
     }
+
+    private static async Task<IResult> Export(Guid id, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct)
+    {
+        if (CadreAccess.Deny(user, CadreRoles.FileOwners) is { } denied)
+        {
+            return denied;
+        }
+
+        var cadre = await db.Cadres.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (cadre is null || !CadreAccess.SeesWholeFile(user, cadre.GridPath))
+        {
+            return CadreAccess.NotFound("Cadre", id);
+        }
+
+        var entries = await db.Entries.AsNoTracking().Where(e => e.CadreId == id).OrderBy(e => e.RecordedAt).ToListAsync(ct);
+        var warnings = await db.Warnings.AsNoTracking().Where(w => w.CadreId == id).OrderBy(w => w.IssuedAt).ToListAsync(ct);
+        var commitments = await db.Commitments.AsNoTracking().Where(m => m.CadreId == id).OrderBy(m => m.Year).ThenBy(m => m.RecordedAt).ToListAsync(ct);
+        var caseIds = entries.Where(e => e.CaseId is not null).Select(e => e.CaseId!.Value).ToList();
+        var numbers = await db.Database.SqlQueryRaw<CaseNumberRow>("SELECT id AS \"Id\", number AS \"Number\" FROM casework.cases WHERE id = ANY({0})", caseIds.ToArray())
+            .ToDictionaryAsync(r => r.Id, r => r.Number, ct);
+        var me = CadreAccess.Actor(user);
+        await using (var tx = await casework.BeginAsync(ct))
+        {
+            tx.Audit(id, me, "file-exported", "cadre", null, new { entries = entries.Count, warnings = warnings.Count });
+            await tx.CommitAsync(ct);
+        }
+
+        return TypedResults.Content(CadreFileDocument.Render(cadre, entries, warnings, commitments, numbers, time.GetUtcNow(), me), "text/html; charset=utf-8");
+    }
+
+    private sealed record CaseNumberRow(Guid Id, string Number);
 
     /// <summary>The circle must be one of the configured four; the item, when given, one of its checklist.</summary>
     internal static (string Circle, string? Item) CheckCircle(Errors e, CadreOptions options, string? circle, string? item)
