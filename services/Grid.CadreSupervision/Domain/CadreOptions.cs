@@ -17,7 +17,4 @@ public sealed class CadreOptions
     public GroupRules Groups { get; set; } = new();
 
     public EvaluationRules Evaluation { get; set; } = new();
-
-    /// <summary>Demo cadres and warnings over the demo county at start (the AppHost sets it).</summary>
-    public bool DemoData { get; set; }
 }

@@ -44,5 +44,6 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<CadreCaseHooks>();
         builder.Services.AddSingleton<MonthlyDeadlines>();
         builder.Services.AddHostedService<MonthlyDeadlineScanner>();
+        builder.Services.AddHostedService<DemoDataLoader>();
     }
 }
