@@ -1,5 +1,9 @@
+using System.Text.Json;
 using Grid.Casework.Apis;
+using Grid.Contracts.Events;
 using Grid.Testing;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.CadreSupervision.Tests;
 
@@ -44,5 +48,16 @@ public sealed class AccountabilityTests
         var confirmed = await (await discipline.PostJsonAsync($"/api/cadre/v1/accountability/proposals/{pid}/confirm", new { reason = "超期未受理" })).OkJsonAsync();
         Assert.Equal("confirmed", confirmed.GetProperty("state").GetString());
         await (await discipline.PostJsonAsync($"/api/cadre/v1/accountability/proposals/{pid}/dismiss", new { reason = "改变主意" })).ProblemAsync(409);
+
+        // The same event delivered again records nothing (inbox); another breach of the same person is counted.
+        var payload = await Wait.ScalarAsync<string>(host.ConnectionString, "SELECT payload FROM casework.outbox WHERE event_type = 'CaseDeadlineBreached'");
+        var breach = JsonSerializer.Deserialize<CaseDeadlineBreached>(payload, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var bus = host.Services.GetRequiredService<IBus>();
+        await bus.Publish(breach);
+        await bus.Publish(breach with { EventId = Guid.NewGuid() });
+        await Wait.UntilAsync(async () => await host.CountAsync("casework.inbox", "consumer = 'DeadlineBreachedConsumer'") == 2, TimeSpan.FromSeconds(30), "the second breach handled");
+        Assert.Equal(2, await host.CountAsync("cadre.accountability_records"));
+        var counted = await (await discipline.GetAsync($"/api/cadre/v1/accountability?period=2026-11")).OkJsonAsync();
+        Assert.Equal(2, counted.GetProperty("counts")[0].GetProperty("breaches").GetInt32());
     }
 }

@@ -45,6 +45,9 @@ public sealed class CadreHost : GridServiceFactory<Program>
         host.WithSetting("services:organization:grpc:0", host.Tree.Address);
         host.WithSetting("Casework:ReporterKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         host.WithSetting("Casework:SchedulerEnabled", "false");
+
+        // The tests run the monthly deadline check themselves, on the fake clock.
+        host.WithSetting("Cadre:Monthly:ScanInterval", "00:00:00");
         configure?.Invoke(host);
         _ = host.Server; // start now: schema and topology exist before the first request
         return host;

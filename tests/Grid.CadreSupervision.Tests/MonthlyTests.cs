@@ -10,7 +10,6 @@ public sealed class MonthlyTests
     {
         h.WithSetting("Cadre:Monthly:GridDepth", "2");
         h.WithSetting("Cadre:Groups:GridDepth", "2");
-        h.WithSetting("Cadre:Monthly:ScanInterval", "00:00:00");
     });
 
     [Fact]

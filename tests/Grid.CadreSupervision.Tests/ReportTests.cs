@@ -39,9 +39,12 @@ public sealed class ReportTests
         var after = await host.CountAsync("casework_audit.queue", $"case_id = '{caseId}'") + await host.CountAsync("casework_audit.entries", $"case_id = '{caseId}'");
         Assert.True(after > before, "opening the reporter left no audit entry");
 
-        // Reading the report's substance is recorded too.
+        // Reading the report's substance is recorded too: on its own, and in the file (the discipline commission's read
+        // and the supervisor's above).
         (await host.Discipline().GetAsync($"/api/cadre/v1/reports/{caseId}")).EnsureSuccessStatusCode();
         await Wait.UntilAsync(async () => await host.CountAsync("casework_audit.entries", $"case_id = '{id}' AND action = 'read-report'") == 1, TimeSpan.FromSeconds(20), "the read chained");
+        await Wait.UntilAsync(async () => await host.CountAsync("casework_audit.entries", $"case_id = '{id}' AND action = 'read-reports'") == 2, TimeSpan.FromSeconds(20), "the file reads chained");
+        Assert.Equal(1, await host.CountAsync("casework_audit.entries", $"case_id = '{id}' AND action = 'read-reports' AND actor = 'sup-a1'"));
 
         // Never in an event (the outbox holds the case's events), a log line, the file's tables or the audit trail.
         Assert.True(await host.CountAsync("casework.outbox", $"case_id = '{caseId}'") > 0);

@@ -158,7 +158,7 @@ public static class CadresApi
         return cadre is not null && CadreAccess.Covers(user, [.. CadreRoles.FileOwners, .. CadreRoles.Recorders], cadre.GridPath) ? cadre : null;
     }
 
-    private static async Task<IResult> Get(Guid id, ClaimsPrincipal user, CadreDbContext db, CancellationToken ct)
+    private static async Task<IResult> Get(Guid id, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, CancellationToken ct)
     {
         if (CadreAccess.Deny(user, [.. CadreRoles.FileOwners, .. CadreRoles.Recorders]) is { } denied)
         {
@@ -177,6 +177,14 @@ public static class CadresApi
         var warnings = whole
             ? await db.Warnings.AsNoTracking().Where(w => w.CadreId == id).OrderByDescending(w => w.IssuedAt).ToListAsync(ct)
             : [];
+        // Every read of what residents reported is on the file's audit trail, whoever reads it.
+        if (entries.Where(e => e.Kind == "report").Select(e => e.Id).ToList() is { Count: > 0 } reports)
+        {
+            await using var tx = await casework.BeginAsync(ct);
+            tx.Audit(id, me, "read-reports", "cadre", null, new { entries = reports });
+            await tx.CommitAsync(ct);
+        }
+
         return TypedResults.Ok(new { cadre = CadreDto.From(cadre), entries = entries.Select(EntryDto.From), warnings, whole });
     }
 
