@@ -44,6 +44,6 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<CadreCaseHooks>();
         builder.Services.AddSingleton<MonthlyDeadlines>();
         builder.Services.AddHostedService<MonthlyDeadlineScanner>();
-        builder.Services.AddHostedService<DemoDataLoader>();
+        builder.Services.AddDemoData<CadreDemoData>();
     }
 }

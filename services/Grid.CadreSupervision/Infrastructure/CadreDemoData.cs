@@ -8,19 +8,21 @@ using Microsoft.EntityFrameworkCore;
 namespace Grid.CadreSupervision.Infrastructure;
 
 /// <summary>
-/// Deterministic demo data (Grid:SeedDemoData=true, no cadres yet): three cadres living in each township grid of the
+/// Deterministic demo data (Grid:SeedDemoData=true, no cadres yet; loaded by <see cref="DemoDataLoader{TData}"/>): three cadres living in each township grid of the
 /// cadre hierarchy, employed by county bureaus and township governments; observations in the registers; three residents'
 /// reports through the real case service (residents sealed); warnings — one cadre of the environment bureau at three,
 /// so the bureau owes a written explanation; supervision groups for all but two townships; last month's reports from
 /// all but one.
 /// </summary>
-internal sealed class DemoData(IDepartmentDirectory departments, CaseworkDatabase casework, CaseService cases,
-    MonthlyDeadlines towns, CadreOptions options, TimeProvider time)
+internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory departments, CaseworkDatabase casework, CaseService cases,
+    MonthlyDeadlines towns, CadreOptions options, TimeProvider time) : IDemoData
 {
     private static readonly string[] Names =
         ["王建军", "李红霞", "张国庆", "刘志远", "陈晓梅", "杨振宇", "赵德明", "黄丽萍", "周文斌", "吴海涛", "徐春燕", "孙立新"];
 
     private static readonly string[] Posts = ["局长", "副局长", "科长", "副镇长", "站长", "所长"];
+
+    public Task<bool> IsLoadedAsync(CancellationToken ct) => files.Cadres.AnyAsync(ct);
 
     public async Task<int> SeedAsync(CancellationToken ct)
     {
@@ -161,46 +163,5 @@ internal sealed class DemoData(IDepartmentDirectory departments, CaseworkDatabas
         tx.Publish(new CadreWarningIssued { OccurredAt = now, Domain = Domains.Cadre, WarningId = warning.Id, CadreId = c.Id, DepartmentId = c.DepartmentId, GridId = c.GridId, CountInWindow = count });
         await tx.CommitAsync(ct);
         return 1;
-    }
-}
-
-/// <summary>
-/// Loads <see cref="DemoData"/> when Grid:SeedDemoData is true and no cadre is on file; in the background and retried,
-/// because it needs the organization service, which may start later. A failure is logged, never fatal.
-/// </summary>
-internal sealed class DemoDataLoader(IServiceProvider services, IConfiguration config, ILogger<DemoDataLoader> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        if (!config.GetValue<bool>("Grid:SeedDemoData"))
-        {
-            return;
-        }
-
-        for (var attempt = 1; !ct.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await using var scope = services.CreateAsyncScope();
-                if (await scope.ServiceProvider.GetRequiredService<CadreDbContext>().Cadres.AnyAsync(ct))
-                {
-                    return;
-                }
-
-                var n = await ActivatorUtilities.CreateInstance<DemoData>(scope.ServiceProvider).SeedAsync(ct);
-                logger.LogInformation("Cadre demo data loaded: {Count} records", n);
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested && attempt < 60)
-            {
-                logger.LogWarning("Cadre demo data not loaded yet (attempt {Attempt}): {Reason}", attempt, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                logger.LogError(e, "Cadre demo data not loaded; the service runs without it");
-                return;
-            }
-        }
     }
 }
