@@ -32,7 +32,8 @@ public sealed class EvaluationTests
         })).EnsureSuccessStatusCode();
         (await discipline.PostJsonAsync($"/api/cadre/v1/cadres/{b}/evaluations", new
         {
-            year = 2026, verdicts = new object[] { new { raterKind = "resident", rating = "dissatisfied" }, new { raterKind = "resident", score = 2 } },
+            year = 2026,
+            verdicts = new object[] { new { raterKind = "resident", rating = "dissatisfied" }, new { raterKind = "resident", score = 2 } },
         })).EnsureSuccessStatusCode();
         (await discipline.PostJsonAsync($"/api/cadre/v1/cadres/{c}/evaluations", new { year = 2026, verdicts = new object[] { new { raterKind = "resident", score = 5 } } })).EnsureSuccessStatusCode();
         (await discipline.PutAsJsonAsync($"/api/cadre/v1/cadres/{a}/unit-assessment/2026", new { score = 85 })).EnsureSuccessStatusCode();
@@ -41,7 +42,8 @@ public sealed class EvaluationTests
         // A bad verdict anywhere in the list writes none of them.
         var bad = await discipline.PostJsonAsync($"/api/cadre/v1/cadres/{c}/evaluations", new
         {
-            year = 2026, verdicts = new object[] { new { raterKind = "resident", score = 4 }, new { raterKind = "boss", score = 9 } },
+            year = 2026,
+            verdicts = new object[] { new { raterKind = "resident", score = 4 }, new { raterKind = "boss", score = 9 } },
         });
         var errors = (await bad.ProblemAsync(400)).GetProperty("errors");
         Assert.True(errors.TryGetProperty("verdicts[1].raterKind", out _) && errors.TryGetProperty("verdicts[1]", out _));

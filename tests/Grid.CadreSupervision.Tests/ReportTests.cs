@@ -17,7 +17,10 @@ public sealed class ReportTests
 
         var taken = await (await supervisor.PostJsonAsync("/api/cadre/v1/reports", new
         {
-            cadreId = id, circle = "life", summary = "周末多次由企业老板宴请", resident = new { name = Resident, phone = Phone },
+            cadreId = id,
+            circle = "life",
+            summary = "周末多次由企业老板宴请",
+            resident = new { name = Resident, phone = Phone },
         })).OkJsonAsync();
         var caseId = taken.GetProperty("caseId").GetGuid();
         Assert.StartsWith("CADRE-", taken.GetProperty("number").GetString());

@@ -139,7 +139,14 @@ public static class EvaluationsApi
         var me = CadreAccess.Actor(user);
         db.Evaluations.AddRange(verdicts.Select(v => new ResidentEvaluation
         {
-            Id = Guid.CreateVersion7(), CadreId = id, Year = req.Year!.Value, RaterKind = v.RaterKind!, Score = v.Score, Rating = v.Rating, RecordedBy = me, RecordedAt = now,
+            Id = Guid.CreateVersion7(),
+            CadreId = id,
+            Year = req.Year!.Value,
+            RaterKind = v.RaterKind!,
+            Score = v.Score,
+            Rating = v.Rating,
+            RecordedBy = me,
+            RecordedAt = now,
         }));
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new { recorded = verdicts.Count });

@@ -14,7 +14,10 @@ public static class CadreFileDocument
 
     private static readonly Dictionary<string, string> CircleNames = new()
     {
-        [FourCircles.Social] = "社交圈", [FourCircles.Life] = "生活圈", [FourCircles.Family] = "家庭圈", [FourCircles.PublicWelfare] = "公益圈",
+        [FourCircles.Social] = "社交圈",
+        [FourCircles.Life] = "生活圈",
+        [FourCircles.Family] = "家庭圈",
+        [FourCircles.PublicWelfare] = "公益圈",
     };
 
     public static string Render(Cadre c, IReadOnlyList<RegisterEntry> entries, IReadOnlyList<Warning> warnings, IReadOnlyList<Commitment> commitments,

@@ -90,8 +90,13 @@ internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory d
             {
                 db.MonthlyReports.Add(new MonthlyReport
                 {
-                    Id = Guid.CreateVersion7(now), GridId = town.Id, GridPath = [.. town.Path], Month = lastMonth,
-                    Summary = "本月监督员走访住户，收集领导干部八小时以外表现情况，未发现重大问题。", FiledBy = "system:demo", FiledAt = now,
+                    Id = Guid.CreateVersion7(now),
+                    GridId = town.Id,
+                    GridPath = [.. town.Path],
+                    Month = lastMonth,
+                    Summary = "本月监督员走访住户，收集领导干部八小时以外表现情况，未发现重大问题。",
+                    FiledBy = "system:demo",
+                    FiledAt = now,
                     Late = now >= options.Monthly.DueBy(lastMonth),
                 });
             }
@@ -100,8 +105,14 @@ internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory d
             {
                 var entry = new RegisterEntry
                 {
-                    Id = Guid.CreateVersion7(now), CadreId = c.Id, Kind = "observation", Circle = FourCircles.PublicWelfare,
-                    Summary = "带头参加社区环境整治志愿服务", GridPath = c.GridPath, RecordedBy = "system:demo", RecordedAt = now,
+                    Id = Guid.CreateVersion7(now),
+                    CadreId = c.Id,
+                    Kind = "observation",
+                    Circle = FourCircles.PublicWelfare,
+                    Summary = "带头参加社区环境整治志愿服务",
+                    GridPath = c.GridPath,
+                    RecordedBy = "system:demo",
+                    RecordedAt = now,
                 };
                 db.Entries.Add(entry);
                 tx.Audit(c.Id, entry.RecordedBy, "register-observation", "cadre", null, FileAudit.Of(entry));
@@ -123,8 +134,13 @@ internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory d
             var entry = new RegisterEntry { Id = Guid.CreateVersion7(now), CadreId = c.Id, Kind = "report", Circle = circle, Summary = summary, GridPath = c.GridPath, RecordedBy = "system:demo" };
             var outcome = await CaseStep.WithAsync(new CadreCaseContext { NewReport = entry }, () => cases.ReportAsync(new ReportCaseRequest
             {
-                Category = CadreCaseHooks.Category, Severity = DeadlinePolicy.General, Title = $"干部监督反映({circle})", Description = "内容见干部监督档案登记册",
-                Source = "complaint", GridId = c.GridId, Reporter = new ReporterIdentity { Name = $"居民{reported + 1}", Phone = $"1390000000{reported}" },
+                Category = CadreCaseHooks.Category,
+                Severity = DeadlinePolicy.General,
+                Title = $"干部监督反映({circle})",
+                Description = "内容见干部监督档案登记册",
+                Source = "complaint",
+                GridId = c.GridId,
+                Reporter = new ReporterIdentity { Name = $"居民{reported + 1}", Phone = $"1390000000{reported}" },
             }, Actor.System("cadre:demo"), $"cadre-demo-report-{reported}", ct));
             reported += outcome.Case is null ? 0 : 1;
         }
