@@ -43,7 +43,9 @@ var labor = Department<Projects.Grid_LaborInspection>("labor", Ports.Labor, "lab
     .WithEnvironment("Casework__ReporterKey", reporterKey)
     .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-labor"));
 var drugs = Department<Projects.Grid_DrugSupply>("drugs", Ports.Drugs, "drugsdb");
-var cadre = Department<Projects.Grid_CadreSupervision>("cadre", Ports.Cadre, "cadredb");
+var cadre = Department<Projects.Grid_CadreSupervision>("cadre", Ports.Cadre, "cadredb")
+    .WithEnvironment("Casework__ReporterKey", reporterKey)
+    .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-cadre"));
 var command = Department<Projects.Grid_CommandCenter>("command", Ports.Command, "commanddb");
 
 // The gateway binds its HTTP/2-only gRPC port itself (Grid:GrpcPort); the "grpc" endpoint only publishes it.

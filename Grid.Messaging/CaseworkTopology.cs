@@ -16,6 +16,9 @@ public static class CaseworkTopology
     /// <summary>The joint command centre's queue: every case, summons and grid event.</summary>
     public const string CommandCentreQueue = "command-centre";
 
+    /// <summary>干部监督问责: the cadre supervision service's queue of every domain's missed deadlines.</summary>
+    public const string CadreAccountabilityQueue = "cadre-accountability";
+
     /// <summary>Each domain's casework queue: transfers in and out.</summary>
     public static string CaseworkQueue(string domain) => $"{domain}-casework";
 
@@ -27,13 +30,14 @@ public static class CaseworkTopology
     /// valid targets of a transfer, and the only casework queues declared. A domain joins when its service does: a
     /// queue without a consumer would only grow, and a transfer to it would stay 'transferred' for ever.
     /// </summary>
-    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment, Domains.Labor];
+    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment, Domains.Labor, Domains.Cadre];
 
     public static IReadOnlyList<Subscription> Subscriptions { get; } = Build();
 
     private static List<Subscription> Build()
     {
         var list = CaseDomains.Select(d => new Subscription(CaseworkQueue(d), TransferEvents)).ToList();
+        list.Add(new Subscription(CadreAccountabilityQueue, [typeof(CaseDeadlineBreached)]));
         list.Add(new Subscription(CommandCentreQueue, EventTypes.ByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList()));
         return list;
     }

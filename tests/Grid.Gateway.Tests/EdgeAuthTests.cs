@@ -65,6 +65,24 @@ public class EdgeAuthTests(GatewaySuite suite)
     }
 
     [Fact]
+    public async Task The_cadres_public_list_is_open_and_nothing_else_of_cadre_supervision_is()
+    {
+        var open = Http.Marker();
+        var closed = Http.Marker();
+        using var client = suite.Client();
+
+        using var notice = await client.GetAsync($"/api/cadre/v1/public/grids/{open}/cadres");
+        using var files = await client.GetAsync($"/api/cadre/v1/cadres?{closed}");
+        using var write = await client.PostAsync($"/api/cadre/v1/public/grids/{closed}/cadres", null);
+
+        Assert.True(notice.IsSuccessStatusCode, $"{(int)notice.StatusCode}");
+        Assert.NotEmpty(suite.Echo.SeenWith(open));
+        await files.ProblemAsync(401);
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, write.StatusCode);
+        Assert.Empty(suite.Echo.SeenWith(closed));
+    }
+
+    [Fact]
     public async Task A_valid_token_passes_and_is_forwarded()
     {
         var marker = Http.Marker();

@@ -63,6 +63,8 @@ public sealed class DemoCountyTests
                 ("labor-inspector01", GridRoles.LaborInspector, "labor"),
                 ("town01-labor", GridRoles.LaborOffice, "labor"),
                 ("labor-county", GridRoles.LaborBrigade, "labor"),
+                ("discipline01", GridRoles.Discipline, "cadre"),
+                ("supervisor01", GridRoles.Supervisor, "cadre"),
             })
             {
                 using var login = await anonymous.PostAsync("/api/org/v1/token", new FormUrlEncodedContent(new Dictionary<string, string>

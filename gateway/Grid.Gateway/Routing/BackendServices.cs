@@ -8,6 +8,7 @@ public static class BackendServices
 {
     public const string Organization = "organization";
     public const string Command = "command";
+    public const string Cadre = "cadre";
 
     public static readonly IReadOnlyList<BackendService> All =
     [
@@ -16,7 +17,7 @@ public static class BackendServices
         new("environment", "/api/environment", "生态环境 Environment"),
         new("labor", "/api/labor", "劳动监察 Labor inspection"),
         new("drugs", "/api/drugs", "药品两网 Drug supply"),
-        new("cadre", "/api/cadre", "干部监督 Cadre supervision"),
+        new(Cadre, "/api/cadre", "干部监督 Cadre supervision"),
         new(Command, "/api/command", "联合指挥 Command centre"),
     ];
 }

@@ -75,6 +75,12 @@ public static class GatewayRoutes
                 }
             }
 
+            if (service.Name == BackendServices.Cadre)
+            {
+                // 亮身份: the cadres living in a grid (name, unit, post) are on its public notice, like the board itself.
+                routes.Add(Route("cadre-public", service.Name, "/api/cadre/v1/public/{**rest}", Anonymous, bodyLimit, order: -1, methods: ["GET", "HEAD"]));
+            }
+
             if (service.Name == BackendServices.Command)
             {
                 // The command-centre page and its static assets; the page logs in through /api/org/v1/token.

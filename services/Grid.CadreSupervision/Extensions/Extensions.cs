@@ -1,3 +1,12 @@
+using System.Text.Json.Serialization;
+using Grid.CadreSupervision.Domain;
+using Grid.CadreSupervision.Infrastructure;
+using Grid.CadreSupervision.IntegrationEvents;
+using Grid.Casework.Messaging;
+using Grid.Contracts.Events;
+using Grid.Messaging;
+using Microsoft.EntityFrameworkCore;
+
 namespace Grid.CadreSupervision.Extensions;
 
 internal static class Extensions
@@ -8,5 +17,34 @@ internal static class Extensions
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
         builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        var options = builder.Configuration.GetSection(CadreOptions.Section).Get<CadreOptions>() ?? new CadreOptions();
+        if (options.Warnings.Check().Concat(options.Evaluation.Check()).ToList() is { Count: > 0 } wrong)
+        {
+            throw new InvalidOperationException(string.Join("; ", wrong));
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddDbContext<CadreDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+
+        // The file's schema before Casework's hosted services start using the database.
+        builder.Services.AddHostedService<CadreSchema>();
+
+        // Residents' reports are Casework cases of domain cadre (resident sealed, audit chain); every domain's missed
+        // deadlines arrive on the accountability queue.
+        builder.AddCasework(Domains.Cadre, o =>
+        {
+            foreach (var (step, roles) in CadreCaseRoles.Defaults)
+            {
+                o.Roles.TryAdd(step, roles);
+            }
+
+            o.ConfigureMessaging = m => m.AddConsumer<DeadlineBreachedConsumer>(CaseworkTopology.CadreAccountabilityQueue);
+        });
+        builder.Services.AddCaseworkHooks<CadreCaseHooks>();
+        builder.Services.AddSingleton<MonthlyDeadlines>();
+        builder.Services.AddHostedService<MonthlyDeadlineScanner>();
+        builder.Services.AddDemoData<CadreDemoData>();
     }
 }

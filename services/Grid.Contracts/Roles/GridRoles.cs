@@ -118,6 +118,12 @@ public static class GridRoles
     /// <summary>12333 劳动保障咨询投诉热线 operator.</summary>
     public const string LaborHotline = "labor-hotline";
 
+    /// <summary>纪检监察: the county or township discipline inspection commission; owns every cadre's file (一人一档).</summary>
+    public const string Discipline = "discipline";
+
+    /// <summary>用人单位干部监督联络人: speaks for a cadre's employing unit; sees its own cadres' warnings and tasks.</summary>
+    public const string CadreUnit = "cadre-unit";
+
     /// <summary>The posts an administrator may assign to people, each with its Chinese name, in display order.</summary>
     public static readonly IReadOnlyList<RoleInfo> Posts =
     [
@@ -151,6 +157,8 @@ public static class GridRoles
         new(LaborOffice, "乡镇劳动保障所(监察中队)", "labor"),
         new(LaborBrigade, "区劳动保障监察大队", "labor"),
         new(LaborHotline, "劳动保障投诉热线(12333)", "labor"),
+        new(Discipline, "纪检监察", "cadre"),
+        new(CadreUnit, "用人单位干部监督联络人", "cadre"),
     ];
 
     /// <summary>Roles of accounts, granted by an administrator on the account itself.</summary>

@@ -366,6 +366,7 @@ public static class DemoCounty
         var envChief = posts.First(p => p.Role == StaffRoles.GridChief && cells.First(c => c.Id == p.Grid) is { Hierarchy: "environment", Township: 0, Depth: 2 }).Staff;
         var laborCoordinator = posts.First(p => p.Role == StaffRoles.LaborCoordinator && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
         var laborInspector = posts.First(p => p.Role == StaffRoles.LaborInspector && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
+        var cadreSupervisor = posts.First(p => p.Role == StaffRoles.Supervisor && cells.First(c => c.Id == p.Grid) is { Hierarchy: "cadre", Township: 0, Depth: 2 }).Staff;
         var accounts = new (string User, Guid? Staff, string[] Roles, Guid[] Scope)[]
         {
             ("county-admin", null, [SystemRoles.OrgAdmin], roots),
@@ -384,6 +385,8 @@ public static class DemoCounty
             ("labor-county", cast.LaborBrigade, [], []),
             ("commander01", cast.Commander, [], []),
             ("reward01", cast.RewardCentre, [], []),
+            ("discipline01", cast.Discipline, [], []),
+            ("supervisor01", cadreSupervisor, [], []),
         };
         foreach (var a in accounts)
         {
@@ -404,13 +407,14 @@ public static class DemoCounty
 
     /// <summary>The people of the demo walk-through, one per step of the built domains' case life cycle.</summary>
     private sealed record Cast(Guid TownshipFireOffice, Guid VillageFireManager, Guid FireBrigade, Guid EnvironmentBureau, Guid Commander, Guid RewardCentre,
-        Guid LaborOffice, Guid LaborBrigade);
+        Guid LaborOffice, Guid LaborBrigade, Guid Discipline);
 
     /// <summary>
     /// 演示角色: posts for the steps no generated staff holds — the township fire office and the village fire manager of
     /// 城关镇 (accept, dispatch, handle, verify, close, transfer), the county fire brigade and environment bureau, a
-    /// commander on the root of every hierarchy (so the command centre sees every domain), the reward centre, and
-    /// labor's township office of 城关镇 (受理, 调处) and the county brigade (major cases).
+    /// commander on the root of every hierarchy (so the command centre sees every domain), the reward centre,
+    /// labor's township office of 城关镇 (受理, 调处) and the county brigade (major cases), and the county discipline
+    /// commission (纪检监察) on the root of the cadre hierarchy.
     /// </summary>
     private static Cast SeedCast(List<Cell> cells, Dictionary<string, Guid> departments, Func<Guid?, Guid> person, Action<Guid, Cell, string, string> post)
     {
@@ -436,7 +440,8 @@ public static class DemoCounty
             Posted(departments["DEPT-GRID"], GridRoles.Commander, [.. cells.Where(c => c.Depth == 0)]),
             Posted(departments["DEPT-FIRE"], GridRoles.RewardCentre, fireRoot, environmentRoot),
             Posted(departments["DEPT-GOV-01"], GridRoles.LaborOffice, Township01(Domains.Labor, 2)),
-            Posted(departments["DEPT-LABOR"], GridRoles.LaborBrigade, Township01(Domains.Labor, 0)));
+            Posted(departments["DEPT-LABOR"], GridRoles.LaborBrigade, Township01(Domains.Labor, 0)),
+            Posted(departments["DEPT-CADRE"], GridRoles.Discipline, Township01(Domains.Cadre, 0)));
     }
 
     private static async Task<int> SeedSubjectsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Random random)

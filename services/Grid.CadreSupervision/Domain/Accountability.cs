@@ -1,0 +1,62 @@
+namespace Grid.CadreSupervision.Domain;
+
+/// <summary>问责记录 A missed deadline from any domain, attached to the person or unit it names.</summary>
+public sealed class AccountabilityRecord
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The event it came from (one record per event).</summary>
+    public Guid EventId { get; set; }
+
+    public string Domain { get; set; } = "";
+
+    public Guid CaseId { get; set; }
+
+    public string CaseNumber { get; set; } = "";
+
+    public string Step { get; set; } = "";
+
+    public DateTimeOffset Deadline { get; set; }
+
+    public string Responsible { get; set; } = "";
+
+    public string ResponsibleGridId { get; set; } = "";
+
+    public string[] GridPath { get; set; } = [];
+
+    /// <summary>yyyy-MM (China time) of the breach.</summary>
+    public string Period { get; set; } = "";
+
+    public DateTimeOffset OccurredAt { get; set; }
+}
+
+/// <summary>问责建议 A measure proposed against a responsible person or unit; only the discipline commission decides.</summary>
+public sealed class MeasureProposal
+{
+    public const string Proposed = "proposed";
+    public const string Confirmed = "confirmed";
+    public const string Dismissed = "dismissed";
+
+    public Guid Id { get; set; }
+
+    public string Responsible { get; set; } = "";
+
+    public string Period { get; set; } = "";
+
+    /// <summary>criticism, admonishment, veto, trace-back (<see cref="AccountabilityRules"/>).</summary>
+    public string Measure { get; set; } = "";
+
+    public int Breaches { get; set; }
+
+    public string[] GridPath { get; set; } = [];
+
+    public string State { get; set; } = Proposed;
+
+    public string? Reason { get; set; }
+
+    public string? DecidedBy { get; set; }
+
+    public DateTimeOffset? DecidedAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
