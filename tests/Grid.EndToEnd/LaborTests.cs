@@ -67,4 +67,45 @@ public class LaborTests(AssembledSuite suite)
         Assert.True(mediated.StatusCode == HttpStatusCode.Created, $"mediation: {(int)mediated.StatusCode} {await mediated.Content.ReadAsStringAsync()}");
         await Cases.SeenByCommandCentreAsync(commander, "labor", theCase, "handled");
     }
+
+    [Fact]
+    public async Task A_workplace_fire_hazard_found_by_labor_goes_to_the_fire_brigade_and_its_result_comes_back()
+    {
+        var everyone = await suite.DemoUsersAsync();
+        var coordinator = everyone.Single(u => u.UserName == "labor01");
+        var office = everyone.Single(u => u.UserName == "town01-labor");
+        var brigade = everyone.Single(u => u.UserName == "fire-county");
+
+        // A labor case with no position: its grid is a labor grid, which no fire post holds.
+        var employers = await Cases.ReadAsync(await coordinator.Http.GetAsync("/api/labor/v1/employers?limit=5"), "employers");
+        var employer = employers.GetProperty("items").EnumerateArray().Last();
+        var reported = await Cases.ReadAsync(await coordinator.Http.PostAsJsonAsync("/api/labor/v1/cases", new
+        {
+            category = "inspection",
+            severity = "general",
+            title = "车间安全出口被货物堵塞",
+            gridId = employer.GetProperty("gridId").GetString(),
+        }), "labor case");
+        var id = reported.GetProperty("id").GetString()!;
+        await Cases.StepAsync(office, "labor", id, "accept");
+        await Cases.StepAsync(office, "labor", id, "transfer", new { targetDomain = "fire", reason = "消防安全隐患属消防救援机构职责" });
+        var transferred = await Cases.WaitForAsync(office, "labor", id,
+            c => c.GetProperty("transferCaseId").ValueKind == JsonValueKind.String, "fire to take the transfer");
+        var fireId = transferred.GetProperty("transferCaseId").GetString()!;
+
+        // Fire places it at the top of its own hierarchy, where the county brigade works it to closure.
+        var fireCase = await Cases.GetAsync(brigade, "fire", fireId);
+        Assert.Single(Cases.GridPath(fireCase));
+        await Cases.StepAsync(brigade, "fire", fireId, "accept");
+        await Cases.StepAsync(brigade, "fire", fireId, "dispatch", new { assignee = "城关镇消防专干" });
+        await Cases.StepAsync(brigade, "fire", fireId, "start");
+        await Cases.StepAsync(brigade, "fire", fireId, "handle", new { result = "已责令清理安全出口并复查合格" });
+        await Cases.StepAsync(brigade, "fire", fireId, "verify", new { passed = true });
+        Assert.Equal("closed", (await Cases.StepAsync(brigade, "fire", fireId, "close")).GetProperty("state").GetString());
+
+        // The result is fed back to the labor case (将结果反馈移交单位).
+        var back = await Cases.WaitForAsync(office, "labor", id,
+            c => c.TryGetProperty("result", out var r) && r.ValueKind == JsonValueKind.String, "fire's result to come back to labor");
+        Assert.Contains("已责令清理安全出口", back.GetProperty("result").GetString());
+    }
 }
