@@ -65,14 +65,9 @@ public static class ProjectsApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
         {
-            return bad!;
-        }
-
-        if (!page.TryAfterId(out var afterId))
-        {
-            return KeysetPage.BadCursor();
+            return bad;
         }
 
         // Ids are time-ordered (UUIDv7): by id is in the order projects were registered.

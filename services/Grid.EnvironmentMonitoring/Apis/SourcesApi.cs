@@ -136,14 +136,9 @@ public static class SourcesApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
         {
-            return bad!;
-        }
-
-        if (!page.TryAfterId(out var afterId))
-        {
-            return KeysetPage.BadCursor();
+            return bad;
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -93,7 +93,7 @@ public static class StationsApi
 
         if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
         {
-            return bad!;
+            return bad;
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -76,14 +76,9 @@ public static class TaskSlipsApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterAt, out var afterId, out var bad))
         {
-            return bad!;
-        }
-
-        if (!page.TryAfterTime(out var afterAt, out var afterId))
-        {
-            return KeysetPage.BadCursor();
+            return bad;
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -136,9 +136,9 @@ public static class EquipmentApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad) || !page.TryAfterId(out var afterId))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
         {
-            return bad ?? KeysetPage.BadCursor();
+            return bad;
         }
 
         var q = Scoped(db, http.User, gridId);

@@ -335,9 +335,9 @@ public static class PlacesApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad) || !page.TryAfterId(out var afterId))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
         {
-            return bad ?? KeysetPage.BadCursor();
+            return bad;
         }
 
         var q = db.Duties.AsNoTracking();

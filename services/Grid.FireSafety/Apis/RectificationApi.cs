@@ -206,9 +206,9 @@ public static class RectificationApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad) || !page.TryAfterTime(out var afterAt, out var afterId))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterAt, out var afterId, out var bad))
         {
-            return bad ?? KeysetPage.BadCursor();
+            return bad;
         }
 
         var q = db.ListedSupervisions.AsNoTracking();

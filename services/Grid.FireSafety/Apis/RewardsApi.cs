@@ -105,9 +105,9 @@ public static class RewardsApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad) || !page.TryAfterTime(out var afterAt, out var afterId))
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterAt, out var afterId, out var bad))
         {
-            return bad ?? KeysetPage.BadCursor();
+            return bad;
         }
 
         var q = db.RewardClaims.AsNoTracking();
