@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -13,7 +14,7 @@ public sealed record KeysetPage(int Limit, string? AfterKey, string? AfterId)
     public const int MaxLimit = 500;
 
     /// <summary>The page asked for, or a 400 problem naming <c>cursor</c> or <c>limit</c>.</summary>
-    public static bool TryParse(string? cursor, int? limit, out KeysetPage page, out IResult? problem)
+    public static bool TryParse(string? cursor, int? limit, out KeysetPage page, [NotNullWhen(false)] out IResult? problem)
     {
         var errors = new Dictionary<string, string[]>();
         if (limit is < 1 or > MaxLimit)
@@ -29,6 +30,33 @@ public sealed record KeysetPage(int Limit, string? AfterKey, string? AfterId)
 
         page = new KeysetPage(limit ?? DefaultLimit, key, id);
         problem = errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
+        return problem is null;
+    }
+
+    /// <summary>The page asked for and the uuid id its cursor stands after, or a 400 problem naming <c>cursor</c> or <c>limit</c>.</summary>
+    public static bool TryParse(string? cursor, int? limit, out KeysetPage page, out Guid? afterId, [NotNullWhen(false)] out IResult? problem)
+    {
+        afterId = null;
+        if (!TryParse(cursor, limit, out page, out problem))
+        {
+            return false;
+        }
+
+        problem = page.TryAfterId(out afterId) ? null : BadCursor();
+        return problem is null;
+    }
+
+    /// <summary>The page asked for and the (time, uuid id) its cursor stands after, or a 400 problem naming <c>cursor</c> or <c>limit</c>.</summary>
+    public static bool TryParse(string? cursor, int? limit, out KeysetPage page, out DateTime? afterAt, out Guid? afterId, [NotNullWhen(false)] out IResult? problem)
+    {
+        afterAt = null;
+        afterId = null;
+        if (!TryParse(cursor, limit, out page, out problem))
+        {
+            return false;
+        }
+
+        problem = page.TryAfterTime(out afterAt, out afterId) ? null : BadCursor();
         return problem is null;
     }
 

@@ -19,11 +19,11 @@ public class ListPagingTests
 
         // A town-A reader: three of the four are in scope, taken two at a time.
         var reader = host.CreateClient(TestTokens.Create("bureau-a", ["bureau"], ["environment"], [GridTree.TownA]));
-        var (stations, pages) = await ReadAllAsync(reader, "/api/environment/v1/stations?limit=2");
+        var (stations, pages) = await reader.ReadAllPagesAsync("/api/environment/v1/stations?limit=2");
         Assert.Equal(["PG-1", "PG-2", "PG-3"], stations.Select(s => s.GetProperty("id").GetString()!));
         Assert.Equal(2, pages);
 
-        var (sources, sourcePages) = await ReadAllAsync(reader, $"/api/environment/v1/sources?grid={GridTree.TownA}&limit=2");
+        var (sources, sourcePages) = await reader.ReadAllPagesAsync($"/api/environment/v1/sources?grid={GridTree.TownA}&limit=2");
         Assert.Equal(3, sources.Count);
         Assert.Equal(3, sources.Select(s => s.GetProperty("id").GetGuid()).Distinct().Count());
         Assert.All(sources, s => Assert.Contains(GridTree.TownA, s.GetProperty("gridPath").EnumerateArray().Select(g => g.GetString())));
@@ -49,21 +49,5 @@ public class ListPagingTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
-    }
-
-    private static async Task<(List<JsonElement> Items, int Pages)> ReadAllAsync(HttpClient client, string first)
-    {
-        var items = new List<JsonElement>();
-        var pages = 0;
-        for (var url = first; url is not null; pages++)
-        {
-            using var response = await client.GetAsync(url);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            items.AddRange((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
-            url = response.Headers.TryGetValues("Link", out var link) ? link.Single().Split('>')[0].TrimStart('<') : null;
-            Assert.True(pages < 10, "the cursor does not move on");
-        }
-
-        return (items, pages);
     }
 }

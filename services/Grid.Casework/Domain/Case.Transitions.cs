@@ -9,6 +9,30 @@ namespace Grid.Casework.Domain;
 /// </summary>
 public sealed partial class Case
 {
+    /// <summary>上报: a new case, reported, held by the grid where it happened, not yet numbered (<see cref="AssignNumber"/>).</summary>
+    public static Case NewReport(
+        string domain, string category, string severity, string title, string description, string source, string gridId, string[] gridPath,
+        double? longitude, double? latitude, DateTimeOffset occurredAt, DateTimeOffset receivedAt, string enteredBy) => new()
+        {
+            Id = Guid.CreateVersion7(receivedAt),
+            Domain = domain,
+            Category = category,
+            Severity = severity,
+            Title = title,
+            Description = description,
+            Source = source,
+            GridId = gridId,
+            GridPath = gridPath,
+            HolderGridId = gridId,
+            Longitude = longitude,
+            Latitude = latitude,
+            State = CaseState.Reported,
+            OccurredAt = occurredAt,
+            ReceivedAt = receivedAt,
+            UpdatedAt = receivedAt,
+            EnteredBy = enteredBy,
+        };
+
     /// <summary>Whether <paramref name="action"/> is legal from the current state (the refusal names both).</summary>
     public TransitionResult Check(CaseAction action) => CaseLifecycle.Apply(State, action);
 

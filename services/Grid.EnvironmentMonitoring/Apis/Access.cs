@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grid.Contracts.Events;
 using Grid.Contracts.Roles;
+using Grid.EnvironmentMonitoring.Infrastructure;
 
 namespace Grid.EnvironmentMonitoring.Apis;
 
@@ -57,6 +58,17 @@ internal static class Access
         user.Allows(roles, Domains.Environment, gridPath) ? null : Forbidden("No post of this token with the step's roles covers the grid.");
 
     /// <summary>Reading: a reader's post in the environment domain over the grid.</summary>
+    /// <summary>The path of a record's grid, or a refusal: an unknown grid is a 400 naming <c>gridId</c>, a grid outside the caller's posts for <paramref name="roles"/> a 403.</summary>
+    public static async Task<(IResult? Refused, string[] GridPath)> GridAsync(ClaimsPrincipal user, string[] roles, string? gridId, GridPaths grids, CancellationToken ct)
+    {
+        if (await grids.PathAsync(gridId, ct) is not { } gridPath)
+        {
+            return (Invalid("gridId", $"unknown grid '{gridId}'"), []);
+        }
+
+        return (RequireGrid(user, roles, gridPath), gridPath);
+    }
+
     public static bool Sees(ClaimsPrincipal user, IEnumerable<string> gridPath) =>
         user.Allows(EnvironmentRoles.Readers, Domains.Environment, gridPath);
 

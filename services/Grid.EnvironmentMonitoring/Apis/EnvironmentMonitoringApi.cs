@@ -10,7 +10,13 @@ public static class EnvironmentMonitoringApi
         api.MapGet("/about", () => TypedResults.Ok(new { service = "environment", name = "环境监测" }));
         api.MapReadingsApi();
         api.MapSourcesApi();
+        api.MapStationsApi();
+        api.MapWaterZonesApi();
+        api.MapProjectsApi();
         api.MapFieldworkApi();
+        api.MapTaskSlipsApi();
+        api.MapIncidentsApi();
+        api.MapComplianceApi();
         app.MapCaseworkApi();
         return api;
     }

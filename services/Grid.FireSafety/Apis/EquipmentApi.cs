@@ -128,8 +128,29 @@ public static class EquipmentApi
         return gridId is { Length: > 0 } ? q.Where(p => p.GridPath.Contains(gridId)) : q;
     }
 
-    private static async Task<IResult> List(ClaimsPrincipal user, FireDbContext db, string? gridId, CancellationToken ct) =>
-        FireAccess.Deny(user, FireRoles.Staff) ?? TypedResults.Ok(await Scoped(db, user, gridId).OrderBy(p => p.GridId).Take(1000).ToListAsync(ct));
+    /// <summary>Keyset paged by grid and id (<see cref="KeysetPage"/>), the scope filter in the query.</summary>
+    private static async Task<IResult> List(HttpContext http, FireDbContext db, string? gridId, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (FireAccess.Deny(http.User, FireRoles.Staff) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
+        {
+            return bad;
+        }
+
+        var q = Scoped(db, http.User, gridId);
+        if (afterId is { } id)
+        {
+            var key = page.AfterKey ?? "";
+            q = q.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.GridId, p.Id), ValueTuple.Create(key, id)));
+        }
+
+        var rows = await q.OrderBy(p => p.GridId).ThenBy(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return page.Ok(http, rows, p => (p.GridId, p.Id.ToString()));
+    }
 
     private static async Task<IResult> Tasks(ClaimsPrincipal user, FireDbContext db, FireOptions options, TimeProvider time, string? gridId, string? custodianId, CancellationToken ct)
     {

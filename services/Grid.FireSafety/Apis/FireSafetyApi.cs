@@ -12,6 +12,8 @@ public static class FireSafetyApi
         api.MapEquipmentApi();
         api.MapStatisticsApi();
         api.MapHazardsApi();
+        api.MapVillageSubmissionsApi();
+        api.MapRectificationApi();
         api.MapRewardsApi();
         return api;
     }

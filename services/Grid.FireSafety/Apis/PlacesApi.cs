@@ -327,15 +327,21 @@ public static class PlacesApi
         return TypedResults.Created($"/api/fire/v1/duties/{duty.Id}", duty);
     }
 
-    private static async Task<IResult> ListDuties(ClaimsPrincipal user, FireDbContext db, string? gridId, CancellationToken ct)
+    /// <summary>Keyset paged by grid and id (<see cref="KeysetPage"/>), the scope filter in the query.</summary>
+    private static async Task<IResult> ListDuties(HttpContext http, FireDbContext db, string? gridId, string? cursor, int? limit, CancellationToken ct)
     {
-        if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
+        if (FireAccess.Deny(http.User, FireRoles.Staff) is { } denied)
         {
             return denied;
         }
 
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
+        {
+            return bad;
+        }
+
         var q = db.Duties.AsNoTracking();
-        if (FireAccess.ScopeFilter(user) is { } scopes)
+        if (FireAccess.ScopeFilter(http.User) is { } scopes)
         {
             q = q.Where(d => d.GridPath.Any(g => scopes.Contains(g)));
         }
@@ -345,6 +351,13 @@ public static class PlacesApi
             q = q.Where(d => d.GridPath.Contains(gridId));
         }
 
-        return TypedResults.Ok(await q.OrderBy(d => d.GridId).ThenBy(d => d.StaffId).Take(1000).ToListAsync(ct));
+        if (afterId is { } id)
+        {
+            var key = page.AfterKey ?? "";
+            q = q.Where(d => EF.Functions.GreaterThan(ValueTuple.Create(d.GridId, d.Id), ValueTuple.Create(key, id)));
+        }
+
+        var rows = await q.OrderBy(d => d.GridId).ThenBy(d => d.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return page.Ok(http, rows, d => (d.GridId, d.Id.ToString()));
     }
 }

@@ -97,11 +97,17 @@ public static class RewardsApi
             : CaseworkBridge.Problem(outcome);
     }
 
-    private static async Task<IResult> List(HttpContext h, FireDbContext db, CaseService cases, string? status, CancellationToken ct)
+    /// <summary>Keyset paged by creation time and case (<see cref="KeysetPage"/>), the scope filter in the query.</summary>
+    private static async Task<IResult> List(HttpContext h, FireDbContext db, CaseService cases, string? status, string? cursor, int? limit, CancellationToken ct)
     {
         if (FireAccess.Deny(h.User, Centre) is { } denied)
         {
             return denied;
+        }
+
+        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterAt, out var afterId, out var bad))
+        {
+            return bad;
         }
 
         var q = db.RewardClaims.AsNoTracking();
@@ -115,17 +121,27 @@ public static class RewardsApi
             q = q.Where(r => r.Status == status);
         }
 
-        var actor = CaseworkBridge.ActorOf(h);
-        var rows = new List<object>();
-        foreach (var claim in await q.OrderBy(r => r.CreatedAt).Take(500).ToListAsync(ct))
+        if (afterId is { } id && afterAt is { } at)
         {
-            // Read through Casework so that its role check (reporter → reward-centre) is the one that decides.
-            var (_, reporter) = await cases.GetReporterAsync(claim.CaseId, actor, ct);
-            rows.Add(new { claim, reporter });
+            var after = new DateTimeOffset(at, TimeSpan.Zero);
+            q = q.Where(r => EF.Functions.GreaterThan(ValueTuple.Create(r.CreatedAt, r.CaseId), ValueTuple.Create(after, id)));
         }
 
-        return TypedResults.Ok(rows);
+        var actor = CaseworkBridge.ActorOf(h);
+        var rows = new List<RewardItem>();
+        foreach (var claim in await q.OrderBy(r => r.CreatedAt).ThenBy(r => r.CaseId).Take(page.Limit + 1).ToListAsync(ct))
+        {
+            // Read through Casework so that its role check (reporter → reward-centre) is the one that decides; each read
+            // is audited, so the row read only to know whether a next page exists is not opened.
+            var (_, reporter) = rows.Count < page.Limit ? await cases.GetReporterAsync(claim.CaseId, actor, ct) : default;
+            rows.Add(new RewardItem(claim, reporter));
+        }
+
+        return page.Ok(h, rows, r => (KeysetPage.Key(r.Claim.CreatedAt), r.Claim.CaseId.ToString()));
     }
+
+    /// <summary>A reward claim with its reporter, who is shown to the reward centre alone.</summary>
+    private sealed record RewardItem(RewardClaim Claim, ReporterIdentity? Reporter);
 
     private static async Task<IResult> Decide(Guid caseId, HttpContext h, CaseService cases, CaseworkDatabase casework, FireOptions options, TimeProvider time, CancellationToken ct)
     {

@@ -42,25 +42,15 @@ public static class EmployersApi
             return denied;
         }
 
-        if (req is null)
+        var (refused, path) = await AcceptAsync(req, user, grids, time, ct);
+        if (refused is not null)
         {
-            return LaborAccess.Invalid("body", "is required");
-        }
-
-        var (errors, path) = await CheckAsync(req, grids, LaborDay.Today(time), ct);
-        if (errors.Count > 0)
-        {
-            return LaborAccess.Invalid(errors);
-        }
-
-        if (LaborAccess.Deny(user, LaborRoles.FileKeepers, path) is { } outOfScope)
-        {
-            return outOfScope;
+            return refused;
         }
 
         var now = time.GetUtcNow();
         var employer = new Employer { Id = Guid.CreateVersion7(), CreatedAt = now, UpdatedAt = now };
-        req.ApplyTo(employer, path!);
+        req!.ApplyTo(employer, path);
         rater.Rate(employer, []);
         db.Employers.Add(employer);
         try
@@ -69,7 +59,7 @@ public static class EmployersApi
         }
         catch (DbUpdateException e) when (LaborSchema.IsUniqueViolation(e))
         {
-            return LaborAccess.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
+            return AlreadyOnFile(employer);
         }
 
         return TypedResults.Created($"/api/labor/v1/employers/{employer.Id}", EmployerDto.From(employer));
@@ -89,23 +79,13 @@ public static class EmployersApi
             return LaborAccess.NotFound("Employer", id);
         }
 
-        if (req is null)
+        var (refused, path) = await AcceptAsync(req, user, grids, time, ct);
+        if (refused is not null)
         {
-            return LaborAccess.Invalid("body", "is required");
+            return refused;
         }
 
-        var (errors, path) = await CheckAsync(req, grids, LaborDay.Today(time), ct);
-        if (errors.Count > 0)
-        {
-            return LaborAccess.Invalid(errors);
-        }
-
-        if (LaborAccess.Deny(user, LaborRoles.FileKeepers, path) is { } outOfScope)
-        {
-            return outOfScope;
-        }
-
-        req.ApplyTo(employer, path!);
+        req!.ApplyTo(employer, path);
         employer.UpdatedAt = time.GetUtcNow();
         rater.Rate(employer, await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == id).ToListAsync(ct));
         try
@@ -114,7 +94,7 @@ public static class EmployersApi
         }
         catch (DbUpdateException e) when (LaborSchema.IsUniqueViolation(e))
         {
-            return LaborAccess.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
+            return AlreadyOnFile(employer);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -124,6 +104,27 @@ public static class EmployersApi
 
         return TypedResults.Ok(EmployerDto.From(employer));
     }
+
+    /// <summary>What creating and updating a file both check: a body, its fields and grid, and the caller's scope over that grid.</summary>
+    private static async Task<(IResult? Refused, string[] Path)> AcceptAsync(EmployerFacts? req, ClaimsPrincipal user, GridPaths grids, TimeProvider time, CancellationToken ct)
+    {
+        if (req is null)
+        {
+            return (LaborAccess.Invalid("body", "is required"), []);
+        }
+
+        var (errors, path) = await CheckAsync(req, grids, LaborDay.Today(time), ct);
+        if (errors.Count > 0)
+        {
+            return (LaborAccess.Invalid(errors), []);
+        }
+
+        return (LaborAccess.Deny(user, LaborRoles.FileKeepers, path), path!);
+    }
+
+    /// <summary>一户一档: one file per subject id.</summary>
+    private static IResult AlreadyOnFile(Employer employer) =>
+        LaborAccess.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
 
     /// <summary>The field checks, then the grid: unknown grids are a field error, like any other.</summary>
     internal static async Task<(Dictionary<string, List<string>> Errors, string[]? Path)> CheckAsync(

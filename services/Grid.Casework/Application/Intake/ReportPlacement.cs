@@ -103,26 +103,8 @@ public sealed class ReportPlacement(
             return (CaseOutcome.Forbidden("None of your posts may report on this grid."), null);
         }
 
-        var c = new Case
-        {
-            Id = Guid.CreateVersion7(now),
-            Domain = options.Domain,
-            Category = category,
-            Severity = severity,
-            Title = title,
-            Description = r.Description?.Trim() ?? "",
-            Source = source,
-            GridId = gridId,
-            GridPath = path,
-            HolderGridId = gridId,
-            Longitude = r.Longitude,
-            Latitude = r.Latitude,
-            State = CaseState.Reported,
-            OccurredAt = occurred,
-            ReceivedAt = now,
-            UpdatedAt = now,
-            EnteredBy = actor.Subject,
-        };
+        var c = Case.NewReport(options.Domain, category, severity, title, r.Description?.Trim() ?? "", source, gridId, path,
+            r.Longitude, r.Latitude, occurred, now, actor.Subject);
 
         return (null, new PlacedReport(r, idempotencyKey, keyField, c, chain));
     }

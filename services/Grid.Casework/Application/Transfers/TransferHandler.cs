@@ -40,29 +40,25 @@ public sealed class TransferHandler(
             chain = await grids.GetChainAsync(gridId, ct) ?? [new GridLevel(gridId, gridId, gridId, [])];
         }
         var actor = Actor.System($"transfer:{m.Domain}");
-        var c = new Case
-        {
-            Id = Guid.CreateVersion7(now),
-            Domain = options.Domain,
-            Category = m.Category.Length > CaseLimits.MaxShort ? m.Category[..CaseLimits.MaxShort] : m.Category,
-            Severity = options.Severities.Contains(m.Severity, StringComparer.OrdinalIgnoreCase) ? m.Severity.ToLowerInvariant() : DeadlinePolicy.General,
-            Title = m.Title.Length > CaseLimits.MaxTitle ? m.Title[..CaseLimits.MaxTitle] : m.Title,
-            Description = $"{m.Description}\n[移交自 {m.Domain} {m.CaseNumber}]".Trim(),
-            Source = "transfer",
-            GridId = gridId,
-            GridPath = chain.Select(l => l.GridId).Reverse().ToArray(),
-            HolderGridId = gridId,
-            Longitude = m.Longitude,
-            Latitude = m.Latitude,
-            State = CaseState.Reported,
-            OccurredAt = now,
-            ReceivedAt = now,
-            UpdatedAt = now,
-            EnteredBy = actor.Subject,
-            OriginDomain = m.Domain,
-            OriginCaseId = m.CaseId,
-            OriginTransferId = m.TransferId,
-        };
+        var c = Case.NewReport(
+            options.Domain,
+            m.Category.Length > CaseLimits.MaxShort ? m.Category[..CaseLimits.MaxShort] : m.Category,
+            options.Severities.Contains(m.Severity, StringComparer.OrdinalIgnoreCase) ? m.Severity.ToLowerInvariant() : DeadlinePolicy.General,
+            m.Title.Length > CaseLimits.MaxTitle ? m.Title[..CaseLimits.MaxTitle] : m.Title,
+            $"{m.Description}\n[移交自 {m.Domain} {m.CaseNumber}]".Trim(),
+            "transfer",
+            gridId,
+            chain.Select(l => l.GridId).Reverse().ToArray(),
+            m.Longitude,
+            m.Latitude,
+            now,
+            now,
+            actor.Subject);
+
+        // Opened for another domain's transfer: its result goes back there when this case is closed or rejected.
+        c.OriginDomain = m.Domain;
+        c.OriginCaseId = m.CaseId;
+        c.OriginTransferId = m.TransferId;
         await opener.OpenAsync(tx, c, chain, actor, null, now, ct);
         tx.Publish(c.Stamp(new CaseTransferAccepted { TransferId = m.TransferId, OriginCaseId = m.CaseId, OriginDomain = m.Domain }, now));
     }
