@@ -39,6 +39,7 @@ public sealed class TransferHandler(
             gridId = root.Id;
             chain = await grids.GetChainAsync(gridId, ct) ?? [new GridLevel(gridId, gridId, gridId, [])];
         }
+
         var actor = Actor.System($"transfer:{m.Domain}");
         var c = Case.NewReport(
             options.Domain,
