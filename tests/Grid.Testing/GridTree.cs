@@ -39,6 +39,8 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         [VillageB1] = TownB,
     };
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<StaffMember>> _posted = new();
+
     private WebApplication? _app;
 
     public string Address { get; private set; } = "";
@@ -131,6 +133,22 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
             _ => throw new RpcException(new Status(StatusCode.NotFound, "no grid contains the point")),
         };
 
+    /// <summary>Posts a person with <paramref name="role"/> on <paramref name="grid"/>, beside its chief and worker (before the first call that reads it).</summary>
+    public void Post(string grid, string role, string? name = null) =>
+        _posted.GetOrAdd(grid, _ => []).Add(new StaffMember
+        {
+            Id = $"{role}-{grid}", Name = name ?? $"{role} of {grid}", Role = role, Domain = Hierarchy, ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch),
+        });
+
+    public override Task<GridList> ListChildren(ListChildrenRequest request, ServerCallContext context)
+    {
+        var self = Started(context);
+        var parent = request.GridId.Length == 0 ? null : request.GridId;
+        var list = new GridList();
+        list.Grids.AddRange(Parents.Where(p => p.Value == parent).Select(p => self.Info(p.Key)));
+        return Task.FromResult(list);
+    }
+
     public override Task<GridChain> GetAncestors(GetAncestorsRequest request, ServerCallContext context)
     {
         var self = Started(context);
@@ -147,6 +165,7 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
             if (request.IncludeStaff)
             {
                 level.Responsible.AddRange(StaffOf(g));
+                level.Responsible.AddRange(self._posted.TryGetValue(g, out var posted) ? posted : []);
             }
 
             chain.Levels.Add(level);

@@ -10,6 +10,8 @@ public static class DrugSupplyApi
         var api = app.MapGroup("/api/drugs/v1").WithTags("drugs");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "drugs", name = "药品两网" }));
         api.MapSupplyPointsApi();
+        api.MapInspectionsApi();
+        api.MapCoverageApi();
         return api;
     }
 }

@@ -67,10 +67,11 @@ public sealed class Inspection
 
     public DateOnly On { get; set; }
 
-    /// <summary>The six items as answered.</summary>
-    public Dictionary<string, bool> Items { get; set; } = [];
-
+    /// <summary>The items answered no; every other item of the six was answered yes.</summary>
     public List<string> Failed { get; set; } = [];
+
+    /// <summary>The six items as answered.</summary>
+    public Dictionary<string, bool> Items() => Checklist.Items.ToDictionary(i => i, i => !Failed.Contains(i));
 
     public bool Passed { get; set; }
 

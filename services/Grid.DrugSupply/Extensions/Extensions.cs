@@ -19,6 +19,8 @@ internal static class Extensions
         var options = builder.Configuration.GetSection(DrugOptions.Section).Get<DrugOptions>() ?? new DrugOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<GridPaths>();
+        builder.Services.AddSingleton(new CoverageCalculator(options.Targets, options.Network));
+        builder.Services.AddSingleton<SupervisionNetwork>();
 
         builder.Services.AddDbContext<DrugsDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 
@@ -33,5 +35,6 @@ internal static class Extensions
                 o.Roles.TryAdd(step, roles);
             }
         });
+        builder.Services.AddCaseworkHooks<DrugsCaseHooks>();
     }
 }

@@ -56,7 +56,6 @@ public sealed class DrugsDbContext(DbContextOptions<DrugsDbContext> options) : D
         {
             e.ToTable("inspections");
             e.Property(i => i.Kind).HasConversion<string>().HasMaxLength(16);
-            e.Property(i => i.Items).HasColumnType("jsonb");
             e.Property(i => i.Notes).HasMaxLength(1000);
             e.Property(i => i.InspectedBy).HasMaxLength(64);
             e.HasIndex(i => new { i.PointId, i.On });
