@@ -12,6 +12,7 @@ public static class DrugSupplyApi
         api.MapSupplyPointsApi();
         api.MapInspectionsApi();
         api.MapCoverageApi();
+        api.MapStorageApi();
         return api;
     }
 }

@@ -21,6 +21,7 @@ internal static class Extensions
         builder.Services.AddSingleton<GridPaths>();
         builder.Services.AddSingleton(new CoverageCalculator(options.Targets, options.Network));
         builder.Services.AddSingleton<SupervisionNetwork>();
+        builder.Services.AddSingleton(new StorageBands(options.Storage));
 
         builder.Services.AddDbContext<DrugsDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 

@@ -82,8 +82,8 @@ public sealed class DrugsDbContext(DbContextOptions<DrugsDbContext> options) : D
             e.Property(x => x.Zone).HasConversion<string>().HasMaxLength(8);
             e.Property(x => x.Breach).HasMaxLength(200);
 
-            // At most one open episode per point and zone.
-            e.HasIndex(x => new { x.PointId, x.Zone }).IsUnique().HasFilter("\"EndedAt\" IS NULL");
+            // One open episode per point and zone is kept by the ingestion's per-point lock.
+            e.HasIndex(x => new { x.PointId, x.Zone }).HasFilter("\"EndedAt\" IS NULL");
             e.HasIndex(x => x.GridPath).HasMethod("gin");
             e.HasOne<SupplyPoint>().WithMany().HasForeignKey(x => x.PointId).OnDelete(DeleteBehavior.Cascade);
         });
