@@ -100,12 +100,18 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
     ];
 
-    /// <summary>The departments this organization knows (id, code): the police station of town-b, the county environment bureau and the market regulator.</summary>
+    /// <summary>
+    /// The departments this organization knows (id, code): the police station of town-b, the county environment bureau, the
+    /// market regulator, the county public security bureau, the health commission and the price authority.
+    /// </summary>
     public static readonly IReadOnlyList<(string Id, string Code, string Name, string Domain)> Departments =
     [
         ("police-station-3", "DEPT-POLICE-03", "派出所", "comprehensive"),
         ("environment-bureau", "DEPT-ENV", "生态环境分局", "environment"),
         ("market-regulator", "DEPT-MARKET", "市场监督管理局", "drugs"),
+        ("public-security", "DEPT-PSB", "县公安局", "comprehensive"),
+        ("health-commission", "DEPT-HEALTH", "卫生健康委员会", "comprehensive"),
+        ("price-authority", "DEPT-PRICE", "价格监督检查局", "comprehensive"),
     ];
 
     public override Task<Department> GetDepartment(GetDepartmentRequest request, ServerCallContext context)

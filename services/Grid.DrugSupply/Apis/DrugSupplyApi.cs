@@ -13,6 +13,7 @@ public static class DrugSupplyApi
         api.MapInspectionsApi();
         api.MapCoverageApi();
         api.MapStorageApi();
+        api.MapScreeningApi();
         return api;
     }
 }

@@ -18,7 +18,13 @@ public sealed class DrugOptions
     /// 联合行动小组: the departments summoned (吹哨) when a fake or substandard drug is confirmed — drug and market
     /// supervision (药监, 工商), public security (公安), health (卫生) — by code or id at the organization service.
     /// </summary>
-    public List<string> JointGroup { get; set; } = ["DEPT-DRUG", "DEPT-PSB", "DEPT-HEALTH"];
+    /// <remarks>Empty means <see cref="DefaultJointGroup"/> (configuration binding appends to a list's defaults).</remarks>
+    public List<string> JointGroup { get; set; } = [];
+
+    /// <summary>市场监督管理局 (药监 and 工商 since the merger), 县公安局, 县卫生健康委员会 of the demo county.</summary>
+    public static readonly IReadOnlyList<string> DefaultJointGroup = ["DEPT-DRUG", "DEPT-PSB", "DEPT-HEALTH"];
+
+    public IReadOnlyList<string> JointGroupOrDefault => JointGroup.Count > 0 ? JointGroup : DefaultJointGroup;
 }
 
 /// <summary>

@@ -30,6 +30,9 @@ public sealed class Sample
 
     public DateTimeOffset? ConfirmedAt { get; set; }
 
+    /// <summary>The major case a confirmed fake or substandard drug opened (假劣药品案件).</summary>
+    public Guid? MajorCaseId { get; set; }
+
     public string[] GridPath { get; set; } = [];
 
     public string GridId { get; set; } = "";

@@ -14,5 +14,12 @@ internal sealed class DrugsCaseContext
 
     public Guid? EpisodeId { get; init; }
 
-    public Guid? SampleId { get; init; }
+    /// <summary>A suspicious sample, recorded with the screening case it opens.</summary>
+    public Sample? Sample { get; init; }
+
+    /// <summary>A lab confirmation of a fake or substandard drug: the sample's verdict and the batch blocked at each holding point, with the major case.</summary>
+    public Confirmation? Confirmation { get; init; }
 }
+
+/// <summary>检验确认: what the lab found and where the batch is to be blocked.</summary>
+internal sealed record Confirmation(Guid SampleId, LabVerdict Verdict, string? LabReport, DateTimeOffset At, IReadOnlyList<Recall> Recalls);

@@ -38,9 +38,18 @@ internal sealed class DrugsCaseHooks : ICaseworkHooks
             await db.Episodes.Where(e => e.Id == episode && e.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.CaseId, caseId), ct);
         }
 
-        if (ctx.SampleId is { } sample && change.Action == "report")
+        if (ctx.Sample is { } sample && change.Action == "report")
         {
-            await db.Samples.Where(s => s.Id == sample && s.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.CaseId, caseId), ct);
+            sample.CaseId = caseId;
+            db.Samples.Add(sample);
+        }
+
+        if (ctx.Confirmation is { } confirmed && change.Action == "report")
+        {
+            await db.Samples.Where(s => s.Id == confirmed.SampleId).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Verdict, confirmed.Verdict).SetProperty(x => x.LabReport, confirmed.LabReport)
+                .SetProperty(x => x.ConfirmedAt, confirmed.At).SetProperty(x => x.MajorCaseId, caseId), ct);
+            db.Recalls.AddRange(confirmed.Recalls);
         }
 
         await db.SaveChangesAsync(ct);
