@@ -14,6 +14,7 @@ public static class DrugSupplyApi
         api.MapCoverageApi();
         api.MapStorageApi();
         api.MapScreeningApi();
+        api.MapReferralsApi();
         return api;
     }
 }

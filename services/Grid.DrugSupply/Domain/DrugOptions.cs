@@ -14,6 +14,8 @@ public sealed class DrugOptions
 
     public StorageRules Storage { get; set; } = new();
 
+    public ReferralRules Referrals { get; set; } = new();
+
     /// <summary>
     /// 联合行动小组: the departments summoned (吹哨) when a fake or substandard drug is confirmed — drug and market
     /// supervision (药监, 工商), public security (公安), health (卫生) — by code or id at the organization service.

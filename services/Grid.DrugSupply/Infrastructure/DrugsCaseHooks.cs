@@ -19,7 +19,7 @@ internal sealed class DrugsCaseHooks : ICaseworkHooks
 
     public async Task OnChangedAsync(CaseChange change, CaseworkTransaction tx, CancellationToken ct)
     {
-        if (CaseStep.Data<DrugsCaseContext>() is not { } ctx || change.Action is not ("report" or "handle"))
+        if (CaseStep.Data<DrugsCaseContext>() is not { } ctx || change.Action is not ("report" or "handle" or "dispatch"))
         {
             return;
         }
@@ -36,6 +36,22 @@ internal sealed class DrugsCaseHooks : ICaseworkHooks
         if (ctx.EpisodeId is { } episode && change.Action == "report")
         {
             await db.Episodes.Where(e => e.Id == episode && e.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.CaseId, caseId), ct);
+        }
+
+        if (ctx.Referral is { } referral)
+        {
+            referral.CaseId = caseId;
+            if (change.Action == "dispatch")
+            {
+                db.Referrals.Add(referral);
+            }
+            else
+            {
+                db.Referrals.Attach(referral);
+                db.Entry(referral).Property(r => r.Result).IsModified = true;
+                db.Entry(referral).Property(r => r.ResultRecordedBy).IsModified = true;
+                db.Entry(referral).Property(r => r.ResultAt).IsModified = true;
+            }
         }
 
         if (ctx.Sample is { } sample && change.Action == "report")

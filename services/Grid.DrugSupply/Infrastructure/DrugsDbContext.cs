@@ -22,6 +22,8 @@ public sealed class DrugsDbContext(DbContextOptions<DrugsDbContext> options) : D
 
     public DbSet<Recall> Recalls => Set<Recall>();
 
+    public DbSet<Referral> Referrals => Set<Referral>();
+
     /// <summary>A context on a Casework transaction's connection: drug supply's rows commit with the case change and its events.</summary>
     public static DrugsDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
     {
@@ -121,6 +123,18 @@ public sealed class DrugsDbContext(DbContextOptions<DrugsDbContext> options) : D
             e.Property(r => r.BatchNumber).HasMaxLength(64);
             e.Property(r => r.Manufacturer).HasMaxLength(200);
             e.HasIndex(r => new { r.PointId, r.SampleId }).IsUnique();
+            e.HasIndex(r => r.GridPath).HasMethod("gin");
+        });
+
+        b.Entity<Referral>(e =>
+        {
+            e.ToTable("referrals");
+            e.Property(r => r.DepartmentId).HasMaxLength(64);
+            e.Property(r => r.DepartmentCode).HasMaxLength(64);
+            e.Property(r => r.DepartmentName).HasMaxLength(200);
+            e.Property(r => r.Reason).HasMaxLength(1000);
+            e.Property(r => r.Result).HasMaxLength(2000);
+            e.HasIndex(r => r.CaseId);
             e.HasIndex(r => r.GridPath).HasMethod("gin");
         });
     }
