@@ -36,7 +36,7 @@ public static class InspectionsApi
     }
 
     private static async Task<IResult> Inspect(
-        Guid id, InspectionRequest? req, HttpContext h, DrugsDbContext db, CaseService cases, DrugOptions options, TimeProvider time, CancellationToken ct)
+        Guid id, InspectionRequest? req, HttpContext h, DrugsDbContext db, Rectifications rectifications, TimeProvider time, CancellationToken ct)
     {
         var user = h.User;
         if (DrugsAccess.Deny(user, DrugRoles.Keepers) is { } denied)
@@ -77,7 +77,7 @@ public static class InspectionsApi
             return DrugsAccess.Invalid(errors);
         }
 
-        var inspection = Record(point, req!.Kind!.Value, req.On ?? today, req.Items!, req.Notes, user, time);
+        var inspection = Rectifications.Record(point, req!.Kind!.Value, req.On ?? today, req.Items!, req.Notes, DrugsAccess.Actor(user), time.GetUtcNow());
         if (inspection.Passed)
         {
             db.Inspections.Add(inspection);
@@ -87,41 +87,21 @@ public static class InspectionsApi
         }
 
         // 限期整改: the inspection and the case commit together; the authority's order (accept, dispatch with the deadline) follows at once.
-        var report = new ReportCaseRequest
-        {
-            Category = DrugCaseCategories.Rectification,
-            Severity = DeadlinePolicy.General,
-            Title = $"{point.Name} 规范药房整改: {string.Join("、", inspection.Failed.Select(Checklist.Name))}",
-            Description = $"{inspection.On:yyyy-MM-dd} {Kinds(inspection.Kind)}: {string.Join("、", inspection.Failed.Select(Checklist.Name))} 不符合 (四有两个统一)。{req.Notes}".Trim(),
-            Source = "inspection",
-            GridId = point.GridId,
-        };
-        var opened = await CaseStep.WithAsync(new DrugsCaseContext { Inspection = inspection },
-            () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct));
+        var (opened, view) = await rectifications.OpenAsync(point, inspection, CaseworkBridge.ActorOf(h), h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct);
         if (!CaseworkBridge.Ok(opened))
         {
             return CaseworkBridge.Problem(opened);
         }
 
-        var caseId = opened.Case!.Id;
-        var system = Actor.System("drugs:rectification");
-        var deadline = time.GetUtcNow().AddDays(options.RectificationDays);
-        var ordered = await cases.ActAsync(caseId, CaseAction.Accept, new CaseActionRequest(), system, ct);
-        if (CaseworkBridge.Ok(ordered))
-        {
-            ordered = await cases.ActAsync(caseId, CaseAction.Dispatch, new CaseActionRequest { Assignee = point.Name, HandleBy = deadline }, system, ct);
-        }
-
-        var view = (await cases.GetAsync(caseId, system, ct)).Case is { } c ? CaseView.From(c) : null;
         return TypedResults.Created($"/api/drugs/v1/points/{id}/inspections/{inspection.Id}", new
         {
             inspection = InspectionView.From(inspection),
-            rectification = new { caseId, number = view?.Number, state = view?.State, deadline = view?.StepDeadline },
+            rectification = new { caseId = opened.Case!.Id, number = view?.Number, state = view?.State, deadline = view?.StepDeadline },
         });
     }
 
     private static async Task<IResult> ReInspect(
-        Guid caseId, ReInspectionRequest? req, HttpContext h, DrugsDbContext db, CaseService cases, TimeProvider time, CancellationToken ct)
+        Guid caseId, ReInspectionRequest? req, HttpContext h, DrugsDbContext db, CaseService cases, Rectifications rectifications, TimeProvider time, CancellationToken ct)
     {
         var user = h.User;
         if (DrugsAccess.Deny(user, DrugRoles.Authorities) is { } denied)
@@ -161,7 +141,7 @@ public static class InspectionsApi
                 detail: $"The rectification case is {current?.State.ToString().ToLowerInvariant() ?? "gone"}; there is nothing to re-inspect.");
         }
 
-        var inspection = Record(point, original!.Kind, DrugsDay.Today(time), req!.Items!, req.Notes, user, time);
+        var inspection = Rectifications.Record(point, original!.Kind, DrugsDay.Today(time), req!.Items!, req.Notes, DrugsAccess.Actor(user), time.GetUtcNow());
         inspection.ReInspection = true;
         if (!inspection.Passed)
         {
@@ -174,46 +154,10 @@ public static class InspectionsApi
         }
 
         var result = $"复查合格 ({inspection.On:yyyy-MM-dd}, {DrugsAccess.Actor(user)}): 四有两个统一 六项均符合";
-        var outcome = await CloseAsync(cases, caseId, result, inspection, system, ct);
+        var outcome = await rectifications.CloseAsync(caseId, result, inspection, ct);
         return outcome is { } failed
             ? CaseworkBridge.Problem(failed)
             : TypedResults.Ok(new { inspection = InspectionView.From(inspection), state = "closed" });
-    }
-
-    /// <summary>
-    /// Walks the rectification to closed by the system on the re-inspection's authority, from whichever open state it is
-    /// in (an overdue case may have been escalated); the passed re-inspection is recorded with the handle step.
-    /// </summary>
-    private static async Task<CaseOutcome?> CloseAsync(CaseService cases, Guid caseId, string result, Inspection inspection, Actor system, CancellationToken ct)
-    {
-        for (var step = 0; step < 8; step++)
-        {
-            var c = (await cases.GetAsync(caseId, system, ct)).Case!;
-            (CaseAction Action, CaseActionRequest Body)? next = c.State switch
-            {
-                CaseState.Reported or CaseState.Escalated => (CaseAction.Accept, new()),
-                CaseState.Accepted => (CaseAction.Dispatch, new() { Assignee = c.Assignee ?? "supply point" }),
-                CaseState.Dispatched => (CaseAction.Start, new()),
-                CaseState.Handling or CaseState.Reopened => (CaseAction.Handle, new() { Result = result }),
-                CaseState.Handled => (CaseAction.VerifyPass, new()),
-                CaseState.Verified => (CaseAction.Close, new()),
-                _ => null,
-            };
-            if (next is not { } n)
-            {
-                return c.State == CaseState.Closed ? null : CaseOutcome.Conflict($"The rectification case is {CaseNames.Of(c.State)}.");
-            }
-
-            var outcome = n.Action == CaseAction.Handle
-                ? await CaseStep.WithAsync(new DrugsCaseContext { Inspection = inspection }, () => cases.ActAsync(caseId, n.Action, n.Body, system, ct))
-                : await cases.ActAsync(caseId, n.Action, n.Body, system, ct);
-            if (!CaseworkBridge.Ok(outcome))
-            {
-                return outcome;
-            }
-        }
-
-        return CaseOutcome.Conflict("The rectification case did not reach closed.");
     }
 
     private static async Task<IResult> History(Guid id, ClaimsPrincipal user, DrugsDbContext db, CancellationToken ct)
@@ -232,31 +176,4 @@ public static class InspectionsApi
             .OrderByDescending(i => i.On).ThenByDescending(i => i.Id).Take(500).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(InspectionView.From));
     }
-
-    private static Inspection Record(
-        SupplyPoint point, InspectionKind kind, DateOnly on, Dictionary<string, bool?> items, string? notes, ClaimsPrincipal user, TimeProvider time)
-    {
-        var failed = Checklist.Failed(items);
-        var now = time.GetUtcNow();
-        return new Inspection
-        {
-            Id = Guid.CreateVersion7(now),
-            PointId = point.Id,
-            Kind = kind,
-            On = on,
-            Failed = failed,
-            Passed = failed.Count == 0,
-            Notes = notes?.Trim(),
-            InspectedBy = DrugsAccess.Actor(user),
-            GridPath = point.GridPath,
-            RecordedAt = now,
-        };
-    }
-
-    private static string Kinds(InspectionKind kind) => kind switch
-    {
-        InspectionKind.Daily => "日常检查",
-        InspectionKind.Surprise => "突击检查",
-        _ => "GSP跟踪检查",
-    };
 }

@@ -106,7 +106,7 @@ public static class ScreeningApi
         return TypedResults.Ok(await db.Purchases.AsNoTracking().Where(p => p.PointId == id).OrderByDescending(p => p.ReceivedOn).Take(500).ToListAsync(ct));
     }
 
-    private static async Task<IResult> TakeSample(SampleRequest? req, HttpContext h, DrugsDbContext db, CaseService cases, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> TakeSample(SampleRequest? req, HttpContext h, DrugsDbContext db, Screening screening, TimeProvider time, CancellationToken ct)
     {
         var user = h.User;
         if (DrugsAccess.Deny(user, DrugRoles.Authorities) is { } denied)
@@ -166,18 +166,7 @@ public static class ScreeningApi
             return TypedResults.Created($"/api/drugs/v1/samples/{sample.Id}", sample);
         }
 
-        var report = new ReportCaseRequest
-        {
-            Category = DrugCaseCategories.Screening,
-            Severity = DeadlinePolicy.Serious,
-            Title = $"快检可疑: {sample.Product} 批号 {sample.BatchNumber} ({point.Name})",
-            Description = $"{sample.Manufacturer} 生产的 {sample.Product} (批号 {sample.BatchNumber}) 在 {point.Name} 快检初筛可疑，送检验机构确认。",
-            Source = "inspection",
-            GridId = point.GridId,
-            OccurredAt = sample.SampledAt,
-        };
-        var opened = await CaseStep.WithAsync(new DrugsCaseContext { Sample = sample },
-            () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct));
+        var opened = await screening.ScreenAsync(sample, point, CaseworkBridge.ActorOf(h), h.Request.Headers["Idempotency-Key"].FirstOrDefault(), ct);
         return CaseworkBridge.Ok(opened)
             ? TypedResults.Created($"/api/drugs/v1/samples/{sample.Id}", sample)
             : CaseworkBridge.Problem(opened);
@@ -196,7 +185,7 @@ public static class ScreeningApi
     }
 
     private static async Task<IResult> LabResult(
-        Guid id, LabResultRequest? req, HttpContext h, DrugsDbContext db, CaseService cases, DrugOptions options, TimeProvider time, CancellationToken ct)
+        Guid id, LabResultRequest? req, HttpContext h, DrugsDbContext db, Screening screening, TimeProvider time, CancellationToken ct)
     {
         var user = h.User;
         if (DrugsAccess.Deny(user, DrugRoles.Authorities) is { } denied)
@@ -240,58 +229,10 @@ public static class ScreeningApi
             return TypedResults.Ok(new { sampleId = id, verdict, majorCase = (object?)null, summons = Array.Empty<object>(), blockedAt = Array.Empty<Guid>() });
         }
 
-        // Every point that received the batch, and the point it was sampled at, whatever the caller's scope: the batch is blocked everywhere.
-        var holders = await db.Purchases.AsNoTracking()
-            .Where(p => p.Product == sample.Product && p.BatchNumber == sample.BatchNumber && p.Manufacturer == sample.Manufacturer)
-            .GroupBy(p => p.PointId).Select(g => new { PointId = g.Key, Quantity = g.Sum(p => p.Quantity) }).ToListAsync(ct);
-        var pointIds = holders.Select(x => x.PointId).Append(sample.PointId).Distinct().ToList();
-        var paths = await db.SupplyPoints.AsNoTracking().Where(p => pointIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.GridPath, ct);
-        var recalls = pointIds.Where(paths.ContainsKey).Select(p => new Recall
-        {
-            Id = Guid.CreateVersion7(now),
-            PointId = p,
-            SampleId = id,
-            Product = sample.Product,
-            BatchNumber = sample.BatchNumber,
-            Manufacturer = sample.Manufacturer,
-            Quantity = holders.FirstOrDefault(x => x.PointId == p)?.Quantity ?? 0,
-            Verdict = verdict,
-            BlockedAt = now,
-            GridPath = paths[p],
-        }).ToList();
-
-        var kind = verdict == LabVerdict.Fake ? "假药" : "劣药";
-        var report = new ReportCaseRequest
-        {
-            Category = DrugCaseCategories.FakeDrug,
-            Severity = DeadlinePolicy.Major,
-            Title = $"{kind}: {sample.Product} 批号 {sample.BatchNumber}",
-            Description = $"{sample.Manufacturer} 生产的 {sample.Product} (批号 {sample.BatchNumber}) 经检验确认为{kind}。{req.Report} 已在 {recalls.Count} 个供应点控制该批次。".Trim(),
-            Source = "inspection",
-            GridId = sample.GridId,
-        };
-        var opened = await CaseStep.WithAsync(new DrugsCaseContext { Confirmation = new Confirmation(id, verdict, req.Report, now, recalls) },
-            () => cases.ReportAsync(report, CaseworkBridge.ActorOf(h), $"drugs-lab-confirmation:{id}", ct));
-        if (!CaseworkBridge.Ok(opened))
+        var (opened, major, summons, recalls) = await screening.ConfirmAsync(sample, verdict, req.Report, CaseworkBridge.ActorOf(h), ct);
+        if (major is null)
         {
             return CaseworkBridge.Problem(opened);
-        }
-
-        // 重大案件: at the top of the chain at once (Casework sends a major report there; a chain it did not climb is escalated
-        // here), and the joint action group is summoned (吹哨).
-        var major = opened.Case!;
-        var system = Actor.System("drugs:fake-drug");
-        if (major.HolderGridId != major.GridPath[0])
-        {
-            var up = await cases.ActAsync(major.Id, CaseAction.Escalate, new CaseActionRequest { Reason = $"{kind}确认", ToTop = true }, system, ct);
-            major = up.Case ?? major;
-        }
-
-        var summons = new List<object>();
-        foreach (var department in options.JointGroupOrDefault)
-        {
-            var (called, s) = await cases.SummonAsync(major.Id, new CaseActionRequest { DepartmentId = department, Reason = $"联合行动: {report.Title}" }, system, ct);
-            summons.Add(s is not null ? s : new { departmentId = department, refused = called.Detail ?? called.Title ?? string.Join("; ", called.Errors?.SelectMany(e => e.Value) ?? []) });
         }
 
         return TypedResults.Ok(new

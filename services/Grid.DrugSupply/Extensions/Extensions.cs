@@ -37,5 +37,10 @@ internal static class Extensions
             }
         });
         builder.Services.AddCaseworkHooks<DrugsCaseHooks>();
+        builder.Services.AddSingleton<Rectifications>();
+        builder.Services.AddScoped<Screening>();
+
+        // Demo data goes through the case service, so it starts after Casework's schema.
+        builder.Services.AddHostedService<DemoDataLoader>();
     }
 }
