@@ -143,7 +143,11 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
     public void Post(string grid, string role, string? name = null) =>
         _posted.GetOrAdd(grid, _ => []).Add(new StaffMember
         {
-            Id = $"{role}-{grid}", Name = name ?? $"{role} of {grid}", Role = role, Domain = Hierarchy, ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch),
+            Id = $"{role}-{grid}",
+            Name = name ?? $"{role} of {grid}",
+            Role = role,
+            Domain = Hierarchy,
+            ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch),
         });
 
     public override Task<GridList> ListChildren(ListChildrenRequest request, ServerCallContext context)
