@@ -1,5 +1,8 @@
 using Grid.DrugSupply.Domain;
+using Grid.DrugSupply.Infrastructure;
 using Grid.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Grid.DrugSupply.Tests;
 
@@ -10,7 +13,7 @@ public class DemoDataTests
     public async Task The_demo_loads_points_with_a_supply_gap_inspections_rectifications_and_one_fake_batch_blocked_where_it_went()
     {
         await using var host = await DrugsHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true"));
-        await Wait.UntilAsync(async () => await host.CountAsync("drugs.recalls") > 0, TimeSpan.FromSeconds(60), "the demo's fake batch to be blocked");
+        Assert.True(await host.Services.GetRequiredService<DemoDataLoader<DemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
 
         var county = host.As("county-authority", DrugRoles.Authority, GridTree.County);
         var points = (await (await county.GetAsync("/api/drugs/v1/points")).OkJsonAsync()).EnumerateArray().ToList();
@@ -32,5 +35,13 @@ public class DemoDataTests
         var failed = await host.CountAsync("drugs.inspections", "NOT \"Passed\" AND NOT \"ReInspection\"");
         Assert.True(failed >= 1, "a failed inspection in the season");
         Assert.Equal(failed, await host.CountAsync("casework.cases", "category = 'rectification'"));
+
+        // A second start on the same database adds nothing.
+        var filed = await host.CountAsync("drugs.supply_points");
+        var cases = await host.CountAsync("casework.cases");
+        await using var again = await DrugsHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true").WithConnectionString("drugsdb", host.ConnectionString));
+        Assert.True(await again.Services.GetRequiredService<DemoDataLoader<DemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(filed, await Wait.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM drugs.supply_points"));
+        Assert.Equal(cases, await Wait.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM casework.cases"));
     }
 }

@@ -80,6 +80,6 @@ public class ReportsTests
 
         // Unlicensed practice goes to health by default.
         var referral = await (await host.As("authority-a", DrugRoles.Authority, GridTree.TownA).PostJsonAsync($"/api/drugs/v1/cases/{id}/refer", new { })).OkJsonAsync();
-        Assert.Equal("health-commission", referral.GetProperty("departmentId").GetString());
+        Assert.Equal("health-bureau", referral.GetProperty("departmentId").GetString());
     }
 }

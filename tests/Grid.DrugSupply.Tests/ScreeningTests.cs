@@ -7,10 +7,8 @@ namespace Grid.DrugSupply.Tests;
 /// <summary>Rapid screening to a confirmed fake drug: a major case at the top, the joint group summoned, the batch blocked where it went.</summary>
 public class ScreeningTests
 {
-    private static Task<DrugsHost> StartAsync() => DrugsHost.StartAsync(h => h
-        .WithSetting("Drugs:JointGroup:0", "DEPT-MARKET")
-        .WithSetting("Drugs:JointGroup:1", "DEPT-PSB")
-        .WithSetting("Drugs:JointGroup:2", "DEPT-HEALTH"));
+    /// <summary>The joint group by default: DEPT-MARKET, DEPT-POLICE, DEPT-HEALTH, all known to the test organization.</summary>
+    private static Task<DrugsHost> StartAsync() => DrugsHost.StartAsync();
 
     private static object Purchase(string batch, int quantity) => new
     {
@@ -58,7 +56,7 @@ public class ScreeningTests
         Assert.Equal("major", major.GetProperty("severity").GetString());
         Assert.Equal(GridTree.County, major.GetProperty("holderGridId").GetString());
         var summoned = confirmed.GetProperty("summons").EnumerateArray().Select(s => s.GetProperty("departmentId").GetString()).ToList();
-        Assert.Equal(["market-regulator", "public-security", "health-commission"], summoned);
+        Assert.Equal(["market-regulator", "police-bureau", "health-bureau"], summoned);
         Assert.Equal(3, await host.CountAsync("casework.summons", $"case_id = '{major.GetProperty("id").GetGuid()}'"));
         Assert.Equal(new[] { sampled, otherHolder }.Order(), confirmed.GetProperty("blockedAt").EnumerateArray().Select(b => b.GetGuid()).Order());
 

@@ -109,8 +109,8 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         ("police-station-3", "DEPT-POLICE-03", "派出所", "comprehensive"),
         ("environment-bureau", "DEPT-ENV", "生态环境分局", "environment"),
         ("market-regulator", "DEPT-MARKET", "市场监督管理局", "drugs"),
-        ("public-security", "DEPT-PSB", "县公安局", "comprehensive"),
-        ("health-commission", "DEPT-HEALTH", "卫生健康委员会", "comprehensive"),
+        ("police-bureau", "DEPT-POLICE", "县公安局", "comprehensive"),
+        ("health-bureau", "DEPT-HEALTH", "卫生健康局", "comprehensive"),
         ("price-authority", "DEPT-PRICE", "价格监督检查局", "comprehensive"),
     ];
 
@@ -149,15 +149,6 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
             Domain = Hierarchy,
             ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch),
         });
-
-    public override Task<GridList> ListChildren(ListChildrenRequest request, ServerCallContext context)
-    {
-        var self = Started(context);
-        var parent = request.GridId.Length == 0 ? null : request.GridId;
-        var list = new GridList();
-        list.Grids.AddRange(Parents.Where(p => p.Value == parent).Select(p => self.Info(p.Key)));
-        return Task.FromResult(list);
-    }
 
     public override Task<GridChain> GetAncestors(GetAncestorsRequest request, ServerCallContext context)
     {

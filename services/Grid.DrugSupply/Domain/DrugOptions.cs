@@ -23,8 +23,8 @@ public sealed class DrugOptions
     /// <remarks>Empty means <see cref="DefaultJointGroup"/> (configuration binding appends to a list's defaults).</remarks>
     public List<string> JointGroup { get; set; } = [];
 
-    /// <summary>市场监督管理局 (药监 and 工商 since the merger), 县公安局, 县卫生健康委员会 of the demo county.</summary>
-    public static readonly IReadOnlyList<string> DefaultJointGroup = ["DEPT-DRUG", "DEPT-PSB", "DEPT-HEALTH"];
+    /// <summary>市场监督管理局 (药监 and 工商 since the merger), 县公安局, 县卫生健康局 of the demo county.</summary>
+    public static readonly IReadOnlyList<string> DefaultJointGroup = ["DEPT-MARKET", "DEPT-POLICE", "DEPT-HEALTH"];
 
     public IReadOnlyList<string> JointGroupOrDefault => JointGroup.Count > 0 ? JointGroup : DefaultJointGroup;
 }

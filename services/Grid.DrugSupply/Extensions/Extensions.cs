@@ -41,6 +41,6 @@ internal static class Extensions
         builder.Services.AddScoped<Screening>();
 
         // Demo data goes through the case service, so it starts after Casework's schema.
-        builder.Services.AddHostedService<DemoDataLoader>();
+        builder.Services.AddDemoData<DemoData>();
     }
 }

@@ -14,8 +14,11 @@ namespace Grid.DrugSupply.Infrastructure;
 /// blocked at every point that received it — through the real case service.
 /// </summary>
 internal sealed class DemoData(DrugsDbContext db, IGridDirectory grids, Rectifications rectifications, Screening screening, DrugOptions options, TimeProvider time)
+    : IDemoData
 {
     private const string FakeBatch = "B20260815";
+
+    public Task<bool> IsLoadedAsync(CancellationToken ct) => db.SupplyPoints.AnyAsync(ct);
 
     public async Task<int> SeedAsync(CancellationToken ct)
     {
@@ -157,45 +160,4 @@ internal sealed class DemoData(DrugsDbContext db, IGridDirectory grids, Rectific
         ReceivedOn = on,
         RecordedAt = now,
     };
-}
-
-/// <summary>
-/// Demo data when Grid:SeedDemoData is true and there are no supply points yet. In the background and retried, because
-/// it needs the organization service, which may start later; a failure is logged, never fatal.
-/// </summary>
-internal sealed class DemoDataLoader(IServiceProvider services, IConfiguration config, ILogger<DemoDataLoader> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        if (!config.GetValue<bool>("Grid:SeedDemoData"))
-        {
-            return;
-        }
-
-        for (var attempt = 1; !ct.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await using var scope = services.CreateAsyncScope();
-                if (await scope.ServiceProvider.GetRequiredService<DrugsDbContext>().SupplyPoints.AnyAsync(ct))
-                {
-                    return;
-                }
-
-                var n = await ActivatorUtilities.CreateInstance<DemoData>(scope.ServiceProvider).SeedAsync(ct);
-                logger.LogInformation("Drug supply demo data loaded: {Count} records", n);
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested && attempt < 60)
-            {
-                logger.LogWarning("Drug supply demo data not loaded yet (attempt {Attempt}): {Reason}", attempt, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                logger.LogError(e, "Drug supply demo data not loaded; the service runs without it");
-                return;
-            }
-        }
-    }
 }
