@@ -78,6 +78,10 @@ public class ReportsTests
         await (await informant.PostJsonAsync("/api/drugs/v1/cases", report with { gridId = GridTree.VillageB1 })).ProblemAsync(403);
         Assert.Equal(1, await host.CountAsync("casework.cases"));
 
+        // Where they stand: the point is resolved in the drugs hierarchy (the test tree puts longitude 116.x in compound-a1x).
+        var byPoint = await (await informant.PostJsonAsync("/api/drugs/v1/cases", new { category = "other", severity = "general", title = "村卫生室销售过期药品", source = "report", longitude = 116.5, latitude = 30.0 })).OkJsonAsync();
+        Assert.Equal(GridTree.CompoundA1X, byPoint.GetProperty("gridId").GetString());
+
         // Unlicensed practice goes to health by default.
         var referral = await (await host.As("authority-a", DrugRoles.Authority, GridTree.TownA).PostJsonAsync($"/api/drugs/v1/cases/{id}/refer", new { })).OkJsonAsync();
         Assert.Equal("health-bureau", referral.GetProperty("departmentId").GetString());
