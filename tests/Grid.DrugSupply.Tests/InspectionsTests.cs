@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.DrugSupply.Domain;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;

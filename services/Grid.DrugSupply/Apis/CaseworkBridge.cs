@@ -1,4 +1,4 @@
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 
 namespace Grid.DrugSupply.Apis;
 

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Domain;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;

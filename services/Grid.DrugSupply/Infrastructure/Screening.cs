@@ -1,4 +1,4 @@
-using Grid.Casework.Apis;
+using Grid.Casework.Application;
 using Grid.Casework.Domain;
 using Grid.DrugSupply.Domain;
 using Microsoft.EntityFrameworkCore;
