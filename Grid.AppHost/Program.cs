@@ -42,7 +42,9 @@ var environment = Department<Projects.Grid_EnvironmentMonitoring>("environment",
 var labor = Department<Projects.Grid_LaborInspection>("labor", Ports.Labor, "labordb")
     .WithEnvironment("Casework__ReporterKey", reporterKey)
     .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-labor"));
-var drugs = Department<Projects.Grid_DrugSupply>("drugs", Ports.Drugs, "drugsdb");
+var drugs = Department<Projects.Grid_DrugSupply>("drugs", Ports.Drugs, "drugsdb")
+    .WithEnvironment("Casework__ReporterKey", reporterKey)
+    .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-drugs"));
 var cadre = Department<Projects.Grid_CadreSupervision>("cadre", Ports.Cadre, "cadredb")
     .WithEnvironment("Casework__ReporterKey", reporterKey)
     .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-cadre"));

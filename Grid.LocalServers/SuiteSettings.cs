@@ -19,5 +19,5 @@ public static class SuiteSettings
     };
 
     /// <summary>The services that seal reporters' identities (举报人保密) and so hold the reporter key; no other does.</summary>
-    public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment", "labor", "cadre" };
+    public static readonly IReadOnlySet<string> ReporterKeyHolders = new HashSet<string> { "fire", "environment", "labor", "drugs", "cadre" };
 }

@@ -30,7 +30,7 @@ public static class CaseworkTopology
     /// valid targets of a transfer, and the only casework queues declared. A domain joins when its service does: a
     /// queue without a consumer would only grow, and a transfer to it would stay 'transferred' for ever.
     /// </summary>
-    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment, Domains.Labor, Domains.Cadre];
+    public static readonly IReadOnlyList<string> CaseDomains = [Domains.Fire, Domains.Environment, Domains.Labor, Domains.Drugs, Domains.Cadre];
 
     public static IReadOnlyList<Subscription> Subscriptions { get; } = Build();
 

@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapDrugSupplyApi();
+app.MapCaseworkApi();
 app.Run();
 
 /// <summary>Entry point, public for in-process test hosts.</summary>

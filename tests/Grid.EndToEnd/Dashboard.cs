@@ -48,7 +48,20 @@ public sealed partial class Dashboard : IAsyncDisposable
         await Assertions.Expect(page.Locator("#login-form")).ToBeVisibleAsync();
         await page.FillAsync("#username", userName);
         await page.FillAsync("#password", suite.DemoPassword);
-        await page.ClickAsync("#login-submit");
+        // The page's log-in shares the token route's per-client limit with the rest of the run: a 429 is waited out as
+        // its Retry-After says, as a person would try again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#login-submit"), r => r.Url.Contains("/api/org/v1/token", StringComparison.Ordinal));
+            if (response.Status != 429 || attempt > 3)
+            {
+                break;
+            }
+
+            var asked = int.TryParse(await response.HeaderValueAsync("retry-after"), out var seconds) ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            await Task.Delay(DemoUser.RetryAfter(asked));
+        }
+
         await Assertions.Expect(page.Locator("#login")).ToBeHiddenAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("#login-error")).ToBeEmptyAsync();
         return dashboard;

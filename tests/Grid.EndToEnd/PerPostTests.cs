@@ -107,10 +107,7 @@ public class PerPostTests(AssembledSuite suite)
 
     private async Task<HttpClient> LogInAsync(object form)
     {
-        using var anonymous = new HttpClient { BaseAddress = suite.Gateway };
-        using var resp = await anonymous.PostAsJsonAsync("/api/org/v1/token", form);
-        var body = await resp.Content.ReadAsStringAsync();
-        Assert.True(resp.IsSuccessStatusCode, $"token: {(int)resp.StatusCode} {body}");
+        var body = await DemoUser.TokenAsync(suite, form, "token");
         var http = new HttpClient { BaseAddress = suite.Gateway, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString());
         return http;

@@ -39,6 +39,8 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         [VillageB1] = TownB,
     };
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<StaffMember>> _posted = new();
+
     private WebApplication? _app;
 
     public string Address { get; private set; } = "";
@@ -98,12 +100,18 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         new() { Id = $"worker-{id}", Name = $"Worker of {id}", Role = "grid-worker", Domain = "*", ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch) },
     ];
 
-    /// <summary>The departments this organization knows (id, code): the police station of town-b, the county environment bureau and the market regulator.</summary>
+    /// <summary>
+    /// The departments this organization knows (id, code): the police station of town-b, the county environment bureau, the
+    /// market regulator, the county public security bureau, the health commission and the price authority.
+    /// </summary>
     public static readonly IReadOnlyList<(string Id, string Code, string Name, string Domain)> Departments =
     [
         ("police-station-3", "DEPT-POLICE-03", "派出所", "comprehensive"),
         ("environment-bureau", "DEPT-ENV", "生态环境分局", "environment"),
         ("market-regulator", "DEPT-MARKET", "市场监督管理局", "drugs"),
+        ("police-bureau", "DEPT-POLICE", "县公安局", "comprehensive"),
+        ("health-bureau", "DEPT-HEALTH", "卫生健康局", "comprehensive"),
+        ("price-authority", "DEPT-PRICE", "价格监督检查局", "comprehensive"),
     ];
 
     public override Task<Department> GetDepartment(GetDepartmentRequest request, ServerCallContext context)
@@ -131,6 +139,17 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
             _ => throw new RpcException(new Status(StatusCode.NotFound, "no grid contains the point")),
         };
 
+    /// <summary>Posts a person with <paramref name="role"/> on <paramref name="grid"/>, beside its chief and worker (before the first call that reads it).</summary>
+    public void Post(string grid, string role, string? name = null) =>
+        _posted.GetOrAdd(grid, _ => []).Add(new StaffMember
+        {
+            Id = $"{role}-{grid}",
+            Name = name ?? $"{role} of {grid}",
+            Role = role,
+            Domain = Hierarchy,
+            ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch),
+        });
+
     public override Task<GridChain> GetAncestors(GetAncestorsRequest request, ServerCallContext context)
     {
         var self = Started(context);
@@ -147,6 +166,7 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
             if (request.IncludeStaff)
             {
                 level.Responsible.AddRange(StaffOf(g));
+                level.Responsible.AddRange(self._posted.TryGetValue(g, out var posted) ? posted : []);
             }
 
             chain.Levels.Add(level);

@@ -7,8 +7,14 @@ public static class DrugSupplyApi
     {
         // Public like every service's document, so the gateway's /openapi/<service>.json and /docs/ list it.
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        var api = app.MapGroup("/api/drugs/v1");
+        var api = app.MapGroup("/api/drugs/v1").WithTags("drugs");
         api.MapGet("/about", () => TypedResults.Ok(new { service = "drugs", name = "药品两网" }));
+        api.MapSupplyPointsApi();
+        api.MapInspectionsApi();
+        api.MapCoverageApi();
+        api.MapStorageApi();
+        api.MapScreeningApi();
+        api.MapReferralsApi();
         return api;
     }
 }

@@ -1,3 +1,9 @@
+using System.Text.Json.Serialization;
+using Grid.Contracts.Events;
+using Grid.DrugSupply.Domain;
+using Grid.DrugSupply.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
 namespace Grid.DrugSupply.Extensions;
 
 internal static class Extensions
@@ -8,5 +14,33 @@ internal static class Extensions
     {
         builder.AddGridDependencyHealthChecks(DatabaseName);
         builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        var options = builder.Configuration.GetSection(DrugOptions.Section).Get<DrugOptions>() ?? new DrugOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<GridPaths>();
+        builder.Services.AddSingleton(new CoverageCalculator(options.Targets, options.Network));
+        builder.Services.AddSingleton<SupervisionNetwork>();
+        builder.Services.AddSingleton(new StorageBands(options.Storage));
+
+        builder.Services.AddDbContext<DrugsDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+
+        // Drug supply's schema before Casework's hosted services start using the database.
+        builder.Services.AddHostedService<DrugsSchema>();
+
+        // Rectifications, storage episodes, screening and hotline reports are Casework cases of domain drugs.
+        builder.AddCasework(Domains.Drugs, o =>
+        {
+            foreach (var (step, roles) in DrugCaseRoles.Defaults)
+            {
+                o.Roles.TryAdd(step, roles);
+            }
+        });
+        builder.Services.AddCaseworkHooks<DrugsCaseHooks>();
+        builder.Services.AddSingleton<Rectifications>();
+        builder.Services.AddScoped<Screening>();
+
+        // Demo data goes through the case service, so it starts after Casework's schema.
+        builder.Services.AddDemoData<DemoData>();
     }
 }

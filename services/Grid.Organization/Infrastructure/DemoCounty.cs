@@ -181,6 +181,9 @@ public static class DemoCounty
         await AddAsync("DEPT-HEALTH", "示范县卫生健康局", "health-bureau", "comprehensive", county);
         await AddAsync("DEPT-CADRE", "示范县纪委监委", "discipline-commission", "cadre", county);
         await AddAsync("DEPT-GRID", "示范县网格化服务管理中心", "grid-office", "comprehensive", county);
+
+        // Price violations reported to drug supply go to the price authority (移送).
+        await AddAsync("DEPT-PRICE", "示范县物价局(价格监督检查)", "price-authority", "comprehensive", county);
         foreach (var t in cells.Where(c => c.Hierarchy == "comprehensive" && c.Depth == 2))
         {
             var n = t.Township + 1;
@@ -270,10 +273,21 @@ public static class DemoCounty
                     break;
                 case ("drugs", 2):
                     Post(Person(departments[D("DEPT-MARKET", c)]), c, StaffRoles.GridChief, h);
+
+                    // 两员: a coordinator (协管员) per township; 河西乡's post is vacant, a blank spot for the coverage report.
+                    if (c.Township != 11)
+                    {
+                        Post(Person(departments[D("DEPT-MARKET", c)]), c, StaffRoles.Assistant, h);
+                    }
+
                     break;
                 case ("drugs", 3):
-                    Post(Person(departments[D("DEPT-MARKET", c)]), c, StaffRoles.Assistant, h); // 两员: 协管员
-                    Post(Person(null), c, StaffRoles.Informant, h); // 两员: 信息员
+                    // 两员: an informant (信息员) per village, but for two villages still without one.
+                    if (!c.Code.EndsWith("-06-4", StringComparison.Ordinal) && !c.Code.EndsWith("-10-3", StringComparison.Ordinal))
+                    {
+                        Post(Person(null), c, StaffRoles.Informant, h);
+                    }
+
                     break;
                 case ("labor", 0):
                     Post(Person(departments["DEPT-LABOR"]), c, StaffRoles.GridChief, h);
@@ -367,6 +381,9 @@ public static class DemoCounty
         var laborCoordinator = posts.First(p => p.Role == StaffRoles.LaborCoordinator && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
         var laborInspector = posts.First(p => p.Role == StaffRoles.LaborInspector && cells.First(c => c.Id == p.Grid) is { Township: 0 }).Staff;
         var cadreSupervisor = posts.First(p => p.Role == StaffRoles.Supervisor && cells.First(c => c.Id == p.Grid) is { Hierarchy: "cadre", Township: 0, Depth: 2 }).Staff;
+        var drugsChief = posts.First(p => p.Role == StaffRoles.GridChief && cells.First(c => c.Id == p.Grid) is { Hierarchy: "drugs", Township: 0, Depth: 2 }).Staff;
+        var drugsCounty = posts.First(p => p.Role == StaffRoles.GridChief && cells.First(c => c.Id == p.Grid) is { Hierarchy: "drugs", Depth: 0 }).Staff;
+        var drugsInformant = posts.First(p => p.Role == StaffRoles.Informant && cells.First(c => c.Id == p.Grid) is { Hierarchy: "drugs", Township: 0, Depth: 3 }).Staff;
         var accounts = new (string User, Guid? Staff, string[] Roles, Guid[] Scope)[]
         {
             ("county-admin", null, [SystemRoles.OrgAdmin], roots),
@@ -383,6 +400,9 @@ public static class DemoCounty
             ("labor-inspector01", laborInspector, [], []),
             ("town01-labor", cast.LaborOffice, [], []),
             ("labor-county", cast.LaborBrigade, [], []),
+            ("town01-drugs", drugsChief, [], []),
+            ("village01-drugs", drugsInformant, [], []),
+            ("drugs-county", drugsCounty, [], []),
             ("commander01", cast.Commander, [], []),
             ("reward01", cast.RewardCentre, [], []),
             ("discipline01", cast.Discipline, [], []),
@@ -432,13 +452,14 @@ public static class DemoCounty
 
         var fireRoot = Township01(Domains.Fire, 0);
         var environmentRoot = Township01(Domains.Environment, 0);
+        var drugsRoot = Township01(Domains.Drugs, 0);
         return new Cast(
             Posted(departments["DEPT-SAFETY-01"], GridRoles.TownshipFireOffice, Township01(Domains.Fire, 2)),
             Posted(null, GridRoles.VillageFireManager, Township01(Domains.Fire, 3)),
             Posted(departments["DEPT-FIRE"], GridRoles.FireBrigade, fireRoot),
             Posted(departments["DEPT-ENV"], GridRoles.EnvironmentBureau, environmentRoot),
             Posted(departments["DEPT-GRID"], GridRoles.Commander, [.. cells.Where(c => c.Depth == 0)]),
-            Posted(departments["DEPT-FIRE"], GridRoles.RewardCentre, fireRoot, environmentRoot),
+            Posted(departments["DEPT-FIRE"], GridRoles.RewardCentre, fireRoot, environmentRoot, drugsRoot),
             Posted(departments["DEPT-GOV-01"], GridRoles.LaborOffice, Township01(Domains.Labor, 2)),
             Posted(departments["DEPT-LABOR"], GridRoles.LaborBrigade, Township01(Domains.Labor, 0)),
             Posted(departments["DEPT-CADRE"], GridRoles.Discipline, Township01(Domains.Cadre, 0)));

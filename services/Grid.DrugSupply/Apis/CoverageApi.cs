@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Grid.DrugSupply.Domain;
+using Grid.DrugSupply.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Grid.DrugSupply.Apis;
+
+/// <summary>两网 coverage: the indicators against the configured targets, and the blank spots of both networks.</summary>
+public static class CoverageApi
+{
+    public static RouteGroupBuilder MapCoverageApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/coverage", Indicators).WithSummary("覆盖率: village supply, standard pharmacies, GSP certification and follow-up, per township and in total.");
+        api.MapGet("/coverage/blank-spots", BlankSpots).WithSummary("空白点: townships without a coordinator, villages without an informant or a supply point.");
+        return api;
+    }
+
+    private static async Task<IResult> Indicators(
+        string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, CoverageCalculator calculator, GridPaths grids,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (await LoadAsync(gridId, user, db, network, grids, ct) is not { } scope)
+        {
+            return await Refusal(gridId, user, grids, ct);
+        }
+
+        var today = DrugsDay.Today(time);
+        var yearStart = new DateOnly(today.Year, 1, 1);
+        var ids = scope.Points.Select(p => p.Id).ToList();
+        var followedUp = (await db.Inspections.AsNoTracking()
+            .Where(i => ids.Contains(i.PointId) && i.Kind == InspectionKind.GspFollowUp && i.On >= yearStart && i.On <= today)
+            .Select(i => i.PointId).Distinct().ToListAsync(ct)).ToHashSet();
+        var (total, townships) = calculator.Indicators(gridId ?? "all", gridId ?? "全部", scope.Townships, scope.Villages, scope.Points, followedUp, today);
+        return TypedResults.Ok(new { on = today, total, townships });
+    }
+
+    private static async Task<IResult> BlankSpots(
+        string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, CoverageCalculator calculator, GridPaths grids, CancellationToken ct)
+    {
+        if (await LoadAsync(gridId, user, db, network, grids, ct) is not { } scope)
+        {
+            return await Refusal(gridId, user, grids, ct);
+        }
+
+        return TypedResults.Ok(calculator.BlankSpots(scope.Townships, scope.Villages, scope.Points));
+    }
+
+    private sealed record Scope(List<NetworkGrid> Townships, List<NetworkGrid> Villages, List<SupplyPoint> Points);
+
+    /// <summary>The networks and points under the grid asked for (which must be in the caller's posts) or under all the caller's grids.</summary>
+    private static async Task<Scope?> LoadAsync(string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, GridPaths grids, CancellationToken ct)
+    {
+        if (DrugsAccess.Deny(user, DrugRoles.Staff) is not null)
+        {
+            return null;
+        }
+
+        IReadOnlyCollection<string>? scopes = DrugsAccess.ScopeFilter(user);
+        if (gridId is { Length: > 0 })
+        {
+            if (await grids.PathOfAsync(gridId, ct) is not { } path || DrugsAccess.Deny(user, DrugRoles.Staff, path) is not null)
+            {
+                return null;
+            }
+
+            scopes = [gridId];
+        }
+
+        var (townships, villages) = await network.LoadAsync(scopes, ct);
+        var q = db.SupplyPoints.AsNoTracking();
+        var filter = scopes?.ToArray();
+        if (filter is not null)
+        {
+            q = q.Where(p => p.GridPath.Any(g => filter.Contains(g)));
+        }
+
+        return new Scope(townships, villages, await q.ToListAsync(ct));
+    }
+
+    /// <summary>Why <see cref="LoadAsync"/> gave nothing: the post (403), or an unknown grid (400 naming gridId).</summary>
+    private static async Task<IResult> Refusal(string? gridId, ClaimsPrincipal user, GridPaths grids, CancellationToken ct)
+    {
+        if (DrugsAccess.Deny(user, DrugRoles.Staff) is { } denied)
+        {
+            return denied;
+        }
+
+        return await grids.PathOfAsync(gridId!, ct) is { } path
+            ? DrugsAccess.Deny(user, DrugRoles.Staff, path)!
+            : DrugsAccess.Invalid("gridId", $"grid '{gridId}' is unknown");
+    }
+}
