@@ -161,13 +161,13 @@ public class CaseApiTests(CaseworkFixture fx) : IAsyncLifetime
 
         // A transfer goes only to a department with a case desk: the comprehensive grid has none (its workers
         // report to the departments), and an event for it could never be delivered.
-        // Nor does a department that is not a domain, cadre (no case life cycle yet), or the case's own domain.
-        foreach (var target in new[] { "comprehensive", "fire", "police", "cadre" })
+        // Nor does a department that is not a domain, or the case's own domain.
+        foreach (var target in new[] { "comprehensive", "fire", "police" })
         {
             var (ts, tbody) = await _host.PostAsync(chief, c.Id, "transfer", new { targetDomain = target });
             Assert.Equal(400, ts);
             Assert.Contains("targetDomain", tbody);
-            Assert.Contains("the domains that can take one: environment, labor, drugs", tbody);
+            Assert.Contains("the domains that can take one: environment, labor, drugs, cadre", tbody);
         }
 
         Assert.Equal(0L, await Wait.ScalarAsync<long>(_host.Database, "SELECT count(*) FROM casework.outbox WHERE event_type LIKE '%Transfer%'"));

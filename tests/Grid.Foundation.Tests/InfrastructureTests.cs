@@ -1,7 +1,7 @@
 using System.Text;
 using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 using Npgsql;
 using RabbitMQ.Client;
 using StackExchange.Redis;

@@ -2,12 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 
 namespace Grid.Foundation.Tests;
 
-/// <summary>A service started the way the AppHost starts it: its own process, configuration by Aspire's conventions (drugs: a host without messaging yet).</summary>
+/// <summary>A service started the way the AppHost starts it: its own process, configuration by Aspire's conventions (drugs, with its database, broker and cache).</summary>
 public class ServiceProcessTests
 {
     [Fact]
@@ -21,6 +21,7 @@ public class ServiceProcessTests
         var drugs = builder.AddProject("drugs", "services/Grid.DrugSupply")
             .WithHttpEndpoint(port)
             .WithEnvironment("ConnectionStrings__drugsdb", await infra.CreateDatabaseAsync("svc"))
+            .WithEnvironment("ConnectionStrings__messaging", await infra.CreateVirtualHostAsync("svc"))
             .WithEnvironment("ConnectionStrings__cache", infra.RedisConnectionString)
             .WithEnvironment("Identity__SigningKey", TestTokens.SigningKey);
         var app = builder.Build();
