@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
 using Grid.CadreSupervision.IntegrationEvents;
+using Grid.Casework.Infrastructure;
 using Grid.Casework.Messaging;
 using Grid.Contracts.Events;
 using Grid.Messaging;
@@ -29,7 +30,7 @@ internal static class Extensions
         builder.Services.AddDbContext<CadreDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 
         // The file's schema before Casework's hosted services start using the database.
-        builder.Services.AddHostedService<CadreSchema>();
+        builder.Services.AddDomainSchema<CadreDbContext>("cadre", "cadres");
 
         // Residents' reports are Casework cases of domain cadre (resident sealed, audit chain); every domain's missed
         // deadlines arrive on the accountability queue.

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Infrastructure;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -61,7 +62,7 @@ public static class SupplyPointsApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (DrugsSchema.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
             return DrugsAccess.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
         }
@@ -105,7 +106,7 @@ public static class SupplyPointsApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (DrugsSchema.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
             return DrugsAccess.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
@@ -26,7 +27,7 @@ internal static class Extensions
         builder.Services.AddDbContext<DrugsDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 
         // Drug supply's schema before Casework's hosted services start using the database.
-        builder.Services.AddHostedService<DrugsSchema>();
+        builder.Services.AddDomainSchema<DrugsDbContext>("drugs", "supply_points");
 
         // Rectifications, storage episodes, screening and hotline reports are Casework cases of domain drugs.
         builder.AddCasework(Domains.Drugs, o =>

@@ -319,7 +319,7 @@ public static class PlacesApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex) when (SchemaInitializer.IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (DomainSchema.IsUniqueViolation(ex))
         {
             return TypedResults.Problem(statusCode: 409, title: "Duty exists", detail: "This person already holds this role for this grid from this date.");
         }

@@ -1,3 +1,4 @@
+using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grid.FireSafety.Infrastructure;
@@ -8,7 +9,7 @@ internal sealed class FireStartup(IServiceProvider services) : IHostedService
     public async Task StartAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        await SchemaInitializer.EnsureSchemaAsync(scope.ServiceProvider.GetRequiredService<FireDbContext>(), ct);
+        await DomainSchema<FireDbContext>.EnsureAsync(scope.ServiceProvider.GetRequiredService<FireDbContext>(), "fire", "places", ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Infrastructure;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -59,7 +60,7 @@ public static class EmployerImportApi
         {
             result = await importer.ImportAsync(rows, user, ct);
         }
-        catch (DbUpdateException e) when (LaborSchema.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Filed meanwhile",
                 detail: "An employer of this sheet was filed by someone else while it was imported; nothing was written. Import it again.");

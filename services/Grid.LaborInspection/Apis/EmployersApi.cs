@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Infrastructure;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -57,7 +58,7 @@ public static class EmployersApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (LaborSchema.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
             return AlreadyOnFile(employer);
         }
@@ -92,7 +93,7 @@ public static class EmployersApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (LaborSchema.IsUniqueViolation(e))
+        catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
             return AlreadyOnFile(employer);
         }

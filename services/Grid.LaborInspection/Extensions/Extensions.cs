@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
@@ -29,7 +30,7 @@ internal static class Extensions
         builder.Services.AddDbContext<LaborDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
 
         // Labor's schema before Casework's hosted services start using the database.
-        builder.Services.AddHostedService<LaborSchema>();
+        builder.Services.AddDomainSchema<LaborDbContext>("labor", "employers");
 
         // Complaints are Casework cases of domain labor; grids come from the organization service through Casework's directory.
         builder.AddCasework(Domains.Labor, o =>

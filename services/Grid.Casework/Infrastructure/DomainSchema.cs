@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Grid.Casework.Infrastructure;
+
+/// <summary>
+/// Creates a domain's own tables (EF Core) on first start. Casework's tables share the database, so EnsureCreated
+/// (which does nothing once any table exists) cannot be used; the create script runs once, under an advisory lock
+/// so that two replicas starting together do not race. The domain's schema name is its lock.
+/// </summary>
+public sealed class DomainSchema<TContext>(IServiceProvider services, string schema, string sentinelTable) : IHostedService
+    where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await EnsureAsync(scope.ServiceProvider.GetRequiredService<TContext>(), schema, sentinelTable, ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public static async Task EnsureAsync(TContext db, string schema, string sentinelTable, CancellationToken ct)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct))
+        {
+            await creator.CreateAsync(ct);
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(hashtext({0}))", [schema], ct);
+            var exists = await db.Database.SqlQueryRaw<bool>(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = {0} AND table_name = {1}) AS \"Value\"", schema, sentinelTable)
+                .SingleAsync(ct);
+            if (!exists)
+            {
+                await db.Database.ExecuteSqlRawAsync(db.Database.GenerateCreateScript(), ct);
+            }
+
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(hashtext({0}))", [schema], ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
+
+public static class DomainSchema
+{
+    /// <summary>Registers the creation of a domain's tables; register it before AddCasework, whose services use the database.</summary>
+    public static IServiceCollection AddDomainSchema<TContext>(this IServiceCollection services, string schema, string sentinelTable)
+        where TContext : DbContext =>
+        services.AddHostedService(sp => new DomainSchema<TContext>(sp, schema, sentinelTable));
+
+    /// <summary>True for the unique-violation a concurrent duplicate insert raises.</summary>
+    public static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+}
