@@ -111,6 +111,7 @@
   async function loadBoard() {
     const g = currentGrid();
     const b = await api(`/board${g ? `?grid=${encodeURIComponent(g)}` : ''}`);
+    if (currentGrid() !== g) return;
     $('kpi-open').textContent = b.open; $('kpi-overdue').textContent = b.overdue; $('kpi-escalated').textContent = b.escalated;
     $('kpi-listed').textContent = b.listed; $('kpi-transfers').textContent = b.transfersInFlight;
     $('kpi-summons').textContent = b.summonsPending; $('kpi-late').textContent = b.summonsLate;
@@ -134,6 +135,7 @@
     const q = new URLSearchParams({ hierarchy: state.hierarchy || 'comprehensive' });
     if (g) q.set('parent', g);
     const fc = await api(`/map?${q}`);
+    if (currentGrid() !== g || (state.hierarchy || 'comprehensive') !== q.get('hierarchy')) return;
     const feats = fc.features || [];
     // ECharts matches regions by name: make the names of one view unique.
     const seen = new Map();
@@ -210,6 +212,7 @@
   async function loadIndicators() {
     const g = currentGrid();
     const rows = await api(`/indicators?groupBy=grid&period=month${g ? `&parent=${encodeURIComponent(g)}` : ''}`);
+    if (currentGrid() !== g) return;
     const today = todayCst();
     $('indicators-range').textContent = `(本月 ${today.slice(0, 8)}01 至 ${today}, 按下级网格)`;
     const byKey = new Map();
@@ -243,6 +246,8 @@
   async function loadRankings() {
     const g = currentGrid();
     const grids = await api(`/rankings?by=grid${g ? `&parent=${encodeURIComponent(g)}` : ''}`);
+    // A refresh for the grid shown before (the live feed refreshes too) may answer last: it must not overwrite.
+    if (currentGrid() !== g) return;
     for (const r of grids) if (r.name) state.names[r.key] = r.name;
     $('ranking').replaceChildren(...table(['名次', '网格', '得分', '按期结案率'], grids.slice(0, 10).map((r) =>
       ({ key: r.key, cells: [r.rank, gridName(r.key), { text: `${r.score} 分`, cls: 'score' }, pct(r.indicators.onTimeRate)] })), '本月暂无数据').children);
