@@ -28,13 +28,14 @@ public sealed class TransferHandler(
             gridId = await grids.ResolveAsync(options.Domain, lon, lat, ct);
         }
 
+        var placedByPosition = gridId is not null;
         gridId ??= m.GridId;
         var chain = await grids.GetChainAsync(gridId, ct)
             ?? [new GridLevel(gridId, gridId, gridId, [])];
 
         // Without a position, a grid of the origin's hierarchy (a labor grid) is not this domain's: the case goes to the
         // top of this domain's own hierarchy, whose people place it, rather than to a grid none of them holds.
-        if (await grids.RootsAsync(options.Domain, ct) is [var root] && chain[^1].GridId != root.Id)
+        if (!placedByPosition && await grids.RootsAsync(options.Domain, ct) is [var root] && chain[^1].GridId != root.Id)
         {
             gridId = root.Id;
             chain = await grids.GetChainAsync(gridId, ct) ?? [new GridLevel(gridId, gridId, gridId, [])];
