@@ -11,6 +11,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Grid.Testing;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 internal static class CommandCenterBench
@@ -24,10 +25,13 @@ internal static class CommandCenterBench
         var infra = await GridInfrastructure.GetDurableAsync();
         var messaging = await infra.CreateVirtualHostAsync("benchcmd");
         var commandDb = await infra.CreateDatabaseAsync("benchcmd");
+        // As deployed: Production, and RS256 tokens checked against a JWKS (Production refuses the HS256 development key).
+        await using var authority = await TestSigningAuthority.StartAsync();
         var production = new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Identity__JwksUrl"] = authority.JwksUrl,
         };
 
         await using var command = await ProjectProcess.StartAsync("command", "services/Grid.CommandCenter", new Dictionary<string, string>(production)
@@ -70,7 +74,7 @@ internal static class CommandCenterBench
             BaseAddress = gateway.Url,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Create("bench-worker", ["grid-worker"], ["fire"], [county], name: "压测网格员"));
+        http.DefaultRequestHeaders.Authorization = new("Bearer", authority.Mint("bench-worker", [new GridPost("grid-worker", "fire", county)], name: "压测网格员"));
 
         var sent = new ConcurrentDictionary<Guid, DateTimeOffset>();
         var roundTrips = new ConcurrentBag<double>();

@@ -36,7 +36,11 @@ public sealed class ProjectProcess : IAsyncDisposable
         var builder = DistributedApplication.CreateBuilder(state, RepoRoot, BuildConfiguration);
         var port = FreePort.Next();
         var resource = builder.AddProject(name, projectDir).WithHttpEndpoint(port);
-        resource.WithEnvironment("Identity__SigningKey", TestTokens.SigningKey);
+        if (!environment.ContainsKey("Identity__JwksUrl"))
+        {
+            resource.WithEnvironment("Identity__SigningKey", TestTokens.SigningKey);
+        }
+
         resource.WithEnvironment("Grid__SeedDemoData", "false");
         foreach (var (k, v) in environment)
         {

@@ -1,13 +1,11 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Grid.LocalServers;
+using Grid.Testing;
 using Grid.Testing.Hosting;
 using Microsoft.Extensions.Hosting;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 // One small authenticated GET (/api/labor/v1/about of the real labor service) from many clients — 5,000 tokens, each
 // request the next client's, every client at the default limit (600 a minute) — measured with the same wrk in one run:
@@ -33,12 +31,13 @@ foreach (var tool in new[] { "wrk", "nginx" })
     }
 }
 
-var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-var token = MintToken(key, "bench-check");
+// Tokens as deployed: RS256, checked against a JWKS (Production refuses the HS256 development key).
+await using var authority = await TestSigningAuthority.StartAsync();
+var token = MintToken(authority, "bench-check");
 var state = Directory.CreateTempSubdirectory("grid-bench-gateway-").FullName;
 // Every wrk thread walks the clients' tokens from its own starting point, one request each.
 var tokens = Path.Combine(state, "tokens.txt");
-await File.WriteAllLinesAsync(tokens, Enumerable.Range(0, clients).Select(i => MintToken(key, $"bench-client-{i}")));
+await File.WriteAllLinesAsync(tokens, Enumerable.Range(0, clients).Select(i => MintToken(authority, $"bench-client-{i}")));
 var script = Path.Combine(state, "clients.lua");
 await File.WriteAllTextAsync(script, """
     local counter = 0
@@ -55,13 +54,21 @@ await File.WriteAllTextAsync(script, """
     """);
 var builder = DistributedApplication.CreateBuilder(state, root, configuration);
 var cache = builder.AddRedis("cache", FreePort.Next(), durable: false);
+// Labor as deployed (Production refuses to start without its database, broker, keys and organization address); the
+// GET measured (/about) touches none of them, and never calls the organization (the discard port).
+var infra = await GridInfrastructure.GetDurableAsync();
 var labor = builder.AddProject("labor", "services/Grid.LaborInspection").WithHttpEndpoint(FreePort.Next())
-    .WithEnvironment("Identity__SigningKey", key);
+    .WithEnvironment("Identity__JwksUrl", authority.JwksUrl).WithEnvironment("services__organization__grpc__0", "http://127.0.0.1:9")
+    .WithEnvironment("ConnectionStrings__labordb", await infra.CreateDatabaseAsync("bench_gw"))
+    .WithEnvironment("ConnectionStrings__messaging", await infra.CreateVirtualHostAsync("bench_gw"))
+    .WithEnvironment("ConnectionStrings__cache", infra.RedisConnectionString)
+    .WithEnvironment("Casework__ReporterKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)))
+    .WithEnvironment("Casework__AuditKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 // As deployed: the default limits and lease (600 a minute a client, permits taken from Redis 12 at a time).
 var gateway = builder.AddProject("gateway", "gateway/Grid.Gateway").WithHttpEndpoint(FreePort.Next())
-    .WithEnvironment("Identity__SigningKey", key).WithReference(labor).WithReference(cache);
+    .WithEnvironment("Identity__JwksUrl", authority.JwksUrl).WithReference(labor).WithReference(cache);
 var pureGateway = builder.AddProject("gateway-nolimit", "gateway/Grid.Gateway").WithHttpEndpoint(FreePort.Next())
-    .WithEnvironment("Identity__SigningKey", key).WithReference(labor).WithReference(cache)
+    .WithEnvironment("Identity__JwksUrl", authority.JwksUrl).WithReference(labor).WithReference(cache)
     .WithEnvironment("Gateway__RateLimit__Enabled", "false");
 var floor = builder.AddProject("yarp-floor", "bench/gateway/Grid.Bench.YarpFloor").WithHttpEndpoint(FreePort.Next()).WithReference(labor);
 foreach (var r in new[] { labor, gateway, pureGateway, floor })
@@ -259,14 +266,7 @@ static string FindRepoRoot()
     throw new InvalidOperationException("Grid.sln not found");
 }
 
-static string MintToken(string key, string subject) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-{
-    Issuer = GridClaims.DefaultIssuer,
-    Audience = GridClaims.DefaultAudience,
-    Subject = new ClaimsIdentity([new Claim(GridClaims.Subject, subject), new Claim(GridClaims.Posts, "admin@*:*")]),
-    Expires = DateTime.UtcNow.AddHours(1),
-    SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
-});
+static string MintToken(TestSigningAuthority authority, string subject) => authority.Mint(subject, [new GridPost("admin", "*", "*")]);
 
 /// <summary>CPU time per request (µs) of the proxy (with its workers) and of the service, in one load round.</summary>
 internal sealed record Cpu(double ProxyMicros, double ServiceMicros);

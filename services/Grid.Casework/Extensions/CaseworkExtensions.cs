@@ -49,7 +49,12 @@ public static class CaseworkExtensions
         builder.Configuration.GetSection("Casework").Bind(options);
         options.Domain = domain.ToLowerInvariant();
         configure?.Invoke(options);
-        options.OrganizationAddress ??= builder.Required("services:organization:grpc:0", "http://127.0.0.1:5102")!;
+        // A domain that brings its own grid and department directories (a configured tree) needs no organization service.
+        var ownDirectories = builder.Services.Any(d => d.ServiceType == typeof(IGridDirectory))
+            && builder.Services.Any(d => d.ServiceType == typeof(IDepartmentDirectory));
+        options.OrganizationAddress ??= ownDirectories
+            ? builder.Configuration["services:organization:grpc:0"]
+            : builder.Required("services:organization:grpc:0", "http://127.0.0.1:5102")!;
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -73,7 +78,11 @@ public static class CaseworkExtensions
         services.AddSingleton<CaseReads>();
         services.AddSingleton<CaseService>();
         services.TryAddSingleton<ICaseworkHooks, NoCaseworkHooks>();
-        services.AddOrganizationDirectory(options.OrganizationAddress);
+        if (options.OrganizationAddress is { Length: > 0 } organization)
+        {
+            services.AddOrganizationDirectory(organization);
+        }
+
         services.TryAddSingleton<IGridDirectory, GrpcGridDirectory>();
         services.AddSingleton<DeadlineScheduler>();
         if (options.SchedulerEnabled)
