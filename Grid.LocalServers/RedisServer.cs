@@ -8,8 +8,10 @@ public static class RedisServer
     public static ServerCommand Command(string dataRoot, int port, bool durable)
     {
         Directory.CreateDirectory(dataRoot);
+        // set-proc-title no: a retitled redis-server overwrites its command line and environment, and the process can
+        // then no longer be told as this suite's (the launchers find their processes by either).
         return new("redis-server", ["--port", $"{port}", "--bind", "127.0.0.1", "--dir", dataRoot, "--daemonize", "no",
-            "--save", "", "--appendonly", durable ? "yes" : "no", "--protected-mode", "yes"], new Dictionary<string, string>(), dataRoot);
+            "--save", "", "--appendonly", durable ? "yes" : "no", "--protected-mode", "yes", "--set-proc-title", "no"], new Dictionary<string, string>(), dataRoot);
     }
 
     public static string ConnectionString(int port) => $"127.0.0.1:{port}";

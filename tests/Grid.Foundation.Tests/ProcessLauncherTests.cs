@@ -1,4 +1,5 @@
 using Grid.LocalServers;
+using Grid.Testing;
 using Grid.Testing.Hosting;
 
 namespace Grid.Foundation.Tests;
@@ -41,5 +42,52 @@ public class ProcessLauncherTests
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30));
         // The failed start stops what it started: the sleeping process is gone.
         Assert.NotNull(hung.ExitCode);
+    }
+
+    [Fact]
+    public async Task Servers_and_services_started_for_a_process_that_is_killed_outright_are_ended_after_it()
+    {
+        // The owner stands in for a test host or bench killed with SIGKILL: nothing of its own code runs after that.
+        using var owner = System.Diagnostics.Process.Start("sleep", "300");
+        var dir = Directory.CreateTempSubdirectory("grid-owner-").FullName;
+        var builder = DistributedApplication.CreateBuilder(dir, dir);
+        // A server and a service with a child of its own: each is ended, the child through the mark it inherited.
+        var redis = builder.AddRedis("cache", FreePort.Next(), durable: false);
+        var service = builder.AddExecutable("service", "/bin/sh", "-c", "sleep 300 & wait");
+        var app = builder.Build();
+        app.Owner = owner.Id;
+        await app.StartAsync();
+        Assert.True(FreePort.IsListening(redis.Port));
+        Assert.True(redis.IsAlive && service.IsAlive);
+
+        owner.Kill();
+        await owner.WaitForExitAsync();
+
+        await Wait.UntilAsync(() => Task.FromResult(!redis.IsAlive && !service.IsAlive && !FreePort.IsListening(redis.Port)),
+            TimeSpan.FromSeconds(30), "the killed owner's servers and services to be ended");
+        // The service's own child went with it: no process is left carrying the launcher's mark for this directory.
+        await Wait.UntilAsync(() => Task.FromResult(!Marked(dir).Any()), TimeSpan.FromSeconds(15), "every marked process to be gone");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static IEnumerable<int> Marked(string stateDir) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && Environ(pid).Contains($"{OwnerWatchdog.Variable}={stateDir}"));
+
+    private static string[] Environ(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 }

@@ -91,14 +91,14 @@ public sealed class GridInfrastructure
         }
 
         var dir = Directory.CreateTempSubdirectory("grid-test-").FullName;
-        var app = await StartOwnAsync(dir, durable);
+        // A temporary directory of this process's own: if the process is killed, the watchdog removes it too.
+        var app = await StartOwnAsync(dir, durable, removeIfAbandoned: true);
         var infra = new GridInfrastructure(
             app.Resources.OfType<LocalPostgres>().Single().Port,
             app.Resources.OfType<LocalRabbitMq>().Single().Port,
             app.Resources.OfType<LocalRabbitMq>().Single().ManagementPort,
             app.Resources.OfType<LocalRedis>().Single().Port,
             app);
-        StartWatchdog(dir);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             app.StopAsync().GetAwaiter().GetResult();
@@ -114,37 +114,11 @@ public sealed class GridInfrastructure
     }
 
     /// <summary>
-    /// The test host may be killed rather than exit (the runner's timeout, a debugger stopped): a small shell
-    /// process outlives it, and when it is gone, stops every server whose command line names the state
-    /// directory and removes that directory. The directory travels in the environment, so that the watchdog's
-    /// own command line does not match.
-    /// </summary>
-    private static void StartWatchdog(string dir)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        // Its own pipes, so that the test runner never waits on an inherited stdout.
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("""
-            while kill -0 "$GRID_WATCH_PID" 2>/dev/null; do sleep 1; done
-            pkill -QUIT -f "$GRID_WATCH_DIR"; sleep 2; pkill -KILL -f "$GRID_WATCH_DIR"
-            for p in $(pgrep -x epmd); do grep -qF "$GRID_WATCH_DIR" "/proc/$p/environ" 2>/dev/null && kill -9 "$p"; done
-            rm -rf "$GRID_WATCH_DIR"
-            """);
-        start.Environment["GRID_WATCH_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["GRID_WATCH_DIR"] = dir;
-        System.Diagnostics.Process.Start(start);
-    }
-
-    /// <summary>
     /// Starts PostgreSQL, RabbitMQ and Redis on free ports under <paramref name="stateDir"/>; PostgreSQL without
-    /// fsync and synchronous commit unless <paramref name="durable"/>.
+    /// fsync and synchronous commit unless <paramref name="durable"/>. Should this process die without stopping them,
+    /// they are ended (<see cref="OwnerWatchdog"/>), and the directory removed if <paramref name="removeIfAbandoned"/>.
     /// </summary>
-    public static async Task<DistributedApplication> StartOwnAsync(string stateDir, bool durable = false)
+    public static async Task<DistributedApplication> StartOwnAsync(string stateDir, bool durable = false, bool removeIfAbandoned = false)
     {
         // The postgres user must reach its data directory.
         if (!OperatingSystem.IsWindows())
@@ -156,6 +130,7 @@ public sealed class GridInfrastructure
         builder.AddRabbitMQ("messaging", FreePort.Next(), FreePort.Next());
         builder.AddRedis("cache", FreePort.Next(), durable);
         var app = builder.Build();
+        app.RemoveStateIfAbandoned = removeIfAbandoned;
         await app.StartAsync();
         return app;
     }

@@ -28,6 +28,7 @@ public sealed class DistributedApplicationBuilder
     {
         resource.LogPath = Path.Combine(StateDir, "logs", resource.Name + ".log");
         resource.DataRoot = Path.Combine(StateDir, "data", resource.Name);
+        resource.StateDir = StateDir;
         _resources.Add(resource);
         return resource;
     }
@@ -59,10 +60,23 @@ public sealed class DistributedApplication(IReadOnlyList<Resource> resources, st
     /// <summary>Raised each time a resource changes state, for the live table.</summary>
     public event Action? Changed;
 
+    /// <summary>The process whose death, without a stop, ends everything started here: this one unless set.</summary>
+    public int? Owner { get; set; }
+
+    /// <summary>Whether the state directory goes too when the owner dies without a stop (a temporary one nobody reads).</summary>
+    public bool RemoveStateIfAbandoned { get; set; }
+
+    private int _watched;
+
     /// <summary>Starts every resource; throws <see cref="ResourceFailedException"/> (after stopping what started) if one fails.</summary>
     public async Task StartAsync(CancellationToken ct = default)
     {
         Directory.CreateDirectory(Path.Combine(StateDir, "logs"));
+        if (Interlocked.Exchange(ref _watched, 1) == 0)
+        {
+            OwnerWatchdog.Start(StateDir, RemoveStateIfAbandoned, Owner);
+        }
+
         try
         {
             // Servers first, one after the other (services depend on them); then services together.

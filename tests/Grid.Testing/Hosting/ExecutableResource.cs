@@ -104,6 +104,7 @@ public class ExecutableResource(string name, string command, IReadOnlyList<strin
             psi.Environment[k] = v;
         }
 
+        OwnerWatchdog.Mark(psi, StateDir);
         Directory.CreateDirectory(DataRoot);
         _process = Process.Start(psi) ?? throw new InvalidOperationException($"{Command} did not start");
         LogPipe.Attach(_process, LogPath);

@@ -30,7 +30,7 @@ public sealed class LocalPostgres(string name, int port, bool durable = true) : 
     protected override async Task OnStartAsync(CancellationToken ct)
     {
         await PostgresServer.InitializeAsync(DataRoot, ct);
-        _process = ServerProcess.Start(PostgresServer.Command(DataRoot, Port, durable), LogPath);
+        _process = ServerProcess.Start(PostgresServer.Command(DataRoot, Port, durable), LogPath, StateDir);
         await ServerProcess.WaitReadyAsync(_process, () => PostgresServer.IsReadyAsync(Port, ct), TimeSpan.FromSeconds(60), ct);
         foreach (var db in _databases)
         {

@@ -34,11 +34,11 @@ public sealed class LocalRabbitMq(string name, int port, int managementPort) : R
         await RabbitMqServer.InitializeAsync(DataRoot, Port, ManagementPort, ct);
         if (_epmd is not { HasExited: false })
         {
-            _epmd = ServerProcess.Start(RabbitMqServer.EpmdCommand(DataRoot, EpmdPort), LogPath);
+            _epmd = ServerProcess.Start(RabbitMqServer.EpmdCommand(DataRoot, EpmdPort), LogPath, StateDir);
             await ServerProcess.WaitReadyAsync(_epmd, () => Task.FromResult(FreePort.IsListening(EpmdPort)), TimeSpan.FromSeconds(10), ct);
         }
 
-        _process = ServerProcess.Start(RabbitMqServer.Command(DataRoot, Name, Port, EpmdPort, FreePort.Next()), LogPath);
+        _process = ServerProcess.Start(RabbitMqServer.Command(DataRoot, Name, Port, EpmdPort, FreePort.Next()), LogPath, StateDir);
         await ServerProcess.WaitReadyAsync(_process, () => RabbitMqServer.IsReadyAsync(ManagementPort, ct), TimeSpan.FromSeconds(90), ct);
     }
 

@@ -18,7 +18,7 @@ public sealed class LocalRedis(string name, int port, bool durable = true) : Res
 
     protected override async Task OnStartAsync(CancellationToken ct)
     {
-        _process = ServerProcess.Start(RedisServer.Command(DataRoot, Port, durable), LogPath);
+        _process = ServerProcess.Start(RedisServer.Command(DataRoot, Port, durable), LogPath, StateDir);
         await ServerProcess.WaitReadyAsync(_process, () => RedisServer.PingAsync(Port, ct), TimeSpan.FromSeconds(20), ct);
     }
 

@@ -24,6 +24,9 @@ public abstract class Resource(string name)
 
     public string DataRoot { get; internal set; } = Path.GetTempPath();
 
+    /// <summary>The launcher's state directory; every process started for this resource is marked with it (<see cref="OwnerWatchdog"/>).</summary>
+    public string StateDir { get; internal set; } = Path.GetTempPath();
+
     public string? Message { get; protected set; }
 
     internal async Task StartAsync(CancellationToken ct)

@@ -18,7 +18,7 @@ internal static class Signals
 /// <summary>Starts a server process as a <see cref="Grid.LocalServers.ServerCommand"/> says, waits until it answers, stops it.</summary>
 internal static class ServerProcess
 {
-    public static Process Start(Grid.LocalServers.ServerCommand command, string logPath)
+    public static Process Start(Grid.LocalServers.ServerCommand command, string logPath, string stateDir)
     {
         Directory.CreateDirectory(command.WorkingDirectory);
         var psi = new ProcessStartInfo(command.FileName)
@@ -38,6 +38,7 @@ internal static class ServerProcess
             psi.Environment[k] = v;
         }
 
+        OwnerWatchdog.Mark(psi, stateDir);
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"{command.FileName} did not start");
         LogPipe.Attach(process, logPath);
         return process;
