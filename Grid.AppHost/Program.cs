@@ -50,7 +50,9 @@ var cadre = Department<Projects.Grid_CadreSupervision>("cadre", Ports.Cadre, "ca
     .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-cadre"));
 var command = Department<Projects.Grid_CommandCenter>("command", Ports.Command, "commanddb");
 
-// The gateway binds its HTTP/2-only gRPC port itself (Grid:GrpcPort); the "grpc" endpoint only publishes it.
+// The gateway binds its HTTP/2-only gRPC port itself (Grid:GrpcPort); the "grpc" endpoint only publishes it. It starts
+// beside the services, not after them: a back end still starting is a 503 naming it (and Degraded on /health), and the
+// suite is "up" only once every resource is healthy.
 builder.AddProject<Projects.Grid_Gateway>("gateway")
     .WithHttpEndpoint(port: run.Port(Ports.Gateway), targetPort: run.Port(Ports.Gateway), name: "http", isProxied: false)
     .WithGrpcEndpoint(run.Port(Ports.GatewayGrpc))
@@ -60,8 +62,7 @@ builder.AddProject<Projects.Grid_Gateway>("gateway")
     .WithEnvironment("Identity__JwksUrl", ReferenceExpression.Create($"{organizationHttp}/.well-known/jwks.json"))
     .WithReference(cache).WaitFor(cache)
     .WithReference(organization).WithReference(fire).WithReference(environment).WithReference(labor)
-    .WithReference(drugs).WithReference(cadre).WithReference(command)
-    .WaitFor(organization).WaitFor(fire).WaitFor(environment).WaitFor(labor).WaitFor(drugs).WaitFor(cadre).WaitFor(command);
+    .WithReference(drugs).WithReference(cadre).WithReference(command);
 
 RunFiles.AddTo(builder, run);
 RestartOnCrash.AddTo(builder);
