@@ -3,6 +3,7 @@ using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
 using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -94,7 +95,7 @@ public static class CadresApi
             DepartmentName = unit.Name,
             GridId = grid.Id,
             GridPath = [.. grid.Path],
-            CreatedBy = CadreAccess.Actor(user),
+            CreatedBy = user.Subject(),
             CreatedAt = time.GetUtcNow(),
         };
         await using var tx = await casework.BeginAsync(ct);
@@ -167,11 +168,11 @@ public static class CadresApi
 
         if (await VisibleAsync(db, user, id, ct) is not { } cadre)
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
-        var whole = CadreAccess.SeesWholeFile(user, cadre.GridPath);
-        var me = CadreAccess.Actor(user);
+        var whole = SeesWholeFile(user, cadre.GridPath);
+        var me = user.Subject();
         var entries = await db.Entries.AsNoTracking().Where(e => e.CadreId == id && (whole || e.RecordedBy == me))
             .OrderByDescending(e => e.RecordedAt).Take(500).ToListAsync(ct);
         var warnings = whole
@@ -199,7 +200,7 @@ public static class CadresApi
 
         if (await VisibleAsync(read, user, id, ct) is not { } cadre)
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
         if (CadreAccess.Deny(user, CadreRoles.Recorders, cadre.GridPath) is { } outside)
@@ -224,7 +225,7 @@ public static class CadresApi
             Item = item,
             Summary = summary,
             GridPath = cadre.GridPath,
-            RecordedBy = CadreAccess.Actor(user),
+            RecordedBy = user.Subject(),
             RecordedAt = time.GetUtcNow(),
         };
         await using var tx = await casework.BeginAsync(ct);
@@ -247,9 +248,9 @@ public static class CadresApi
         }
 
         var cadre = await db.Cadres.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (cadre is null || !CadreAccess.SeesWholeFile(user, cadre.GridPath))
+        if (cadre is null || !SeesWholeFile(user, cadre.GridPath))
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
         var entries = await db.Entries.AsNoTracking().Where(e => e.CadreId == id).OrderBy(e => e.RecordedAt).ToListAsync(ct);
@@ -258,7 +259,7 @@ public static class CadresApi
         var caseIds = entries.Where(e => e.CaseId is not null).Select(e => e.CaseId!.Value).ToList();
         var numbers = await db.Database.SqlQueryRaw<CaseNumberRow>("SELECT id AS \"Id\", number AS \"Number\" FROM casework.cases WHERE id = ANY({0})", caseIds.ToArray())
             .ToDictionaryAsync(r => r.Id, r => r.Number, ct);
-        var me = CadreAccess.Actor(user);
+        var me = user.Subject();
         await using (var tx = await casework.BeginAsync(ct))
         {
             tx.Audit(id, me, "file-exported", "cadre", null, new { entries = entries.Count, warnings = warnings.Count });

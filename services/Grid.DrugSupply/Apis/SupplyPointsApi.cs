@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -40,13 +41,13 @@ public static class SupplyPointsApi
 
         if (req is null)
         {
-            return DrugsAccess.Invalid("body", "is required");
+            return GridProblems.Invalid("body", "is required");
         }
 
         var (errors, path) = await CheckAsync(req, grids, ct);
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Keepers, path) is { } outOfScope)
@@ -64,7 +65,7 @@ public static class SupplyPointsApi
         }
         catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
-            return DrugsAccess.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
+            return GridProblems.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
         }
 
         return TypedResults.Created($"/api/drugs/v1/points/{point.Id}", SupplyPointDto.From(point));
@@ -81,18 +82,18 @@ public static class SupplyPointsApi
         var point = await Scoped(db.SupplyPoints, user).FirstOrDefaultAsync(p => p.Id == id, ct);
         if (point is null)
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         if (req is null)
         {
-            return DrugsAccess.Invalid("body", "is required");
+            return GridProblems.Invalid("body", "is required");
         }
 
         var (errors, path) = await CheckAsync(req, grids, ct);
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Keepers, path) is { } outOfScope)
@@ -108,7 +109,7 @@ public static class SupplyPointsApi
         }
         catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
-            return DrugsAccess.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
+            return GridProblems.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -140,7 +141,7 @@ public static class SupplyPointsApi
         }
 
         var point = await Scoped(db.SupplyPoints.AsNoTracking(), user).FirstOrDefaultAsync(p => p.Id == id, ct);
-        return point is null ? DrugsAccess.NotFound("Supply point", id) : TypedResults.Ok(SupplyPointDto.From(point));
+        return point is null ? GridProblems.NotFound("Supply point", id) : TypedResults.Ok(SupplyPointDto.From(point));
     }
 
     private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, DrugsDbContext db, CancellationToken ct)
@@ -157,7 +158,7 @@ public static class SupplyPointsApi
         }
 
         var removed = await Scoped(db.SupplyPoints, user).Where(p => p.Id == id).ExecuteDeleteAsync(ct);
-        return removed == 0 ? DrugsAccess.NotFound("Supply point", id) : TypedResults.NoContent();
+        return removed == 0 ? GridProblems.NotFound("Supply point", id) : TypedResults.NoContent();
     }
 
     /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path).</summary>

@@ -4,6 +4,7 @@ using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -129,8 +130,8 @@ public static class InspectionsApi
         var record = new InspectionRecord
         {
             Id = Guid.CreateVersion7(),
-            InspectorId = FireAccess.Actor(user),
-            InspectorName = FireAccess.ActorName(user),
+            InspectorId = user.Subject(),
+            InspectorName = DomainAccess.ActorName(user),
             Role = role,
             Activity = req.Activity,
             GridId = grid.Id,

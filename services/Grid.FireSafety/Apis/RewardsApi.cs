@@ -5,6 +5,7 @@ using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -180,7 +181,7 @@ public static class RewardsApi
         claim.Status = verified ? "verified" : "unverified";
         claim.Major = string.Equals(c.Severity, DeadlinePolicy.Major, StringComparison.OrdinalIgnoreCase);
         claim.Amount = options.Rewards.AmountFor(verified, claim.Major);
-        claim.DecidedBy = FireAccess.Actor(h.User);
+        claim.DecidedBy = h.User.Subject();
         claim.DecidedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         tx.Audit(caseId, claim.DecidedBy, "reward-decision", "fire", before, new { claim.Status, claim.Amount, claim.Major });
@@ -215,7 +216,7 @@ public static class RewardsApi
         }
 
         claim.Status = "paid";
-        claim.PaidBy = FireAccess.Actor(h.User);
+        claim.PaidBy = h.User.Subject();
         claim.PaidAt = time.GetUtcNow();
         claim.PayoutReference = req!.Reference!.Trim();
         await db.SaveChangesAsync(ct);

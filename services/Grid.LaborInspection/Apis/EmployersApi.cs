@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.LaborInspection.Apis.LaborInspectionApi;
 
 namespace Grid.LaborInspection.Apis;
 
@@ -77,7 +78,7 @@ public static class EmployersApi
         var employer = await Scoped(db.Employers, user).FirstOrDefaultAsync(e => e.Id == id, ct);
         if (employer is null)
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         var (refused, path) = await AcceptAsync(req, user, grids, time, ct);
@@ -111,13 +112,13 @@ public static class EmployersApi
     {
         if (req is null)
         {
-            return (LaborAccess.Invalid("body", "is required"), []);
+            return (GridProblems.Invalid("body", "is required"), []);
         }
 
         var (errors, path) = await CheckAsync(req, grids, LaborDay.Today(time), ct);
         if (errors.Count > 0)
         {
-            return (LaborAccess.Invalid(errors), []);
+            return (GridProblems.Invalid(errors), []);
         }
 
         return (LaborAccess.Deny(user, LaborRoles.FileKeepers, path), path!);
@@ -125,7 +126,7 @@ public static class EmployersApi
 
     /// <summary>一户一档: one file per subject id.</summary>
     private static IResult AlreadyOnFile(Employer employer) =>
-        LaborAccess.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
+        GridProblems.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
 
     /// <summary>The field checks, then the grid: unknown grids are a field error, like any other.</summary>
     internal static async Task<(Dictionary<string, List<string>> Errors, string[]? Path)> CheckAsync(
@@ -149,7 +150,7 @@ public static class EmployersApi
         }
 
         var employer = await Scoped(db.Employers.AsNoTracking(), user).FirstOrDefaultAsync(e => e.Id == id, ct);
-        return employer is null ? LaborAccess.NotFound("Employer", id) : TypedResults.Ok(EmployerDto.From(employer));
+        return employer is null ? GridProblems.NotFound("Employer", id) : TypedResults.Ok(EmployerDto.From(employer));
     }
 
     private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, LaborDbContext db, CancellationToken ct)
@@ -160,7 +161,7 @@ public static class EmployersApi
         }
 
         var removed = await Scoped(db.Employers, user).Where(e => e.Id == id).ExecuteDeleteAsync(ct);
-        return removed == 0 ? LaborAccess.NotFound("Employer", id) : TypedResults.NoContent();
+        return removed == 0 ? GridProblems.NotFound("Employer", id) : TypedResults.NoContent();
     }
 
     /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path).</summary>
@@ -178,7 +179,7 @@ public static class EmployersApi
 
         if (limit is < 1 or > 500)
         {
-            return LaborAccess.Invalid("limit", "must be between 1 and 500");
+            return GridProblems.Invalid("limit", "must be between 1 and 500");
         }
 
         var q = Scoped(db.Employers.AsNoTracking(), user);
@@ -224,7 +225,7 @@ public static class EmployersApi
         var employer = await Scoped(db.Employers.AsNoTracking(), user).FirstOrDefaultAsync(e => e.Id == id, ct);
         if (employer is null)
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         return TypedResults.Ok(rater.Rate(employer, await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == id).ToListAsync(ct)));
@@ -239,7 +240,7 @@ public static class EmployersApi
 
         if (!await Scoped(db.Employers, user).AnyAsync(e => e.Id == id, ct))
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         return TypedResults.Ok(await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == id)
@@ -257,7 +258,7 @@ public static class EmployersApi
         var employer = await Scoped(db.Employers, user).FirstOrDefaultAsync(e => e.Id == id, ct);
         if (employer is null)
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         var today = LaborDay.Today(time);
@@ -279,7 +280,7 @@ public static class EmployersApi
 
         if (errors.Count > 0)
         {
-            return LaborAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         var record = new ComplianceRecord
@@ -289,7 +290,7 @@ public static class EmployersApi
             Kind = req!.Kind!.Value,
             On = req.On ?? today,
             Summary = req.Summary!.Trim(),
-            RecordedBy = LaborAccess.Actor(user),
+            RecordedBy = user.Subject(),
             RecordedAt = time.GetUtcNow(),
         };
         db.ComplianceRecords.Add(record);
