@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
@@ -44,6 +45,13 @@ public sealed class DomainAccess(string domain)
     /// filter lists by, or null for the whole territory.
     /// </summary>
     public string[]? ScopeFilter(ClaimsPrincipal user, IReadOnlyCollection<string>? roles = null) => user.GridsWhere(roles, Domain);
+
+    /// <summary>
+    /// The rows of <paramref name="query"/> in the caller's grid scope (<see cref="ScopeFilter"/>), filtered in SQL:
+    /// the row's grid path (<paramref name="gridPath"/>, root first) overlaps the grids of the caller's posts.
+    /// </summary>
+    public IQueryable<T> Scoped<T>(IQueryable<T> query, ClaimsPrincipal user, Expression<Func<T, string[]>> gridPath, IReadOnlyCollection<string>? roles = null) =>
+        query.WithinGrids(ScopeFilter(user, roles), gridPath);
 
     /// <summary>The role of the post that takes a step over the grid (the first that may), or empty.</summary>
     public string RoleFor(ClaimsPrincipal user, IReadOnlyCollection<string> roles, IEnumerable<string> gridPath) =>

@@ -110,9 +110,9 @@ public static class CadresApi
         return TypedResults.Created($"/api/cadre/v1/cadres/{cadre.Id}", CadreDto.From(cadre));
     }
 
-    /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path) for the given roles.</summary>
+    /// <summary>The caller's grid scope for the given roles, in SQL.</summary>
     internal static IQueryable<Cadre> Scoped(IQueryable<Cadre> q, ClaimsPrincipal user, IReadOnlyCollection<string> roles) =>
-        CadreAccess.ScopeFilter(user, roles) is { } scopes ? q.Where(c => c.GridPath.Any(g => scopes.Contains(g))) : q;
+        CadreAccess.Scoped(q, user, c => c.GridPath, roles);
 
     private static async Task<IResult> List(
         ClaimsPrincipal user, CadreDbContext db, HttpContext http, string? gridId, string? departmentId, string? cursor, int? limit, CancellationToken ct)
@@ -122,34 +122,13 @@ public static class CadresApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
-        {
-            return bad!;
-        }
-
-        if (!page.TryAfterId(out var after))
-        {
-            return KeysetPage.BadCursor();
-        }
-
-        var q = Scoped(db.Cadres.AsNoTracking(), user, [.. CadreRoles.FileOwners, .. CadreRoles.Recorders]);
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(c => c.GridPath.Contains(gridId));
-        }
-
+        var q = Scoped(db.Cadres.AsNoTracking(), user, [.. CadreRoles.FileOwners, .. CadreRoles.Recorders]).UnderGrid(gridId, c => c.GridPath);
         if (departmentId is { Length: > 0 })
         {
             q = q.Where(c => c.DepartmentId == departmentId);
         }
 
-        if (after is { } a)
-        {
-            q = q.Where(c => c.Id.CompareTo(a) > 0);
-        }
-
-        var rows = await q.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows.Select(CadreDto.From).ToList(), c => (c.Id.ToString(), c.Id.ToString()));
+        return (await q.ReadPageAsync(cursor, limit, c => c.Id, ct)).Ok(http, CadreDto.From);
     }
 
     /// <summary>The cadre when the caller may see the file at all (a file owner or recorder over the residential grid).</summary>

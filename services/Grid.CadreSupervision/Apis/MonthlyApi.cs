@@ -97,12 +97,11 @@ public static class MonthlyApi
             return denied;
         }
 
-        var scopes = CadreAccess.ScopeFilter(user, CadreRoles.FileOwners);
-        var reports = await db.MonthlyReports.AsNoTracking()
-            .Where(r => (month == null || r.Month == month) && (scopes == null || r.GridPath.Any(g => scopes.Contains(g))))
+        var reports = await CadreAccess.Scoped(db.MonthlyReports.AsNoTracking(), user, r => r.GridPath, CadreRoles.FileOwners)
+            .Where(r => month == null || r.Month == month)
             .OrderByDescending(r => r.Month).ThenBy(r => r.GridId).Take(500).ToListAsync(ct);
-        var missed = await db.MonthlyBreaches.AsNoTracking()
-            .Where(r => (month == null || r.Month == month) && (scopes == null || r.GridPath.Any(g => scopes.Contains(g))))
+        var missed = await CadreAccess.Scoped(db.MonthlyBreaches.AsNoTracking(), user, r => r.GridPath, CadreRoles.FileOwners)
+            .Where(r => month == null || r.Month == month)
             .OrderByDescending(r => r.Month).ThenBy(r => r.GridId).Take(500).ToListAsync(ct);
         return TypedResults.Ok(new { reports, missed });
     }

@@ -120,8 +120,7 @@ public static class ReferralsApi
             return denied;
         }
 
-        var scopes = DrugsAccess.ScopeFilter(user);
-        var referral = await db.Referrals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && (scopes == null || r.GridPath.Any(g => scopes.Contains(g))), ct);
+        var referral = await DrugsAccess.Scoped(db.Referrals.AsNoTracking(), user, r => r.GridPath).FirstOrDefaultAsync(r => r.Id == id, ct);
         if (referral is null)
         {
             return GridProblems.NotFound("Referral", id);

@@ -180,8 +180,7 @@ public static class ScreeningApi
             return denied;
         }
 
-        var scopes = DrugsAccess.ScopeFilter(user);
-        var sample = await db.Samples.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && (scopes == null || s.GridPath.Any(g => scopes.Contains(g))), ct);
+        var sample = await DrugsAccess.Scoped(db.Samples.AsNoTracking(), user, s => s.GridPath).FirstOrDefaultAsync(s => s.Id == id, ct);
         return sample is null ? GridProblems.NotFound("Sample", id) : TypedResults.Ok(sample);
     }
 
@@ -194,8 +193,7 @@ public static class ScreeningApi
             return denied;
         }
 
-        var scopes = DrugsAccess.ScopeFilter(user);
-        var sample = await db.Samples.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && (scopes == null || s.GridPath.Any(g => scopes.Contains(g))), ct);
+        var sample = await DrugsAccess.Scoped(db.Samples.AsNoTracking(), user, s => s.GridPath).FirstOrDefaultAsync(s => s.Id == id, ct);
         if (sample is null)
         {
             return GridProblems.NotFound("Sample", id);

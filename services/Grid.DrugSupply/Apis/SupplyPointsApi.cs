@@ -161,35 +161,18 @@ public static class SupplyPointsApi
         return removed == 0 ? GridProblems.NotFound("Supply point", id) : TypedResults.NoContent();
     }
 
-    /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path).</summary>
-    internal static IQueryable<SupplyPoint> Scoped(IQueryable<SupplyPoint> q, ClaimsPrincipal user) =>
-        DrugsAccess.ScopeFilter(user) is { } scopes ? q.Where(p => p.GridPath.Any(g => scopes.Contains(g))) : q;
+    /// <summary>The caller's grid scope, in SQL.</summary>
+    internal static IQueryable<SupplyPoint> Scoped(IQueryable<SupplyPoint> q, ClaimsPrincipal user) => DrugsAccess.Scoped(q, user, p => p.GridPath);
 
     private static async Task<IResult> List(
         HttpContext http, DrugsDbContext db, string? gridId, SupplyPointKind? kind, bool? standard, string? cursor, int? limit, CancellationToken ct)
     {
-        var user = http.User;
-        if (DrugsAccess.Deny(user, DrugRoles.Staff) is { } denied)
+        if (DrugsAccess.Deny(http.User, DrugRoles.Staff) is { } denied)
         {
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
-        {
-            return bad!;
-        }
-
-        if (!page.TryAfterId(out var after))
-        {
-            return KeysetPage.BadCursor();
-        }
-
-        var q = Scoped(db.SupplyPoints.AsNoTracking(), user);
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(p => p.GridPath.Contains(gridId));
-        }
-
+        var q = Scoped(db.SupplyPoints.AsNoTracking(), http.User).UnderGrid(gridId, p => p.GridPath);
         if (kind is { } k)
         {
             q = q.Where(p => p.Kind == k);
@@ -200,12 +183,6 @@ public static class SupplyPointsApi
             q = q.Where(p => p.Standard == s);
         }
 
-        if (after is { } a)
-        {
-            q = q.Where(p => p.Id.CompareTo(a) > 0);
-        }
-
-        var rows = await q.OrderBy(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows.Select(SupplyPointDto.From).ToList(), p => ("", p.Id.ToString()));
+        return (await q.ReadPageAsync(cursor, limit, p => p.Id, ct)).Ok(http, SupplyPointDto.From);
     }
 }

@@ -23,6 +23,3 @@ public static class FireSafetyApi
         return api;
     }
 }
-
-/// <summary>Cursor pagination: the cursor is the last id of the previous page.</summary>
-internal sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

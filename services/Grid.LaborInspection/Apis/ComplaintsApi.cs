@@ -242,12 +242,7 @@ public static class ComplaintsApi
             return denied;
         }
 
-        var q = db.ComplaintBreaches.AsNoTracking();
-        if (LaborAccess.ScopeFilter(user) is { } scopes)
-        {
-            q = q.Where(b => b.GridPath.Any(g => scopes.Contains(g)));
-        }
-
+        var q = LaborAccess.Scoped(db.ComplaintBreaches.AsNoTracking(), user, b => b.GridPath);
         return TypedResults.Ok(await q.OrderByDescending(b => b.Deadline).Take(500).ToListAsync(ct));
     }
 }

@@ -164,30 +164,19 @@ public static class EmployersApi
         return removed == 0 ? GridProblems.NotFound("Employer", id) : TypedResults.NoContent();
     }
 
-    /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path).</summary>
-    internal static IQueryable<Employer> Scoped(IQueryable<Employer> q, ClaimsPrincipal user) =>
-        LaborAccess.ScopeFilter(user) is { } scopes ? q.Where(e => e.GridPath.Any(g => scopes.Contains(g))) : q;
+    /// <summary>The caller's grid scope, in SQL.</summary>
+    internal static IQueryable<Employer> Scoped(IQueryable<Employer> q, ClaimsPrincipal user) => LaborAccess.Scoped(q, user, e => e.GridPath);
 
     private static async Task<IResult> List(
-        ClaimsPrincipal user, LaborDbContext db, string? gridId, RiskLevel? risk, EmployerKind? kind, bool? inspectionDue,
-        Guid? cursor, int? limit, TimeProvider time, CancellationToken ct)
+        HttpContext http, LaborDbContext db, string? gridId, RiskLevel? risk, EmployerKind? kind, bool? inspectionDue,
+        string? cursor, int? limit, TimeProvider time, CancellationToken ct)
     {
-        if (LaborAccess.Deny(user, LaborRoles.Staff) is { } denied)
+        if (LaborAccess.Deny(http.User, LaborRoles.Staff) is { } denied)
         {
             return denied;
         }
 
-        if (limit is < 1 or > 500)
-        {
-            return GridProblems.Invalid("limit", "must be between 1 and 500");
-        }
-
-        var q = Scoped(db.Employers.AsNoTracking(), user);
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(e => e.GridPath.Contains(gridId));
-        }
-
+        var q = Scoped(db.Employers.AsNoTracking(), http.User).UnderGrid(gridId, e => e.GridPath);
         if (risk is { } r)
         {
             q = q.Where(e => e.Risk == r);
@@ -204,15 +193,7 @@ public static class EmployersApi
             q = q.Where(e => e.NextInspectionDue <= today);
         }
 
-        if (cursor is { } after)
-        {
-            q = q.Where(e => e.Id.CompareTo(after) > 0);
-        }
-
-        var take = limit ?? 100;
-        var items = await q.OrderBy(e => e.Id).Take(take + 1).ToListAsync(ct);
-        var next = items.Count > take ? items[take - 1].Id.ToString() : null;
-        return TypedResults.Ok(new Page<EmployerDto>(items.Take(take).Select(EmployerDto.From).ToList(), next));
+        return (await q.ReadPageAsync(cursor, limit, e => e.Id, ct)).OkWithCursor(http, EmployerDto.From);
     }
 
     private static async Task<IResult> Rating(Guid id, ClaimsPrincipal user, LaborDbContext db, EmployerRater rater, CancellationToken ct)

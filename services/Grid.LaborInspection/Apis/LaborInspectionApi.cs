@@ -20,6 +20,3 @@ public static class LaborInspectionApi
         return api;
     }
 }
-
-/// <summary>Cursor pagination: the cursor is the last id of the previous page.</summary>
-internal sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
