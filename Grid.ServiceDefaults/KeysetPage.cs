@@ -83,6 +83,16 @@ public sealed record KeysetPage(int Limit, string? AfterKey, string? AfterId)
     public IResult Ok<T>(HttpContext http, IReadOnlyList<T> rows, Func<T, (string Key, string Id)> keyOf)
     {
         var (items, next) = Cut(rows, keyOf);
+        return Answer(http, items, next);
+    }
+
+    /// <summary>
+    /// A page's items with the next page's cursor (null on the last) in the <c>Next-Cursor</c> header and a <c>Link</c>
+    /// to it; the body is the plain list, or with <paramref name="cursorInBody"/> <c>{ items, nextCursor }</c> for the
+    /// lists that have always answered so.
+    /// </summary>
+    public IResult Answer<T>(HttpContext http, IReadOnlyList<T> items, string? next, bool cursorInBody = false)
+    {
         if (next is not null)
         {
             var query = QueryString.Create(http.Request.Query
@@ -94,7 +104,7 @@ public sealed record KeysetPage(int Limit, string? AfterKey, string? AfterId)
             http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}{query}>; rel=\"next\"";
         }
 
-        return TypedResults.Ok(items);
+        return cursorInBody ? TypedResults.Ok(new KeysetItems<T>(items, next)) : (IResult)TypedResults.Ok(items);
     }
 
     /// <summary>The cursor's position as a uuid id alone; false when the cursor holds something else.</summary>
@@ -170,4 +180,42 @@ public sealed record KeysetPage(int Limit, string? AfterKey, string? AfterId)
             return false;
         }
     }
+}
+
+/// <summary>A page in the body with its next cursor (<c>{ items, nextCursor }</c>), as the lists that answer so write it.</summary>
+public sealed record KeysetItems<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>
+/// One page of a list read after its cursor: the page's rows (at most <see cref="KeysetPage.Limit"/>) and the next
+/// page's cursor, or the 400 problem that a bad <c>cursor</c> or <c>limit</c> earned instead.
+/// </summary>
+public sealed class KeysetRows<T>
+{
+    private KeysetRows(KeysetPage? page, List<T> rows, string? next, IResult? problem) => (Page, Rows, Next, Problem) = (page, rows, next, problem);
+
+    public KeysetPage? Page { get; }
+
+    public List<T> Rows { get; }
+
+    public string? Next { get; }
+
+    public IResult? Problem { get; }
+
+    /// <summary>The rows read (the page's and one more, to know whether a next page exists), cut to the page.</summary>
+    public static KeysetRows<T> Read(KeysetPage page, IReadOnlyList<T> rows, Func<T, (string Key, string Id)> keyOf)
+    {
+        var (items, next) = page.Cut(rows, keyOf);
+        return new(page, items, next, null);
+    }
+
+    public static KeysetRows<T> Refused(IResult problem) => new(null, [], null, problem);
+
+    /// <summary>The page as a plain list (see <see cref="KeysetPage.Answer"/>), or the problem.</summary>
+    public IResult Ok<TItem>(HttpContext http, Func<T, TItem> item) => Ok(http, Rows.Select(item).ToList());
+
+    /// <summary>The page's <paramref name="items"/> (made from <see cref="Rows"/>) as a plain list, or the problem.</summary>
+    public IResult Ok<TItem>(HttpContext http, IReadOnlyList<TItem> items) => Problem ?? Page!.Answer(http, items, Next);
+
+    /// <summary>The page as <c>{ items, nextCursor }</c>, or the problem.</summary>
+    public IResult OkWithCursor<TItem>(HttpContext http, Func<T, TItem> item) => Problem ?? Page!.Answer(http, Rows.Select(item).ToList(), Next, cursorInBody: true);
 }

@@ -4,6 +4,7 @@ using Grid.CadreSupervision.Infrastructure;
 using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -119,7 +120,7 @@ public static class AccountabilityApi
         await using var db = CadreDbContext.Within(tx);
         if (await db.Proposals.AnyAsync(p => p.Responsible == responsible && p.Period == period && p.Measure == AccountabilityRules.TraceBack, ct))
         {
-            return CadreAccess.Conflict("Already proposed", $"责任倒查 of {responsible} for {period} is already proposed.");
+            return GridProblems.Conflict("Already proposed", $"责任倒查 of {responsible} for {period} is already proposed.");
         }
 
         var proposal = new MeasureProposal
@@ -134,7 +135,7 @@ public static class AccountabilityApi
         };
         db.Proposals.Add(proposal);
         await db.SaveChangesAsync(ct);
-        tx.Audit(proposal.Id, CadreAccess.Actor(user), "measure-proposed", "cadre", null, proposal);
+        tx.Audit(proposal.Id, user.Subject(), "measure-proposed", "cadre", null, proposal);
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/cadre/v1/accountability/proposals/{proposal.Id}", proposal);
     }
@@ -151,12 +152,12 @@ public static class AccountabilityApi
         var reason = req?.Reason?.Trim();
         if (!confirm && string.IsNullOrEmpty(reason))
         {
-            return CadreAccess.Invalid("reason", "is required to dismiss a proposal");
+            return GridProblems.Invalid("reason", "is required to dismiss a proposal");
         }
 
         if (reason is { Length: > 1000 })
         {
-            return CadreAccess.Invalid("reason", "at most 1000 characters");
+            return GridProblems.Invalid("reason", "at most 1000 characters");
         }
 
         await using var tx = await casework.BeginAsync(ct);
@@ -164,17 +165,17 @@ public static class AccountabilityApi
         var proposal = await db.Proposals.FromSqlRaw("SELECT * FROM cadre.measure_proposals WHERE \"Id\" = {0} FOR UPDATE", id).FirstOrDefaultAsync(ct);
         if (proposal is null)
         {
-            return CadreAccess.NotFound("Proposal", id);
+            return GridProblems.NotFound("Proposal", id);
         }
 
         if (proposal.State != MeasureProposal.Proposed)
         {
-            return CadreAccess.Conflict("Already decided", $"The proposal is {proposal.State}.");
+            return GridProblems.Conflict("Already decided", $"The proposal is {proposal.State}.");
         }
 
         proposal.State = confirm ? MeasureProposal.Confirmed : MeasureProposal.Dismissed;
         proposal.Reason = reason ?? proposal.Reason;
-        proposal.DecidedBy = CadreAccess.Actor(user);
+        proposal.DecidedBy = user.Subject();
         proposal.DecidedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         tx.Audit(proposal.Id, proposal.DecidedBy, confirm ? "measure-confirmed" : "measure-dismissed", "cadre", null,

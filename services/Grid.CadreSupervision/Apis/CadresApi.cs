@@ -3,6 +3,7 @@ using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
 using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -94,7 +95,7 @@ public static class CadresApi
             DepartmentName = unit.Name,
             GridId = grid.Id,
             GridPath = [.. grid.Path],
-            CreatedBy = CadreAccess.Actor(user),
+            CreatedBy = user.Subject(),
             CreatedAt = time.GetUtcNow(),
         };
         await using var tx = await casework.BeginAsync(ct);
@@ -109,9 +110,9 @@ public static class CadresApi
         return TypedResults.Created($"/api/cadre/v1/cadres/{cadre.Id}", CadreDto.From(cadre));
     }
 
-    /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path) for the given roles.</summary>
+    /// <summary>The caller's grid scope for the given roles, in SQL.</summary>
     internal static IQueryable<Cadre> Scoped(IQueryable<Cadre> q, ClaimsPrincipal user, IReadOnlyCollection<string> roles) =>
-        CadreAccess.ScopeFilter(user, roles) is { } scopes ? q.Where(c => c.GridPath.Any(g => scopes.Contains(g))) : q;
+        CadreAccess.Scoped(q, user, c => c.GridPath, roles);
 
     private static async Task<IResult> List(
         ClaimsPrincipal user, CadreDbContext db, HttpContext http, string? gridId, string? departmentId, string? cursor, int? limit, CancellationToken ct)
@@ -121,34 +122,13 @@ public static class CadresApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
-        {
-            return bad!;
-        }
-
-        if (!page.TryAfterId(out var after))
-        {
-            return KeysetPage.BadCursor();
-        }
-
-        var q = Scoped(db.Cadres.AsNoTracking(), user, [.. CadreRoles.FileOwners, .. CadreRoles.Recorders]);
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(c => c.GridPath.Contains(gridId));
-        }
-
+        var q = Scoped(db.Cadres.AsNoTracking(), user, [.. CadreRoles.FileOwners, .. CadreRoles.Recorders]).UnderGrid(gridId, c => c.GridPath);
         if (departmentId is { Length: > 0 })
         {
             q = q.Where(c => c.DepartmentId == departmentId);
         }
 
-        if (after is { } a)
-        {
-            q = q.Where(c => c.Id.CompareTo(a) > 0);
-        }
-
-        var rows = await q.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows.Select(CadreDto.From).ToList(), c => (c.Id.ToString(), c.Id.ToString()));
+        return (await q.ReadPageAsync(cursor, limit, c => c.Id, ct)).Ok(http, CadreDto.From);
     }
 
     /// <summary>The cadre when the caller may see the file at all (a file owner or recorder over the residential grid).</summary>
@@ -167,11 +147,11 @@ public static class CadresApi
 
         if (await VisibleAsync(db, user, id, ct) is not { } cadre)
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
-        var whole = CadreAccess.SeesWholeFile(user, cadre.GridPath);
-        var me = CadreAccess.Actor(user);
+        var whole = SeesWholeFile(user, cadre.GridPath);
+        var me = user.Subject();
         var entries = await db.Entries.AsNoTracking().Where(e => e.CadreId == id && (whole || e.RecordedBy == me))
             .OrderByDescending(e => e.RecordedAt).Take(500).ToListAsync(ct);
         var warnings = whole
@@ -199,7 +179,7 @@ public static class CadresApi
 
         if (await VisibleAsync(read, user, id, ct) is not { } cadre)
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
         if (CadreAccess.Deny(user, CadreRoles.Recorders, cadre.GridPath) is { } outside)
@@ -224,7 +204,7 @@ public static class CadresApi
             Item = item,
             Summary = summary,
             GridPath = cadre.GridPath,
-            RecordedBy = CadreAccess.Actor(user),
+            RecordedBy = user.Subject(),
             RecordedAt = time.GetUtcNow(),
         };
         await using var tx = await casework.BeginAsync(ct);
@@ -247,9 +227,9 @@ public static class CadresApi
         }
 
         var cadre = await db.Cadres.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (cadre is null || !CadreAccess.SeesWholeFile(user, cadre.GridPath))
+        if (cadre is null || !SeesWholeFile(user, cadre.GridPath))
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
         var entries = await db.Entries.AsNoTracking().Where(e => e.CadreId == id).OrderBy(e => e.RecordedAt).ToListAsync(ct);
@@ -258,7 +238,7 @@ public static class CadresApi
         var caseIds = entries.Where(e => e.CaseId is not null).Select(e => e.CaseId!.Value).ToList();
         var numbers = await db.Database.SqlQueryRaw<CaseNumberRow>("SELECT id AS \"Id\", number AS \"Number\" FROM casework.cases WHERE id = ANY({0})", caseIds.ToArray())
             .ToDictionaryAsync(r => r.Id, r => r.Number, ct);
-        var me = CadreAccess.Actor(user);
+        var me = user.Subject();
         await using (var tx = await casework.BeginAsync(ct))
         {
             tx.Audit(id, me, "file-exported", "cadre", null, new { entries = entries.Count, warnings = warnings.Count });

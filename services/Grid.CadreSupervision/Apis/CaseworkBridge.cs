@@ -6,7 +6,7 @@ namespace Grid.CadreSupervision.Apis;
 internal static class CaseworkBridge
 {
     public static Actor ActorOf(HttpContext h) =>
-        new(CadreAccess.Actor(h.User), $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
+        new(h.User.Subject(), $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
 
     public static IResult Problem(CaseOutcome o) => o.Errors is not null
         ? TypedResults.ValidationProblem(o.Errors)

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -43,7 +44,7 @@ public static class EvaluationsApi
         }
 
         var cadre = await db.Cadres.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        return cadre is null || !CadreAccess.Covers(user, CadreRoles.FileOwners, cadre.GridPath) ? (CadreAccess.NotFound("Cadre", id), null) : (null, cadre);
+        return cadre is null || !CadreAccess.Covers(user, CadreRoles.FileOwners, cadre.GridPath) ? (GridProblems.NotFound("Cadre", id), null) : (null, cadre);
     }
 
     private static void CheckYear(Errors e, int? year, TimeProvider time)
@@ -69,7 +70,7 @@ public static class EvaluationsApi
             return e.Problem();
         }
 
-        var c = new Commitment { Id = Guid.CreateVersion7(), CadreId = id, Year = req!.Year!.Value, Text = text, RecordedBy = CadreAccess.Actor(user), RecordedAt = time.GetUtcNow() };
+        var c = new Commitment { Id = Guid.CreateVersion7(), CadreId = id, Year = req!.Year!.Value, Text = text, RecordedBy = user.Subject(), RecordedAt = time.GetUtcNow() };
         db.Commitments.Add(c);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/cadre/v1/cadres/{id}/commitments/{c.Id}", c);
@@ -92,7 +93,7 @@ public static class EvaluationsApi
         var c = await db.Commitments.FirstOrDefaultAsync(x => x.Id == commitmentId && x.CadreId == id, ct);
         if (c is null)
         {
-            return CadreAccess.NotFound("Commitment", commitmentId);
+            return GridProblems.NotFound("Commitment", commitmentId);
         }
 
         c.Progress = progress;
@@ -136,7 +137,7 @@ public static class EvaluationsApi
         }
 
         var now = time.GetUtcNow();
-        var me = CadreAccess.Actor(user);
+        var me = user.Subject();
         db.Evaluations.AddRange(verdicts.Select(v => new ResidentEvaluation
         {
             Id = Guid.CreateVersion7(),
@@ -175,7 +176,7 @@ public static class EvaluationsApi
         var row = await db.UnitAssessments.FirstOrDefaultAsync(a => a.CadreId == id && a.Year == year, ct)
             ?? db.UnitAssessments.Add(new UnitAssessment { CadreId = id, Year = year }).Entity;
         row.Score = req!.Score!.Value;
-        row.RecordedBy = CadreAccess.Actor(user);
+        row.RecordedBy = user.Subject();
         row.RecordedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(row);
@@ -190,7 +191,7 @@ public static class EvaluationsApi
 
         if (year is null)
         {
-            return CadreAccess.Invalid("year", "is required");
+            return GridProblems.Invalid("year", "is required");
         }
 
         var cadres = await CadresApi.Scoped(db.Cadres.AsNoTracking(), user, CadreRoles.FileOwners)

@@ -3,6 +3,7 @@ using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
 using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -72,7 +73,7 @@ public static class MonthlyApi
             GridPath = [.. grid.Path],
             Month = req!.Month!,
             Summary = summary,
-            FiledBy = CadreAccess.Actor(user),
+            FiledBy = user.Subject(),
             FiledAt = now,
             Late = now >= options.Monthly.DueBy(req.Month!),
         };
@@ -80,7 +81,7 @@ public static class MonthlyApi
         await using var db = CadreDbContext.Within(tx);
         if (await db.MonthlyReports.AnyAsync(r => r.GridId == grid.Id && r.Month == report.Month, ct))
         {
-            return CadreAccess.Conflict("Already filed", $"The report of {report.Month} for {grid.Id} is filed.");
+            return GridProblems.Conflict("Already filed", $"The report of {report.Month} for {grid.Id} is filed.");
         }
 
         db.MonthlyReports.Add(report);
@@ -96,12 +97,11 @@ public static class MonthlyApi
             return denied;
         }
 
-        var scopes = CadreAccess.ScopeFilter(user, CadreRoles.FileOwners);
-        var reports = await db.MonthlyReports.AsNoTracking()
-            .Where(r => (month == null || r.Month == month) && (scopes == null || r.GridPath.Any(g => scopes.Contains(g))))
+        var reports = await CadreAccess.Scoped(db.MonthlyReports.AsNoTracking(), user, r => r.GridPath, CadreRoles.FileOwners)
+            .Where(r => month == null || r.Month == month)
             .OrderByDescending(r => r.Month).ThenBy(r => r.GridId).Take(500).ToListAsync(ct);
-        var missed = await db.MonthlyBreaches.AsNoTracking()
-            .Where(r => (month == null || r.Month == month) && (scopes == null || r.GridPath.Any(g => scopes.Contains(g))))
+        var missed = await CadreAccess.Scoped(db.MonthlyBreaches.AsNoTracking(), user, r => r.GridPath, CadreRoles.FileOwners)
+            .Where(r => month == null || r.Month == month)
             .OrderByDescending(r => r.Month).ThenBy(r => r.GridId).Take(500).ToListAsync(ct);
         return TypedResults.Ok(new { reports, missed });
     }
@@ -143,7 +143,7 @@ public static class MonthlyApi
         group.Leader = leader;
         group.Deputy = deputy;
         group.Supervisors = [.. req!.Supervisors!.Select(s => s.Trim())];
-        group.UpdatedBy = CadreAccess.Actor(user);
+        group.UpdatedBy = user.Subject();
         group.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(group);

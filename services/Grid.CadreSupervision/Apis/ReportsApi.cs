@@ -5,6 +5,7 @@ using Grid.Casework.Application;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -74,7 +75,7 @@ public static class ReportsApi
             Item = item,
             Summary = summary,
             GridPath = cadre.GridPath,
-            RecordedBy = CadreAccess.Actor(user),
+            RecordedBy = user.Subject(),
         };
 
         // The case says only that a report about a cadre came in (events reach the command centre); what was said
@@ -110,15 +111,15 @@ public static class ReportsApi
         }
 
         var entry = await read.Entries.AsNoTracking().FirstOrDefaultAsync(x => x.CaseId == caseId, ct);
-        if (entry is null || !CadreAccess.SeesWholeFile(user, entry.GridPath))
+        if (entry is null || !SeesWholeFile(user, entry.GridPath))
         {
-            return CadreAccess.NotFound("Report", caseId);
+            return GridProblems.NotFound("Report", caseId);
         }
 
         var view = await cases.GetAsync(caseId, CaseworkBridge.ActorOf(h), ct);
         await using (var tx = await casework.BeginAsync(ct))
         {
-            tx.Audit(entry.CadreId, CadreAccess.Actor(user), "read-report", "cadre", null, new { entry.Id, caseId });
+            tx.Audit(entry.CadreId, user.Subject(), "read-report", "cadre", null, new { entry.Id, caseId });
             await tx.CommitAsync(ct);
         }
 

@@ -3,6 +3,7 @@ using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
 using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -49,7 +50,7 @@ public static class UnitsApi
 
         if (!await db.UnitContacts.AnyAsync(c => c.Subject == subject && c.DepartmentId == unit!.Id, ct))
         {
-            db.UnitContacts.Add(new UnitContact { Subject = subject, DepartmentId = unit!.Id, NamedBy = CadreAccess.Actor(user), NamedAt = time.GetUtcNow() });
+            db.UnitContacts.Add(new UnitContact { Subject = subject, DepartmentId = unit!.Id, NamedBy = user.Subject(), NamedAt = time.GetUtcNow() });
             await db.SaveChangesAsync(ct);
         }
 
@@ -69,10 +70,10 @@ public static class UnitsApi
             return null;
         }
 
-        var me = CadreAccess.Actor(user);
+        var me = user.Subject();
         return await db.UnitContacts.AnyAsync(c => c.Subject == me && c.DepartmentId == departmentId, ct)
             ? null
-            : CadreAccess.NotFound("Unit", departmentId);
+            : GridProblems.NotFound("Unit", departmentId);
     }
 
     /// <summary>A file owner reads only the units' cadres living in the owner's grids.</summary>

@@ -4,6 +4,7 @@ using Grid.CadreSupervision.Infrastructure;
 using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Microsoft.EntityFrameworkCore;
+using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
 namespace Grid.CadreSupervision.Apis;
 
@@ -38,7 +39,7 @@ public static class WarningsApi
         var cadre = await db.Cadres.FromSqlRaw("SELECT * FROM cadre.cadres WHERE \"Id\" = {0} FOR UPDATE", id).AsNoTracking().FirstOrDefaultAsync(ct);
         if (cadre is null || !CadreAccess.Covers(user, CadreRoles.FileOwners, cadre.GridPath))
         {
-            return CadreAccess.NotFound("Cadre", id);
+            return GridProblems.NotFound("Cadre", id);
         }
 
         if (e.Any)
@@ -58,7 +59,7 @@ public static class WarningsApi
             Reason = reason,
             IssuedOn = today,
             IssuedAt = now,
-            IssuedBy = CadreAccess.Actor(user),
+            IssuedBy = user.Subject(),
             CountInWindow = count,
         };
         db.Warnings.Add(warning);

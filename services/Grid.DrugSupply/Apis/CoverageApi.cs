@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -87,6 +88,6 @@ public static class CoverageApi
 
         return await grids.PathOfAsync(gridId!, ct) is { } path
             ? DrugsAccess.Deny(user, DrugRoles.Staff, path)!
-            : DrugsAccess.Invalid("gridId", $"grid '{gridId}' is unknown");
+            : GridProblems.Invalid("gridId", $"grid '{gridId}' is unknown");
     }
 }

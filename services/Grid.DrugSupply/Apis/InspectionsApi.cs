@@ -4,6 +4,7 @@ using Grid.Casework.Domain;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -47,7 +48,7 @@ public static class InspectionsApi
         var point = await SupplyPointsApi.Scoped(db.SupplyPoints.AsNoTracking(), user).FirstOrDefaultAsync(p => p.Id == id, ct);
         if (point is null)
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Keepers, point.GridPath) is { } outOfScope)
@@ -74,10 +75,10 @@ public static class InspectionsApi
 
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
-        var inspection = Rectifications.Record(point, req!.Kind!.Value, req.On ?? today, req.Items!, req.Notes, DrugsAccess.Actor(user), time.GetUtcNow());
+        var inspection = Rectifications.Record(point, req!.Kind!.Value, req.On ?? today, req.Items!, req.Notes, user.Subject(), time.GetUtcNow());
         if (inspection.Passed)
         {
             db.Inspections.Add(inspection);
@@ -114,7 +115,7 @@ public static class InspectionsApi
             : await SupplyPointsApi.Scoped(db.SupplyPoints.AsNoTracking(), user).FirstOrDefaultAsync(p => p.Id == original.PointId, ct);
         if (point is null)
         {
-            return DrugsAccess.NotFound("Rectification", caseId);
+            return GridProblems.NotFound("Rectification", caseId);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Authorities, point.GridPath) is { } outOfScope)
@@ -130,7 +131,7 @@ public static class InspectionsApi
 
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         var system = Actor.System("drugs:re-inspection");
@@ -141,7 +142,7 @@ public static class InspectionsApi
                 detail: $"The rectification case is {current?.State.ToString().ToLowerInvariant() ?? "gone"}; there is nothing to re-inspect.");
         }
 
-        var inspection = Rectifications.Record(point, original!.Kind, DrugsDay.Today(time), req!.Items!, req.Notes, DrugsAccess.Actor(user), time.GetUtcNow());
+        var inspection = Rectifications.Record(point, original!.Kind, DrugsDay.Today(time), req!.Items!, req.Notes, user.Subject(), time.GetUtcNow());
         inspection.ReInspection = true;
         if (!inspection.Passed)
         {
@@ -153,7 +154,7 @@ public static class InspectionsApi
             return TypedResults.Ok(new { inspection = InspectionView.From(inspection), state = CaseNames.Of(current.State) });
         }
 
-        var result = $"复查合格 ({inspection.On:yyyy-MM-dd}, {DrugsAccess.Actor(user)}): 四有两个统一 六项均符合";
+        var result = $"复查合格 ({inspection.On:yyyy-MM-dd}, {user.Subject()}): 四有两个统一 六项均符合";
         var outcome = await rectifications.CloseAsync(caseId, result, inspection, ct);
         return outcome is { } failed
             ? CaseworkBridge.Problem(failed)
@@ -169,7 +170,7 @@ public static class InspectionsApi
 
         if (!await SupplyPointsApi.Scoped(db.SupplyPoints, user).AnyAsync(p => p.Id == id, ct))
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         var rows = await db.Inspections.AsNoTracking().Where(i => i.PointId == id)

@@ -6,6 +6,7 @@ using Grid.Contracts.Roles;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -55,18 +56,18 @@ public static class ReferralsApi
 
         if (req?.Reason is { Length: > 1000 })
         {
-            return DrugsAccess.Invalid("reason", "must be at most 1000 characters");
+            return GridProblems.Invalid("reason", "must be at most 1000 characters");
         }
 
         var code = req?.DepartmentId?.Trim() is { Length: > 0 } given ? given : options.Referrals.DepartmentFor(c.Category);
         if (code is null)
         {
-            return DrugsAccess.Invalid("departmentId", $"is required: no department is configured for category '{c.Category}'");
+            return GridProblems.Invalid("departmentId", $"is required: no department is configured for category '{c.Category}'");
         }
 
         if (await departments.FindAsync(code, ct) is not { } department)
         {
-            return DrugsAccess.Invalid("departmentId", $"no department '{code}' in the organization (its id or code, e.g. DEPT-PRICE)");
+            return GridProblems.Invalid("departmentId", $"no department '{code}' in the organization (its id or code, e.g. DEPT-PRICE)");
         }
 
         if (c.State == CaseState.Reported)
@@ -86,7 +87,7 @@ public static class ReferralsApi
             DepartmentCode = department.Code,
             DepartmentName = department.Name,
             Reason = req?.Reason?.Trim(),
-            ReferredBy = DrugsAccess.Actor(user),
+            ReferredBy = user.Subject(),
             ReferredAt = now,
             ResultDueBy = now.AddDays(options.Referrals.ResultWithinDays),
             GridPath = [.. c.GridPath],
@@ -119,11 +120,10 @@ public static class ReferralsApi
             return denied;
         }
 
-        var scopes = DrugsAccess.ScopeFilter(user);
-        var referral = await db.Referrals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && (scopes == null || r.GridPath.Any(g => scopes.Contains(g))), ct);
+        var referral = await DrugsAccess.Scoped(db.Referrals.AsNoTracking(), user, r => r.GridPath).FirstOrDefaultAsync(r => r.Id == id, ct);
         if (referral is null)
         {
-            return DrugsAccess.NotFound("Referral", id);
+            return GridProblems.NotFound("Referral", id);
         }
 
         if (DrugsAccess.Deny(user, ResultRecorders, referral.GridPath) is { } outOfScope)
@@ -133,7 +133,7 @@ public static class ReferralsApi
 
         if (string.IsNullOrWhiteSpace(req?.Result) || req.Result.Length > 2000)
         {
-            return DrugsAccess.Invalid("result", "is required, at most 2000 characters");
+            return GridProblems.Invalid("result", "is required, at most 2000 characters");
         }
 
         if (referral.Result is not null)
@@ -142,7 +142,7 @@ public static class ReferralsApi
         }
 
         referral.Result = req.Result.Trim();
-        referral.ResultRecordedBy = DrugsAccess.Actor(user);
+        referral.ResultRecordedBy = user.Subject();
         referral.ResultAt = time.GetUtcNow();
         var system = Actor.System("drugs:referral-result");
         if ((await cases.GetAsync(referral.CaseId, system, ct)).Case is { State: CaseState.Dispatched })

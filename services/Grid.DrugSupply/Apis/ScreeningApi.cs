@@ -4,6 +4,7 @@ using Grid.Casework.Domain;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -43,7 +44,7 @@ public static class ScreeningApi
         var point = await SupplyPointsApi.Scoped(db.SupplyPoints.AsNoTracking(), user).FirstOrDefaultAsync(p => p.Id == id, ct);
         if (point is null)
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Keepers, point.GridPath) is { } outOfScope)
@@ -70,7 +71,7 @@ public static class ScreeningApi
 
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         var purchase = new Purchase
@@ -100,7 +101,7 @@ public static class ScreeningApi
 
         if (!await SupplyPointsApi.Scoped(db.SupplyPoints, user).AnyAsync(p => p.Id == id, ct))
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         return TypedResults.Ok(await db.Purchases.AsNoTracking().Where(p => p.PointId == id).OrderByDescending(p => p.ReceivedOn).Take(500).ToListAsync(ct));
@@ -138,7 +139,7 @@ public static class ScreeningApi
 
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Authorities, point!.GridPath) is { } outOfScope)
@@ -153,7 +154,7 @@ public static class ScreeningApi
             Product = req!.Product!.Trim(),
             BatchNumber = req.BatchNumber!.Trim(),
             Manufacturer = req.Manufacturer!.Trim(),
-            SampledBy = DrugsAccess.Actor(user),
+            SampledBy = user.Subject(),
             SampledAt = (req.SampledAt ?? now).ToUniversalTime(),
             Screening = req.Result!.Value,
             GridId = point.GridId,
@@ -179,9 +180,8 @@ public static class ScreeningApi
             return denied;
         }
 
-        var scopes = DrugsAccess.ScopeFilter(user);
-        var sample = await db.Samples.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && (scopes == null || s.GridPath.Any(g => scopes.Contains(g))), ct);
-        return sample is null ? DrugsAccess.NotFound("Sample", id) : TypedResults.Ok(sample);
+        var sample = await DrugsAccess.Scoped(db.Samples.AsNoTracking(), user, s => s.GridPath).FirstOrDefaultAsync(s => s.Id == id, ct);
+        return sample is null ? GridProblems.NotFound("Sample", id) : TypedResults.Ok(sample);
     }
 
     private static async Task<IResult> LabResult(
@@ -193,11 +193,10 @@ public static class ScreeningApi
             return denied;
         }
 
-        var scopes = DrugsAccess.ScopeFilter(user);
-        var sample = await db.Samples.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && (scopes == null || s.GridPath.Any(g => scopes.Contains(g))), ct);
+        var sample = await DrugsAccess.Scoped(db.Samples.AsNoTracking(), user, s => s.GridPath).FirstOrDefaultAsync(s => s.Id == id, ct);
         if (sample is null)
         {
-            return DrugsAccess.NotFound("Sample", id);
+            return GridProblems.NotFound("Sample", id);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Authorities, sample.GridPath) is { } outOfScope)
@@ -207,12 +206,12 @@ public static class ScreeningApi
 
         if (req?.Verdict is not { } verdict || !Enum.IsDefined(verdict))
         {
-            return DrugsAccess.Invalid("verdict", "is required: Genuine, Fake or Substandard");
+            return GridProblems.Invalid("verdict", "is required: Genuine, Fake or Substandard");
         }
 
         if (req.Report is { Length: > 1000 })
         {
-            return DrugsAccess.Invalid("report", "must be at most 1000 characters");
+            return GridProblems.Invalid("report", "must be at most 1000 characters");
         }
 
         if (sample.Verdict is not null)
@@ -254,7 +253,7 @@ public static class ScreeningApi
 
         if (!await SupplyPointsApi.Scoped(db.SupplyPoints, user).AnyAsync(p => p.Id == id, ct))
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         return TypedResults.Ok(await db.Recalls.AsNoTracking().Where(r => r.PointId == id).OrderByDescending(r => r.BlockedAt).Take(500).ToListAsync(ct));

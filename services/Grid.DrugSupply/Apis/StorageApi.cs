@@ -5,6 +5,7 @@ using Grid.Contracts.Roles;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -40,7 +41,7 @@ public static class StorageApi
 
         if (batch?.Readings is not { Count: > 0 } readings || readings.Count > options.Storage.MaxBatch)
         {
-            return DrugsAccess.Invalid("readings", $"must hold 1 to {options.Storage.MaxBatch} readings");
+            return GridProblems.Invalid("readings", $"must hold 1 to {options.Storage.MaxBatch} readings");
         }
 
         var ids = readings.Select(r => r?.PointId).OfType<Guid>().Distinct().ToList();
@@ -87,7 +88,7 @@ public static class StorageApi
 
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         // timestamptz holds UTC; a device's local offset is only how it wrote the time.
@@ -197,7 +198,7 @@ public static class StorageApi
 
         if (!await SupplyPointsApi.Scoped(db.SupplyPoints, user).AnyAsync(p => p.Id == id, ct))
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         return TypedResults.Ok(await db.Episodes.AsNoTracking().Where(e => e.PointId == id).OrderByDescending(e => e.StartedAt).Take(500).ToListAsync(ct));

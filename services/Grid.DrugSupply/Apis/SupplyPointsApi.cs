@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
 namespace Grid.DrugSupply.Apis;
 
@@ -40,13 +41,13 @@ public static class SupplyPointsApi
 
         if (req is null)
         {
-            return DrugsAccess.Invalid("body", "is required");
+            return GridProblems.Invalid("body", "is required");
         }
 
         var (errors, path) = await CheckAsync(req, grids, ct);
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Keepers, path) is { } outOfScope)
@@ -64,7 +65,7 @@ public static class SupplyPointsApi
         }
         catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
-            return DrugsAccess.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
+            return GridProblems.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
         }
 
         return TypedResults.Created($"/api/drugs/v1/points/{point.Id}", SupplyPointDto.From(point));
@@ -81,18 +82,18 @@ public static class SupplyPointsApi
         var point = await Scoped(db.SupplyPoints, user).FirstOrDefaultAsync(p => p.Id == id, ct);
         if (point is null)
         {
-            return DrugsAccess.NotFound("Supply point", id);
+            return GridProblems.NotFound("Supply point", id);
         }
 
         if (req is null)
         {
-            return DrugsAccess.Invalid("body", "is required");
+            return GridProblems.Invalid("body", "is required");
         }
 
         var (errors, path) = await CheckAsync(req, grids, ct);
         if (errors.Count > 0)
         {
-            return DrugsAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         if (DrugsAccess.Deny(user, DrugRoles.Keepers, path) is { } outOfScope)
@@ -108,7 +109,7 @@ public static class SupplyPointsApi
         }
         catch (DbUpdateException e) when (DomainSchema.IsUniqueViolation(e))
         {
-            return DrugsAccess.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
+            return GridProblems.Invalid("subjectId", $"A supply point of subject '{point.SubjectId}' is already on file.");
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -140,7 +141,7 @@ public static class SupplyPointsApi
         }
 
         var point = await Scoped(db.SupplyPoints.AsNoTracking(), user).FirstOrDefaultAsync(p => p.Id == id, ct);
-        return point is null ? DrugsAccess.NotFound("Supply point", id) : TypedResults.Ok(SupplyPointDto.From(point));
+        return point is null ? GridProblems.NotFound("Supply point", id) : TypedResults.Ok(SupplyPointDto.From(point));
     }
 
     private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, DrugsDbContext db, CancellationToken ct)
@@ -157,38 +158,21 @@ public static class SupplyPointsApi
         }
 
         var removed = await Scoped(db.SupplyPoints, user).Where(p => p.Id == id).ExecuteDeleteAsync(ct);
-        return removed == 0 ? DrugsAccess.NotFound("Supply point", id) : TypedResults.NoContent();
+        return removed == 0 ? GridProblems.NotFound("Supply point", id) : TypedResults.NoContent();
     }
 
-    /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path).</summary>
-    internal static IQueryable<SupplyPoint> Scoped(IQueryable<SupplyPoint> q, ClaimsPrincipal user) =>
-        DrugsAccess.ScopeFilter(user) is { } scopes ? q.Where(p => p.GridPath.Any(g => scopes.Contains(g))) : q;
+    /// <summary>The caller's grid scope, in SQL.</summary>
+    internal static IQueryable<SupplyPoint> Scoped(IQueryable<SupplyPoint> q, ClaimsPrincipal user) => DrugsAccess.Scoped(q, user, p => p.GridPath);
 
     private static async Task<IResult> List(
         HttpContext http, DrugsDbContext db, string? gridId, SupplyPointKind? kind, bool? standard, string? cursor, int? limit, CancellationToken ct)
     {
-        var user = http.User;
-        if (DrugsAccess.Deny(user, DrugRoles.Staff) is { } denied)
+        if (DrugsAccess.Deny(http.User, DrugRoles.Staff) is { } denied)
         {
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var bad))
-        {
-            return bad!;
-        }
-
-        if (!page.TryAfterId(out var after))
-        {
-            return KeysetPage.BadCursor();
-        }
-
-        var q = Scoped(db.SupplyPoints.AsNoTracking(), user);
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(p => p.GridPath.Contains(gridId));
-        }
-
+        var q = Scoped(db.SupplyPoints.AsNoTracking(), http.User).UnderGrid(gridId, p => p.GridPath);
         if (kind is { } k)
         {
             q = q.Where(p => p.Kind == k);
@@ -199,12 +183,6 @@ public static class SupplyPointsApi
             q = q.Where(p => p.Standard == s);
         }
 
-        if (after is { } a)
-        {
-            q = q.Where(p => p.Id.CompareTo(a) > 0);
-        }
-
-        var rows = await q.OrderBy(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows.Select(SupplyPointDto.From).ToList(), p => ("", p.Id.ToString()));
+        return (await q.ReadPageAsync(cursor, limit, p => p.Id, ct)).Ok(http, SupplyPointDto.From);
     }
 }

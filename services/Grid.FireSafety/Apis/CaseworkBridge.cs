@@ -7,14 +7,14 @@ namespace Grid.FireSafety.Apis;
 internal static class CaseworkBridge
 {
     public static Actor ActorOf(HttpContext h) =>
-        new(FireAccess.Actor(h.User), $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
+        new(h.User.Subject(), $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
 
     /// <summary>
     /// The same person acting for a compound fire step whose role and scope fire has already checked (e.g. a
     /// grid worker's on-the-spot fix walks the case through accept, dispatch and handle): audited under their name.
     /// </summary>
     public static Actor Compound(HttpContext h, string step) =>
-        new(FireAccess.Actor(h.User), $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}:{step}", null);
+        new(h.User.Subject(), $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}:{step}", null);
 
     public static IResult Problem(CaseOutcome o)
     {

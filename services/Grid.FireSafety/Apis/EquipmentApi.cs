@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -117,16 +118,8 @@ public static class EquipmentApi
         return TypedResults.Ok(point);
     }
 
-    private static IQueryable<EquipmentPoint> Scoped(FireDbContext db, ClaimsPrincipal user, string? gridId)
-    {
-        var q = db.EquipmentPoints.AsNoTracking();
-        if (FireAccess.ScopeFilter(user) is { } scopes)
-        {
-            q = q.Where(p => p.GridPath.Any(g => scopes.Contains(g)));
-        }
-
-        return gridId is { Length: > 0 } ? q.Where(p => p.GridPath.Contains(gridId)) : q;
-    }
+    private static IQueryable<EquipmentPoint> Scoped(FireDbContext db, ClaimsPrincipal user, string? gridId) =>
+        FireAccess.Scoped(db.EquipmentPoints.AsNoTracking(), user, p => p.GridPath).UnderGrid(gridId, p => p.GridPath);
 
     /// <summary>Keyset paged by grid and id (<see cref="KeysetPage"/>), the scope filter in the query.</summary>
     private static async Task<IResult> List(HttpContext http, FireDbContext db, string? gridId, string? cursor, int? limit, CancellationToken ct)
@@ -136,20 +129,7 @@ public static class EquipmentApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
-        {
-            return bad;
-        }
-
-        var q = Scoped(db, http.User, gridId);
-        if (afterId is { } id)
-        {
-            var key = page.AfterKey ?? "";
-            q = q.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.GridId, p.Id), ValueTuple.Create(key, id)));
-        }
-
-        var rows = await q.OrderBy(p => p.GridId).ThenBy(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows, p => (p.GridId, p.Id.ToString()));
+        return (await Scoped(db, http.User, gridId).ReadPageAsync(cursor, limit, p => p.GridId, p => p.Id, ct)).Ok(http, p => p);
     }
 
     private static async Task<IResult> Tasks(ClaimsPrincipal user, FireDbContext db, FireOptions options, TimeProvider time, string? gridId, string? custodianId, CancellationToken ct)

@@ -6,6 +6,7 @@ using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 

@@ -4,6 +4,7 @@ using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -129,8 +130,8 @@ public static class InspectionsApi
         var record = new InspectionRecord
         {
             Id = Guid.CreateVersion7(),
-            InspectorId = FireAccess.Actor(user),
-            InspectorName = FireAccess.ActorName(user),
+            InspectorId = user.Subject(),
+            InspectorName = DomainAccess.ActorName(user),
             Role = role,
             Activity = req.Activity,
             GridId = grid.Id,
@@ -148,15 +149,8 @@ public static class InspectionsApi
         return TypedResults.Created($"/api/fire/v1/inspections/{record.Id}", record);
     }
 
-    private static IQueryable<InspectionRecord> Scoped(IQueryable<InspectionRecord> q, ClaimsPrincipal user, string? gridId)
-    {
-        if (FireAccess.ScopeFilter(user) is { } scopes)
-        {
-            q = q.Where(p => p.GridPath.Any(g => scopes.Contains(g)));
-        }
-
-        return gridId is { Length: > 0 } ? q.Where(p => p.GridPath.Contains(gridId)) : q;
-    }
+    private static IQueryable<InspectionRecord> Scoped(IQueryable<InspectionRecord> q, ClaimsPrincipal user, string? gridId) =>
+        FireAccess.Scoped(q, user, i => i.GridPath).UnderGrid(gridId, i => i.GridPath);
 
     private static async Task<IResult> Get(Guid id, ClaimsPrincipal user, FireDbContext db, CancellationToken ct)
     {
@@ -172,20 +166,15 @@ public static class InspectionsApi
     }
 
     private static async Task<IResult> List(
-        ClaimsPrincipal user, FireDbContext db, string? gridId, string? inspectorId, DateTimeOffset? from, DateTimeOffset? to,
-        Guid? cursor, int? limit, CancellationToken ct)
+        HttpContext http, FireDbContext db, string? gridId, string? inspectorId, DateTimeOffset? from, DateTimeOffset? to,
+        string? cursor, int? limit, CancellationToken ct)
     {
-        if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
+        if (FireAccess.Deny(http.User, FireRoles.Staff) is { } denied)
         {
             return denied;
         }
 
-        if (limit is < 1 or > 500)
-        {
-            return new FieldErrors().Add("limit", "must be between 1 and 500").Problem();
-        }
-
-        var q = Scoped(db.Inspections.AsNoTracking(), user, gridId);
+        var q = Scoped(db.Inspections.AsNoTracking(), http.User, gridId);
         if (inspectorId is { Length: > 0 })
         {
             q = q.Where(i => i.InspectorId == inspectorId);
@@ -203,14 +192,7 @@ public static class InspectionsApi
             q = q.Where(i => i.StartedAt < tu);
         }
 
-        if (cursor is { } after)
-        {
-            q = q.Where(i => i.Id.CompareTo(after) > 0);
-        }
-
-        var take = limit ?? 100;
-        var items = await q.OrderBy(i => i.Id).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(new Page<InspectionRecord>(items.Take(take).ToList(), items.Count > take ? items[take - 1].Id.ToString() : null));
+        return (await q.ReadPageAsync(cursor, limit, i => i.Id, ct)).OkWithCursor(http, i => i);
     }
 
     private static async Task<IResult> LedgerExport(ClaimsPrincipal user, FireDbContext db, string? gridId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)

@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -185,31 +186,19 @@ public static class PlacesApi
             : TypedResults.Ok(PlaceDto.From(place));
     }
 
-    internal static IQueryable<Place> Scoped(IQueryable<Place> q, ClaimsPrincipal user, string? gridId)
-    {
-        if (FireAccess.ScopeFilter(user) is { } scopes)
-        {
-            q = q.Where(p => p.GridPath.Any(g => scopes.Contains(g)));
-        }
-
-        return gridId is { Length: > 0 } ? q.Where(p => p.GridPath.Contains(gridId)) : q;
-    }
+    internal static IQueryable<Place> Scoped(IQueryable<Place> q, ClaimsPrincipal user, string? gridId) =>
+        FireAccess.Scoped(q, user, p => p.GridPath).UnderGrid(gridId, p => p.GridPath);
 
     private static async Task<IResult> ListPlaces(
-        ClaimsPrincipal user, FireDbContext db, string? gridId, PlaceCategory? category, SupervisingAuthority? authority,
-        Guid? cursor, int? limit, CancellationToken ct)
+        HttpContext http, FireDbContext db, string? gridId, PlaceCategory? category, SupervisingAuthority? authority,
+        string? cursor, int? limit, CancellationToken ct)
     {
-        if (FireAccess.Deny(user, FireRoles.Staff) is { } denied)
+        if (FireAccess.Deny(http.User, FireRoles.Staff) is { } denied)
         {
             return denied;
         }
 
-        if (limit is < 1 or > 500)
-        {
-            return new FieldErrors().Add("limit", "must be between 1 and 500").Problem();
-        }
-
-        var q = Scoped(db.Places.AsNoTracking(), user, gridId);
+        var q = Scoped(db.Places.AsNoTracking(), http.User, gridId);
         if (category is { } c)
         {
             q = q.Where(p => p.Category == c);
@@ -220,15 +209,7 @@ public static class PlacesApi
             q = q.Where(p => p.Authority == a);
         }
 
-        if (cursor is { } after)
-        {
-            q = q.Where(p => p.Id.CompareTo(after) > 0);
-        }
-
-        var take = limit ?? 100;
-        var items = await q.OrderBy(p => p.Id).Take(take + 1).ToListAsync(ct);
-        var next = items.Count > take ? items[take - 1].Id.ToString() : null;
-        return TypedResults.Ok(new Page<PlaceDto>(items.Take(take).Select(PlaceDto.From).ToList(), next));
+        return (await q.ReadPageAsync(cursor, limit, p => p.Id, ct)).OkWithCursor(http, PlaceDto.From);
     }
 
     private static IResult Routing(ClaimsPrincipal user, SupervisionRouting routing)
@@ -335,29 +316,7 @@ public static class PlacesApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterId, out var bad))
-        {
-            return bad;
-        }
-
-        var q = db.Duties.AsNoTracking();
-        if (FireAccess.ScopeFilter(http.User) is { } scopes)
-        {
-            q = q.Where(d => d.GridPath.Any(g => scopes.Contains(g)));
-        }
-
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(d => d.GridPath.Contains(gridId));
-        }
-
-        if (afterId is { } id)
-        {
-            var key = page.AfterKey ?? "";
-            q = q.Where(d => EF.Functions.GreaterThan(ValueTuple.Create(d.GridId, d.Id), ValueTuple.Create(key, id)));
-        }
-
-        var rows = await q.OrderBy(d => d.GridId).ThenBy(d => d.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows, d => (d.GridId, d.Id.ToString()));
+        var q = FireAccess.Scoped(db.Duties.AsNoTracking(), http.User, d => d.GridPath).UnderGrid(gridId, d => d.GridPath);
+        return (await q.ReadPageAsync(cursor, limit, d => d.GridId, d => d.Id, ct)).Ok(http, d => d);
     }
 }

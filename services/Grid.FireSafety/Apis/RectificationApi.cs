@@ -5,6 +5,7 @@ using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -206,32 +207,14 @@ public static class RectificationApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterAt, out var afterId, out var bad))
-        {
-            return bad;
-        }
-
-        var q = db.ListedSupervisions.AsNoTracking();
-        if (FireAccess.ScopeFilter(http.User) is { } scopes)
-        {
-            q = q.Where(l => l.GridPath.Any(g => scopes.Contains(g)));
-        }
-
+        var q = FireAccess.Scoped(db.ListedSupervisions.AsNoTracking(), http.User, l => l.GridPath);
         if (status is { Length: > 0 })
         {
             q = q.Where(l => l.Status == status);
         }
 
-        if (afterId is { } id && afterAt is { } at)
-        {
-            var after = new DateTimeOffset(at, TimeSpan.Zero);
-            q = q.Where(l => EF.Functions.GreaterThan(ValueTuple.Create(l.Deadline, l.Id), ValueTuple.Create(after, id)));
-        }
-
         var now = time.GetUtcNow();
-        var rows = await q.OrderBy(l => l.Deadline).ThenBy(l => l.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return page.Ok(http, rows.Select(l => new SupervisionItem(l, l.Status == "open" && now > l.Deadline)).ToList(),
-            r => (KeysetPage.Key(r.Supervision.Deadline), r.Supervision.Id.ToString()));
+        return (await q.ReadPageAsync(cursor, limit, l => l.Deadline, l => l.Id, ct)).Ok(http, l => new SupervisionItem(l, l.Status == "open" && now > l.Deadline));
     }
 
     /// <summary>A listed supervision and whether its deadline has passed while it is open.</summary>

@@ -5,6 +5,7 @@ using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -105,39 +106,29 @@ public static class RewardsApi
             return denied;
         }
 
-        if (!KeysetPage.TryParse(cursor, limit, out var page, out var afterAt, out var afterId, out var bad))
-        {
-            return bad;
-        }
-
-        var q = db.RewardClaims.AsNoTracking();
-        if (FireAccess.ScopeFilter(h.User) is { } scopes)
-        {
-            q = q.Where(r => r.GridPath.Any(g => scopes.Contains(g)));
-        }
-
+        var q = FireAccess.Scoped(db.RewardClaims.AsNoTracking(), h.User, r => r.GridPath);
         if (status is { Length: > 0 })
         {
             q = q.Where(r => r.Status == status);
         }
 
-        if (afterId is { } id && afterAt is { } at)
+        var page = await q.ReadPageAsync(cursor, limit, r => r.CreatedAt, r => r.CaseId, ct);
+        if (page.Problem is { } bad)
         {
-            var after = new DateTimeOffset(at, TimeSpan.Zero);
-            q = q.Where(r => EF.Functions.GreaterThan(ValueTuple.Create(r.CreatedAt, r.CaseId), ValueTuple.Create(after, id)));
+            return bad;
         }
 
         var actor = CaseworkBridge.ActorOf(h);
         var rows = new List<RewardItem>();
-        foreach (var claim in await q.OrderBy(r => r.CreatedAt).ThenBy(r => r.CaseId).Take(page.Limit + 1).ToListAsync(ct))
+        foreach (var claim in page.Rows)
         {
             // Read through Casework so that its role check (reporter → reward-centre) is the one that decides; each read
-            // is audited, so the row read only to know whether a next page exists is not opened.
-            var (_, reporter) = rows.Count < page.Limit ? await cases.GetReporterAsync(claim.CaseId, actor, ct) : default;
+            // is audited, so only the page's rows are opened, never the one read to know whether a next page exists.
+            var (_, reporter) = await cases.GetReporterAsync(claim.CaseId, actor, ct);
             rows.Add(new RewardItem(claim, reporter));
         }
 
-        return page.Ok(h, rows, r => (KeysetPage.Key(r.Claim.CreatedAt), r.Claim.CaseId.ToString()));
+        return page.Ok(h, rows);
     }
 
     /// <summary>A reward claim with its reporter, who is shown to the reward centre alone.</summary>
@@ -180,7 +171,7 @@ public static class RewardsApi
         claim.Status = verified ? "verified" : "unverified";
         claim.Major = string.Equals(c.Severity, DeadlinePolicy.Major, StringComparison.OrdinalIgnoreCase);
         claim.Amount = options.Rewards.AmountFor(verified, claim.Major);
-        claim.DecidedBy = FireAccess.Actor(h.User);
+        claim.DecidedBy = h.User.Subject();
         claim.DecidedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         tx.Audit(caseId, claim.DecidedBy, "reward-decision", "fire", before, new { claim.Status, claim.Amount, claim.Major });
@@ -215,7 +206,7 @@ public static class RewardsApi
         }
 
         claim.Status = "paid";
-        claim.PaidBy = FireAccess.Actor(h.User);
+        claim.PaidBy = h.User.Subject();
         claim.PaidAt = time.GetUtcNow();
         claim.PayoutReference = req!.Reference!.Trim();
         await db.SaveChangesAsync(ct);

@@ -4,6 +4,7 @@ using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 
@@ -61,7 +62,7 @@ public static class StatisticsApi
         }
 
         row.MeetsStandard = req.MeetsStandard;
-        row.AssessedBy = FireAccess.Actor(user);
+        row.AssessedBy = user.Subject();
         row.AssessedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(row);

@@ -4,6 +4,7 @@ using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.FireSafety.Apis.FireSafetyApi;
 
 namespace Grid.FireSafety.Apis;
 

@@ -5,6 +5,7 @@ using Grid.Casework.Infrastructure;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.LaborInspection.Apis.LaborInspectionApi;
 
 namespace Grid.LaborInspection.Apis;
 
@@ -61,7 +62,7 @@ public static class ComplaintsApi
         void Add(string f, string m) => (errors.TryGetValue(f, out var l) ? l : errors[f] = []).Add(m);
         if (req is null)
         {
-            return LaborAccess.Invalid("body", "is required");
+            return GridProblems.Invalid("body", "is required");
         }
 
         if (req.Channel is not ("village" or "hotline"))
@@ -106,7 +107,7 @@ public static class ComplaintsApi
 
         if (errors.Count > 0)
         {
-            return LaborAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         var draft = new ComplaintDraft(req.Channel!, req.Title!.Trim(), string.IsNullOrWhiteSpace(req.Description) ? req.Title!.Trim() : req.Description.Trim(),
@@ -134,7 +135,7 @@ public static class ComplaintsApi
         var complaint = await db.Complaints.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == id, ct);
         if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
         {
-            return LaborAccess.NotFound("Complaint", id);
+            return GridProblems.NotFound("Complaint", id);
         }
 
         var view = await cases.GetAsync(id, CaseworkBridge.ActorOf(h), ct);
@@ -152,7 +153,7 @@ public static class ComplaintsApi
         var complaint = await db.Complaints.FirstOrDefaultAsync(c => c.CaseId == id, ct);
         if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
         {
-            return LaborAccess.NotFound("Complaint", id);
+            return GridProblems.NotFound("Complaint", id);
         }
 
         if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade], complaint.GridPath) is { } outOfScope)
@@ -162,7 +163,7 @@ public static class ComplaintsApi
 
         if (string.IsNullOrWhiteSpace(req?.Reason) || req.Reason.Length > 500)
         {
-            return LaborAccess.Invalid("reason", "is required (情况复杂 …), at most 500 characters");
+            return GridProblems.Invalid("reason", "is required (情况复杂 …), at most 500 characters");
         }
 
         if (complaint.AcceptedOn is not { } accepted || complaint.FinishedOn is not null)
@@ -178,7 +179,7 @@ public static class ComplaintsApi
         }
 
         complaint.Extensions++;
-        complaint.ExtensionApprovedBy = LaborAccess.Actor(h.User);
+        complaint.ExtensionApprovedBy = h.User.Subject();
         complaint.FinishBy = clock.FinishBy(accepted, complaint.Extensions);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ComplaintView.From(complaint, null));
@@ -197,7 +198,7 @@ public static class ComplaintsApi
         var complaint = await db.Complaints.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == id, ct);
         if (complaint is null || !LaborAccess.InScope(h.User, complaint.GridPath))
         {
-            return LaborAccess.NotFound("Complaint", id);
+            return GridProblems.NotFound("Complaint", id);
         }
 
         if (LaborAccess.Deny(h.User, [LaborRoles.Admin, LaborRoles.Office, LaborRoles.Brigade], complaint.GridPath) is { } outOfScope)
@@ -209,7 +210,7 @@ public static class ComplaintsApi
         var errors = Mediation.Check(req?.Parties, req?.AmountClaimed, req?.AmountAgreed, req?.PaidOn, today);
         if (errors.Count > 0)
         {
-            return LaborAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         if (complaint.MajorReason is not null || complaint.AcceptedOn is null || complaint.FinishedOn is not null)
@@ -241,12 +242,7 @@ public static class ComplaintsApi
             return denied;
         }
 
-        var q = db.ComplaintBreaches.AsNoTracking();
-        if (LaborAccess.ScopeFilter(user) is { } scopes)
-        {
-            q = q.Where(b => b.GridPath.Any(g => scopes.Contains(g)));
-        }
-
+        var q = LaborAccess.Scoped(db.ComplaintBreaches.AsNoTracking(), user, b => b.GridPath);
         return TypedResults.Ok(await q.OrderByDescending(b => b.Deadline).Take(500).ToListAsync(ct));
     }
 }

@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.LaborInspection.Apis.LaborInspectionApi;
 
 namespace Grid.LaborInspection.Apis;
 
@@ -34,7 +35,7 @@ public static class EmployerImportApi
         var excel = type.Contains("spreadsheetml", StringComparison.OrdinalIgnoreCase) || type.Contains("excel", StringComparison.OrdinalIgnoreCase);
         if (!excel && !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
         {
-            return LaborAccess.Invalid("Content-Type", "must be text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+            return GridProblems.Invalid("Content-Type", "must be text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         }
 
         using var buffer = new MemoryStream();
@@ -47,12 +48,12 @@ public static class EmployerImportApi
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return LaborAccess.Invalid("body", $"The file could not be read as {(excel ? "XLSX" : "CSV")}: {e.Message}");
+            return GridProblems.Invalid("body", $"The file could not be read as {(excel ? "XLSX" : "CSV")}: {e.Message}");
         }
 
         if (rows.Count == 0 || rows.Count > options.MaxImportRows)
         {
-            return LaborAccess.Invalid("body", $"must hold between 1 and {options.MaxImportRows} rows");
+            return GridProblems.Invalid("body", $"must hold between 1 and {options.MaxImportRows} rows");
         }
 
         ImportResult result;

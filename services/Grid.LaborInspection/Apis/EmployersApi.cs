@@ -3,6 +3,7 @@ using Grid.Casework.Infrastructure;
 using Grid.LaborInspection.Domain;
 using Grid.LaborInspection.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static Grid.LaborInspection.Apis.LaborInspectionApi;
 
 namespace Grid.LaborInspection.Apis;
 
@@ -77,7 +78,7 @@ public static class EmployersApi
         var employer = await Scoped(db.Employers, user).FirstOrDefaultAsync(e => e.Id == id, ct);
         if (employer is null)
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         var (refused, path) = await AcceptAsync(req, user, grids, time, ct);
@@ -111,13 +112,13 @@ public static class EmployersApi
     {
         if (req is null)
         {
-            return (LaborAccess.Invalid("body", "is required"), []);
+            return (GridProblems.Invalid("body", "is required"), []);
         }
 
         var (errors, path) = await CheckAsync(req, grids, LaborDay.Today(time), ct);
         if (errors.Count > 0)
         {
-            return (LaborAccess.Invalid(errors), []);
+            return (GridProblems.Invalid(errors), []);
         }
 
         return (LaborAccess.Deny(user, LaborRoles.FileKeepers, path), path!);
@@ -125,7 +126,7 @@ public static class EmployersApi
 
     /// <summary>一户一档: one file per subject id.</summary>
     private static IResult AlreadyOnFile(Employer employer) =>
-        LaborAccess.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
+        GridProblems.Invalid("subjectId", $"An employer with subject id '{employer.SubjectId}' is already on file (一户一档).");
 
     /// <summary>The field checks, then the grid: unknown grids are a field error, like any other.</summary>
     internal static async Task<(Dictionary<string, List<string>> Errors, string[]? Path)> CheckAsync(
@@ -149,7 +150,7 @@ public static class EmployersApi
         }
 
         var employer = await Scoped(db.Employers.AsNoTracking(), user).FirstOrDefaultAsync(e => e.Id == id, ct);
-        return employer is null ? LaborAccess.NotFound("Employer", id) : TypedResults.Ok(EmployerDto.From(employer));
+        return employer is null ? GridProblems.NotFound("Employer", id) : TypedResults.Ok(EmployerDto.From(employer));
     }
 
     private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, LaborDbContext db, CancellationToken ct)
@@ -160,33 +161,22 @@ public static class EmployersApi
         }
 
         var removed = await Scoped(db.Employers, user).Where(e => e.Id == id).ExecuteDeleteAsync(ct);
-        return removed == 0 ? LaborAccess.NotFound("Employer", id) : TypedResults.NoContent();
+        return removed == 0 ? GridProblems.NotFound("Employer", id) : TypedResults.NoContent();
     }
 
-    /// <summary>The grid-scope filter in SQL (array overlap on the GIN-indexed path).</summary>
-    internal static IQueryable<Employer> Scoped(IQueryable<Employer> q, ClaimsPrincipal user) =>
-        LaborAccess.ScopeFilter(user) is { } scopes ? q.Where(e => e.GridPath.Any(g => scopes.Contains(g))) : q;
+    /// <summary>The caller's grid scope, in SQL.</summary>
+    internal static IQueryable<Employer> Scoped(IQueryable<Employer> q, ClaimsPrincipal user) => LaborAccess.Scoped(q, user, e => e.GridPath);
 
     private static async Task<IResult> List(
-        ClaimsPrincipal user, LaborDbContext db, string? gridId, RiskLevel? risk, EmployerKind? kind, bool? inspectionDue,
-        Guid? cursor, int? limit, TimeProvider time, CancellationToken ct)
+        HttpContext http, LaborDbContext db, string? gridId, RiskLevel? risk, EmployerKind? kind, bool? inspectionDue,
+        string? cursor, int? limit, TimeProvider time, CancellationToken ct)
     {
-        if (LaborAccess.Deny(user, LaborRoles.Staff) is { } denied)
+        if (LaborAccess.Deny(http.User, LaborRoles.Staff) is { } denied)
         {
             return denied;
         }
 
-        if (limit is < 1 or > 500)
-        {
-            return LaborAccess.Invalid("limit", "must be between 1 and 500");
-        }
-
-        var q = Scoped(db.Employers.AsNoTracking(), user);
-        if (gridId is { Length: > 0 })
-        {
-            q = q.Where(e => e.GridPath.Contains(gridId));
-        }
-
+        var q = Scoped(db.Employers.AsNoTracking(), http.User).UnderGrid(gridId, e => e.GridPath);
         if (risk is { } r)
         {
             q = q.Where(e => e.Risk == r);
@@ -203,15 +193,7 @@ public static class EmployersApi
             q = q.Where(e => e.NextInspectionDue <= today);
         }
 
-        if (cursor is { } after)
-        {
-            q = q.Where(e => e.Id.CompareTo(after) > 0);
-        }
-
-        var take = limit ?? 100;
-        var items = await q.OrderBy(e => e.Id).Take(take + 1).ToListAsync(ct);
-        var next = items.Count > take ? items[take - 1].Id.ToString() : null;
-        return TypedResults.Ok(new Page<EmployerDto>(items.Take(take).Select(EmployerDto.From).ToList(), next));
+        return (await q.ReadPageAsync(cursor, limit, e => e.Id, ct)).OkWithCursor(http, EmployerDto.From);
     }
 
     private static async Task<IResult> Rating(Guid id, ClaimsPrincipal user, LaborDbContext db, EmployerRater rater, CancellationToken ct)
@@ -224,7 +206,7 @@ public static class EmployersApi
         var employer = await Scoped(db.Employers.AsNoTracking(), user).FirstOrDefaultAsync(e => e.Id == id, ct);
         if (employer is null)
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         return TypedResults.Ok(rater.Rate(employer, await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == id).ToListAsync(ct)));
@@ -239,7 +221,7 @@ public static class EmployersApi
 
         if (!await Scoped(db.Employers, user).AnyAsync(e => e.Id == id, ct))
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         return TypedResults.Ok(await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == id)
@@ -257,7 +239,7 @@ public static class EmployersApi
         var employer = await Scoped(db.Employers, user).FirstOrDefaultAsync(e => e.Id == id, ct);
         if (employer is null)
         {
-            return LaborAccess.NotFound("Employer", id);
+            return GridProblems.NotFound("Employer", id);
         }
 
         var today = LaborDay.Today(time);
@@ -279,7 +261,7 @@ public static class EmployersApi
 
         if (errors.Count > 0)
         {
-            return LaborAccess.Invalid(errors);
+            return GridProblems.Invalid(errors);
         }
 
         var record = new ComplianceRecord
@@ -289,7 +271,7 @@ public static class EmployersApi
             Kind = req!.Kind!.Value,
             On = req.On ?? today,
             Summary = req.Summary!.Trim(),
-            RecordedBy = LaborAccess.Actor(user),
+            RecordedBy = user.Subject(),
             RecordedAt = time.GetUtcNow(),
         };
         db.ComplianceRecords.Add(record);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Grid.LaborInspection.Apis;
 using Grid.LaborInspection.Domain;
 using Microsoft.EntityFrameworkCore;
+using static Grid.LaborInspection.Apis.LaborInspectionApi;
 
 namespace Grid.LaborInspection.Infrastructure;
 

@@ -55,7 +55,7 @@ public static class ImportsApi
         List<Dictionary<string, string>> rows;
         try
         {
-            rows = ImportService.ReadTable(buffer, excel);
+            rows = ImportTable.ReadTable(buffer, excel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
