@@ -47,7 +47,8 @@ public static class MessagingExtensions
             WatchedQueues = [.. m.Endpoints.Keys],
         });
         services.TryAddSingleton<OutboxSignal>();
-        services.TryAddSingleton(_ => new OutboxDataSource(NpgsqlDataSource.Create(cs)));
+        // The service's own pool when it registered one (Aspire's PostgreSQL client), else one for the outbox.
+        services.TryAddSingleton(sp => new OutboxDataSource(sp.GetService<NpgsqlDataSource>() ?? NpgsqlDataSource.Create(cs)));
         foreach (var s in m.Subscriptions)
         {
             services.AddSingleton(s);

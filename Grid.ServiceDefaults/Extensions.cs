@@ -85,8 +85,8 @@ public static class Extensions
 
         // Spans cost on every request; record them only where something collects them (an OTLP endpoint),
         // unless Grid:Tracing says otherwise.
-        var exporter = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        if (builder.Configuration.GetValue<bool?>("Grid:Tracing") ?? exporter)
+        var exporter = ExporterConfigured(builder.Configuration);
+        if (TracingEnabled(builder.Configuration))
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
@@ -105,6 +105,13 @@ public static class Extensions
 
         return builder;
     }
+
+    /// <summary>Whether spans are recorded: where an OTLP endpoint collects them, unless <c>Grid:Tracing</c> says otherwise.</summary>
+    public static bool TracingEnabled(IConfiguration configuration) =>
+        configuration.GetValue<bool?>("Grid:Tracing") ?? ExporterConfigured(configuration);
+
+    private static bool ExporterConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder

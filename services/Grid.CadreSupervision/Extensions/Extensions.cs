@@ -27,7 +27,8 @@ internal static class Extensions
         }
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddDbContext<CadreDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+        // The service's one pool (AddGridDataSource, registered with Grid.Casework), not a second one of EF Core's.
+        builder.Services.AddDbContext<CadreDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 
         // The file's schema before Casework's hosted services start using the database.
         builder.Services.AddDomainSchema<CadreDbContext>("cadre", "cadres");

@@ -138,7 +138,9 @@ public static class CaseworkExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();
         var audit = AuditChainOf(builder, m.CreateCaseTables);
-        services.AddSingleton(sp => new CaseworkDatabase(NpgsqlDataSource.Create(ForCasework(cs)), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>(), audit));
+        // The service's one pool (Aspire's PostgreSQL client), tuned for casework's repeated statements.
+        builder.AddGridDataSource(connectionName, ForCasework);
+        services.AddSingleton(sp => new CaseworkDatabase(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>(), audit));
         services.AddSingleton(sp => new OutboxDataSource(sp.GetRequiredService<CaseworkDatabase>().DataSource));
 
         // Order matters: the schema exists before the bus consumes and the relay publishes.

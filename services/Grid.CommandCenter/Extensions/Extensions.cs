@@ -18,8 +18,6 @@ internal static class Extensions
         builder.AddGridDependencyHealthChecks(DatabaseName);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-        // One connection pool: the one Grid.Casework's database wrapper owns.
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<CaseworkDatabase>().DataSource);
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddSingleton<ReadModelProjector>();
         // Registered before the bus, so that it stops after the bus has stopped consuming.

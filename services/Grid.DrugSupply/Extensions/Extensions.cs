@@ -24,7 +24,8 @@ internal static class Extensions
         builder.Services.AddSingleton<SupervisionNetwork>();
         builder.Services.AddSingleton(new StorageBands(options.Storage));
 
-        builder.Services.AddDbContext<DrugsDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+        // The service's one pool (AddGridDataSource, registered with Grid.Casework), not a second one of EF Core's.
+        builder.Services.AddDbContext<DrugsDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 
         // Drug supply's schema before Casework's hosted services start using the database.
         builder.Services.AddDomainSchema<DrugsDbContext>("drugs", "supply_points");

@@ -17,9 +17,7 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.Configure<EnvironmentOptions>(builder.Configuration.GetSection("Environment"));
 
-        var cs = builder.Configuration.GetConnectionString(DatabaseName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is not configured.");
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
+        // Readings, rules and episodes use the service's one pool, registered by Grid.Casework below.
         builder.Services.AddHostedService<SchemaInitializer>();
 
         // The shared case life cycle: exceedances, silences, complaints, incidents and transfers are its cases.

@@ -23,7 +23,8 @@ internal static class Extensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new SupervisionRouting(options.Supervision));
 
-        builder.Services.AddDbContext<FireDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+        // The service's one pool (AddGridDataSource, registered with Grid.Casework), not a second one of EF Core's.
+        builder.Services.AddDbContext<FireDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 
         // Grids: Casework's directory over the organization service when it is configured, else the configured (or
         // generated demo) tree in its place.

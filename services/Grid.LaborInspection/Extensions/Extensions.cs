@@ -27,7 +27,8 @@ internal static class Extensions
         builder.Services.AddScoped<EmployerImporter>();
         builder.Services.AddScoped<ComplaintDesk>();
 
-        builder.Services.AddDbContext<LaborDbContext>(o => o.UseNpgsql(builder.Configuration.GetConnectionString(DatabaseName)));
+        // The service's one pool (AddGridDataSource, registered with Grid.Casework), not a second one of EF Core's.
+        builder.Services.AddDbContext<LaborDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 
         // Labor's schema before Casework's hosted services start using the database.
         builder.Services.AddDomainSchema<LaborDbContext>("labor", "employers");

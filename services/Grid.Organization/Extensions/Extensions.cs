@@ -25,9 +25,7 @@ internal static class Extensions
         builder.AddGridDependencyHealthChecks(DatabaseName);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-        var cs = builder.Configuration.GetConnectionString(DatabaseName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseName} is required");
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
+        builder.AddGridDataSource(DatabaseName);
         builder.Services.AddSingleton<OrganizationCache>();
         builder.Services.AddSingleton<GridStore>();
         builder.Services.AddSingleton<StaffStore>();
