@@ -74,9 +74,6 @@ public static class PostgresServer
     public static string AdminConnectionString(string dataRoot, int port, string database) =>
         $"Host={DataDir(dataRoot)};Port={port};Username={User};Database={database};Pooling=false";
 
-    public static Task<bool> IsReadyAsync(int port, CancellationToken ct = default) =>
-        IsReadyAsync(ConnectionString(port, "postgres") + ";Pooling=false", ct);
-
     public static async Task<bool> IsReadyAsync(string connectionString, CancellationToken ct = default)
     {
         try
@@ -90,10 +87,6 @@ public static class PostgresServer
             return false;
         }
     }
-
-    /// <summary>Creates the database with PostGIS if it does not exist yet.</summary>
-    public static Task EnsureDatabaseAsync(int port, string database, CancellationToken ct = default) =>
-        EnsureDatabaseAsync(db => ConnectionString(port, db) + ";Pooling=false", database, owner: null, ct);
 
     /// <summary>
     /// Creates the database with PostGIS if it does not exist yet, as the superuser (<paramref name="admin"/> gives

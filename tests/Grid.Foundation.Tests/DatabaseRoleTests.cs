@@ -1,5 +1,6 @@
 using Grid.LocalServers;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 using Npgsql;
 
 namespace Grid.Foundation.Tests;
@@ -53,6 +54,41 @@ public class DatabaseRoleTests
         var stranger = await Assert.ThrowsAsync<PostgresException>(() =>
             Sql(new NpgsqlConnectionStringBuilder(service) { Username = other }.ConnectionString, "SELECT 1"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, stranger.SqlState);
+    }
+
+    [Fact]
+    public async Task On_a_server_started_as_the_suite_starts_it_a_role_logs_in_over_TCP_with_its_password_only_and_the_superuser_not_at_all()
+    {
+        var dir = Directory.CreateTempSubdirectory("grid-pgauth-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101); // the postgres user must reach its data directory
+        }
+
+        var builder = DistributedApplication.CreateBuilder(dir, dir);
+        var pg = builder.AddPostgres("postgres", FreePort.Next(), durable: false, passwords: true);
+        var app = builder.Build();
+        await app.StartAsync();
+        try
+        {
+            var owner = new DatabaseOwner("svc_auth", "pw-" + Guid.NewGuid().ToString("N"));
+            await PostgresServer.EnsureDatabaseAsync(pg.AdminConnectionStringFor, "authdb", owner);
+            var tcp = new NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString(pg.Port, "authdb", user: owner.Role)) { Password = owner.Password, Pooling = false };
+            Assert.Equal(owner.Role, await Wait.ScalarAsync<string>(tcp.ConnectionString, "SELECT current_user"));
+
+            foreach (var (user, password) in new[] { (owner.Role, "wrong"), (PostgresServer.User, owner.Password), (PostgresServer.User, "") })
+            {
+                var attempt = new NpgsqlConnectionStringBuilder(tcp.ConnectionString) { Username = user, Password = password };
+                var refused = await Assert.ThrowsAnyAsync<NpgsqlException>(() => Wait.ScalarAsync<string>(attempt.ConnectionString, "SELECT current_user"));
+                Assert.True(refused is PostgresException { SqlState: PostgresErrorCodes.InvalidPassword } || refused.Message.Contains("No password has been provided", StringComparison.Ordinal),
+                    $"{user}: {refused.Message}");
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static async Task Sql(string cs, string sql)
