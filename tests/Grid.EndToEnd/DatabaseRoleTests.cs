@@ -67,8 +67,8 @@ public class DatabaseRoleTests(AssembledSuite suite)
             ("UPDATE casework_audit.queue SET actor = 'x'", "permission denied for table queue"),
             ("DELETE FROM casework_audit.queue", "permission denied for table queue"),
             ("ALTER TABLE casework_audit.entries DISABLE TRIGGER append_only", "must be owner of table entries"),
-            ("DROP TRIGGER append_only ON casework_audit.entries", "must be owner of table entries"),
-            ("DROP TRIGGER append_only ON casework_audit.queue", "must be owner of table queue"),
+            ("DROP TRIGGER append_only ON casework_audit.entries", "must be owner of relation entries"),
+            ("DROP TRIGGER append_only ON casework_audit.queue", "must be owner of relation queue"),
             ("ALTER TABLE casework_audit.entries OWNER TO CURRENT_USER", "must be owner of table entries"),
             ("SET ROLE casework_audit", "permission denied to set role"),
         })
