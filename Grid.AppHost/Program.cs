@@ -17,7 +17,7 @@ var organization = builder.AddProject<Projects.Grid_Organization>("organization"
     .WithEnvironment("Identity__CredentialsFile", Path.Combine(run.StateDir, "demo-logins.txt"))
     .WithEnvironment("Identity__KeyEncryptionKey", builder.AddGridSecret(run, "key-encryption-key"))
     .WithGrpcEndpoint(run.Port(Ports.OrganizationGrpc))
-    .WithDatabase(postgres, "organizationdb")
+    .WithDatabase(postgres, "organizationdb", run)
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(cache).WaitFor(cache);
 var organizationHttp = organization.GetEndpoint("http");
@@ -27,12 +27,14 @@ IResourceBuilder<ProjectResource> Department<TProject>(string name, int port, st
     builder.AddProject<TProject>(name)
         .WithGridDefaults(run.Port(port), organizationHttp)
         .WithGridClient(organization, builder.AddGridSecret(run, $"client-secret-{name}")).WaitFor(organization)
-        .WithDatabase(postgres, database)
+        .WithDatabase(postgres, database, run, auditTrail: true)
         .WithReference(messaging).WaitFor(messaging)
         .WithReference(cache).WaitFor(cache);
 
-// Only the services that seal reporters' identities hold the reporter key. The audit chain's MAC key lives outside the
-// database, one per service, so that whoever can write to one cannot re-chain it.
+// Every service reaches its database as a role of its own; those on Grid.Casework (the command centre too, for its
+// outbox and inbox) find their audit tables owned by another role. Only the services that seal reporters' identities
+// hold the reporter key. The audit chain's MAC key lives outside the database, one per service, so that whoever can
+// write to one cannot re-chain it.
 var fire = Department<Projects.Grid_FireSafety>("fire", Ports.Fire, "firedb")
     .WithEnvironment("Casework__ReporterKey", reporterKey)
     .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-fire"));

@@ -15,8 +15,14 @@ public static class PostgresServer
 
     public static string DataDir(string dataRoot) => Path.Combine(dataRoot, "pgdata");
 
-    /// <summary>First start: an empty cluster owned by the server's user, with a trusted local superuser.</summary>
-    public static async Task InitializeAsync(string dataRoot, CancellationToken ct = default)
+    /// <summary>
+    /// First start: an empty cluster owned by the server's user, with a trusted local superuser. With
+    /// <paramref name="passwords"/> (a suite a person runs), every connection over TCP needs its role's password
+    /// (SCRAM), rewritten at every start so that a cluster made before holds it too: the superuser, which has none,
+    /// is reached only through the socket in the data directory (<see cref="AdminConnectionString"/>), which only the
+    /// server's own user may enter.
+    /// </summary>
+    public static async Task InitializeAsync(string dataRoot, CancellationToken ct = default, bool passwords = false)
     {
         Directory.CreateDirectory(dataRoot);
         if (IsRoot)
@@ -28,6 +34,21 @@ public static class PostgresServer
         {
             await ProcessRunner.RunCheckedAsync(AsServerUser(out var prefix), [.. prefix, $"{BinDir}/initdb", "-D", DataDir(dataRoot),
                 "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C.UTF-8"], ct: ct);
+        }
+
+        if (passwords)
+        {
+            var hba = Path.Combine(DataDir(dataRoot), "pg_hba.conf");
+            await File.WriteAllTextAsync(hba, """
+                # Written by Grid.LocalServers at every start.
+                local all all trust
+                host all all 127.0.0.1/32 scram-sha-256
+
+                """, ct);
+            if (IsRoot)
+            {
+                await ProcessRunner.RunCheckedAsync("chown", ["postgres:postgres", hba], ct: ct);
+            }
         }
     }
 
@@ -46,14 +67,18 @@ public static class PostgresServer
         return new ServerCommand(file, [.. prefix, $"{BinDir}/postgres", .. options], new Dictionary<string, string>(), dataRoot);
     }
 
-    public static string ConnectionString(int port, string database, int maxPoolSize = 50) =>
-        $"Host=127.0.0.1;Port={port};Username={User};Database={database};Maximum Pool Size={maxPoolSize};Include Error Detail=true";
+    public static string ConnectionString(int port, string database, int maxPoolSize = 50, string user = User) =>
+        $"Host=127.0.0.1;Port={port};Username={user};Database={database};Maximum Pool Size={maxPoolSize};Include Error Detail=true";
 
-    public static async Task<bool> IsReadyAsync(int port, CancellationToken ct = default)
+    /// <summary>The superuser's connection through the server's socket, in its data directory.</summary>
+    public static string AdminConnectionString(string dataRoot, int port, string database) =>
+        $"Host={DataDir(dataRoot)};Port={port};Username={User};Database={database};Pooling=false";
+
+    public static async Task<bool> IsReadyAsync(string connectionString, CancellationToken ct = default)
     {
         try
         {
-            await using var conn = new NpgsqlConnection(ConnectionString(port, "postgres") + ";Pooling=false;Timeout=3");
+            await using var conn = new NpgsqlConnection(connectionString + ";Timeout=3");
             await conn.OpenAsync(ct);
             return true;
         }
@@ -63,25 +88,41 @@ public static class PostgresServer
         }
     }
 
-    /// <summary>Creates the database with PostGIS if it does not exist yet.</summary>
-    public static async Task EnsureDatabaseAsync(int port, string database, CancellationToken ct = default)
+    /// <summary>
+    /// Creates the database with PostGIS if it does not exist yet, as the superuser (<paramref name="admin"/> gives
+    /// its connection string to a database): PostGIS needs one to be created. With an <paramref name="owner"/>, the
+    /// database belongs to that login role (<see cref="PostgresRoles"/>).
+    /// </summary>
+    public static async Task EnsureDatabaseAsync(Func<string, string> admin, string database, DatabaseOwner? owner, CancellationToken ct = default)
     {
-        await using (var admin = new NpgsqlConnection(ConnectionString(port, "postgres") + ";Pooling=false"))
+        await using (var conn = new NpgsqlConnection(admin("postgres")))
         {
-            await admin.OpenAsync(ct);
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin);
+            await conn.OpenAsync(ct);
+            if (owner is not null)
+            {
+                await PostgresRoles.EnsureLoginAsync(conn, owner, ct);
+            }
+
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", conn);
             exists.Parameters.AddWithValue(database);
             if (await exists.ExecuteScalarAsync(ct) is null)
             {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "")}\"", admin);
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {PostgresRoles.Quote(database)}", conn);
                 await create.ExecuteNonQueryAsync(ct);
             }
         }
 
-        await using var conn = new NpgsqlConnection(ConnectionString(port, database) + ";Pooling=false");
-        await conn.OpenAsync(ct);
-        await using var ext = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS postgis", conn);
-        await ext.ExecuteNonQueryAsync(ct);
+        await using var db = new NpgsqlConnection(admin(database));
+        await db.OpenAsync(ct);
+        await using (var ext = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS postgis", db))
+        {
+            await ext.ExecuteNonQueryAsync(ct);
+        }
+
+        if (owner is not null)
+        {
+            await PostgresRoles.HandOverAsync(db, database, owner.Role, ct);
+        }
     }
 
     // setpriv replaces itself with the server (no parent left between the starter and the postmaster).

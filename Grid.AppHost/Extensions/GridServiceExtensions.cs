@@ -32,11 +32,16 @@ public static class GridServiceExtensions
             .WithEnvironment("Identity__ClientSecret", secret);
     }
 
-    /// <summary>A database of its own on the server, waited for until it accepts connections.</summary>
+    /// <summary>
+    /// A database of its own on the server, which the service reaches as a login role of its own (its name, a generated
+    /// password), waited for until it is provisioned and accepts that role; <paramref name="auditTrail"/> for a service
+    /// built on Grid.Casework, whose audit tables that role may only read and append to.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service,
-        IResourceBuilder<LocalPostgresResource> server, string database)
+        IResourceBuilder<LocalPostgresResource> server, string database, GridRun run, bool auditTrail = false)
     {
-        var db = server.AddDatabase(database);
+        var name = service.Resource.Name;
+        var db = server.AddDatabase(database, role: name, service.ApplicationBuilder.AddGridSecret(run, $"database-password-{name}"), auditTrail);
         return service.WithReference(db).WaitFor(db);
     }
 

@@ -1,6 +1,8 @@
+using Grid.Casework.Infrastructure;
 using Grid.LocalServers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Grid.AppHost.Extensions;
 
@@ -17,36 +19,54 @@ public static class LocalServerExtensions
         var command = PostgresServer.Command(dataRoot, port, durable);
         var server = new LocalPostgresResource(name, command.FileName, dataRoot, port);
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async ct =>
-            await PostgresServer.IsReadyAsync(port, ct) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+            await PostgresServer.IsReadyAsync(server.AdminConnectionString("postgres"), ct) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
         return builder.AddResource(server)
             .WithArgs([.. command.Args])
             .WithEndpoint(port: port, targetPort: port, name: "tcp", scheme: "tcp", isProxied: false)
             .WithHealthCheck($"{name}-ready")
-            .OnBeforeResourceStarted((r, _, ct) => PostgresServer.InitializeAsync(dataRoot, ct))
-            // Databases once the server answers, as Aspire's own PostgreSQL integration creates them; each then runs
-            // (and is healthy once it accepts connections).
+            .OnBeforeResourceStarted((r, _, ct) => PostgresServer.InitializeAsync(dataRoot, ct, passwords: true))
+            // Databases once the server answers, as Aspire's own PostgreSQL integration creates them; each runs (and is
+            // healthy once its service's role can connect) only when provisioned, so a service that waits for its
+            // database starts on a provisioned one.
             .OnResourceReady(async (r, e, ct) =>
             {
                 var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
                 foreach (var db in r.Databases)
                 {
-                    await PostgresServer.EnsureDatabaseAsync(port, db.DatabaseName, ct);
+                    try
+                    {
+                        await ProvisionAsync(db, ct);
+                    }
+                    catch (Npgsql.NpgsqlException ex)
+                    {
+                        // Its service never starts; the run fails naming the database and why (never a statement).
+                        e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(db)
+                            .LogError("Provisioning {Database} failed: {Error}", db.DatabaseName, ex.Message);
+                        await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.FailedToStart });
+                        continue;
+                    }
+
                     await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.Running });
                 }
             });
     }
 
-    /// <summary>A database on the server, with PostGIS; a child resource, healthy once it accepts connections.</summary>
-    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> server, string name)
+    /// <summary>
+    /// A database for one service, owned by a login role of its own (named after the service, its password a
+    /// generated secret); with <paramref name="auditTrail"/>, Casework's audit tables are provisioned in it under their
+    /// own owner, so that role may only read and append to them. Healthy once that role can connect.
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> server, string name,
+        string role, IResourceBuilder<ParameterResource> password, bool auditTrail)
     {
-        var db = new LocalPostgresDatabaseResource(name, name, server.Resource);
+        var db = new LocalPostgresDatabaseResource(name, name, server.Resource, role, password.Resource, auditTrail);
         server.Resource.Databases.Add(db);
-        var port = server.Resource.Port;
         server.ApplicationBuilder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async ct =>
         {
             try
             {
-                await using var conn = new Npgsql.NpgsqlConnection(PostgresServer.ConnectionString(port, name) + ";Pooling=false;Timeout=3");
+                var cs = await db.ConnectionStringExpression.GetValueAsync(ct);
+                await using var conn = new Npgsql.NpgsqlConnection(cs + ";Pooling=false;Timeout=3");
                 await conn.OpenAsync(ct);
                 return HealthCheckResult.Healthy();
             }
@@ -57,6 +77,19 @@ public static class LocalServerExtensions
         });
         return server.ApplicationBuilder.AddResource(db).WithHealthCheck($"{name}-ready")
             .WithInitialState(new() { ResourceType = "PostgresDatabase", State = KnownResourceStates.Waiting, Properties = [] });
+    }
+
+    /// <summary>Run at every start, as the superuser: each step leaves what is already in place as it is.</summary>
+    private static async Task ProvisionAsync(LocalPostgresDatabaseResource db, CancellationToken ct)
+    {
+        var owner = new DatabaseOwner(db.Role, await db.Password.GetValueAsync(ct) ?? throw new InvalidOperationException($"{db.Password.Name} has no value"));
+        await PostgresServer.EnsureDatabaseAsync(db.Parent.AdminConnectionString, db.DatabaseName, owner, ct);
+        if (db.AuditTrail)
+        {
+            await using var admin = new Npgsql.NpgsqlConnection(db.Parent.AdminConnectionString(db.DatabaseName));
+            await admin.OpenAsync(ct);
+            await CaseworkAuditSchema.ProvisionAsync(admin, db.Role, ct);
+        }
     }
 
     /// <summary>A RabbitMQ node with its management plugin, and its own epmd as a resource of its own.</summary>
@@ -114,19 +147,29 @@ public sealed class LocalPostgresResource(string name, string command, string da
 
     public List<LocalPostgresDatabaseResource> Databases { get; } = [];
 
-    public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"{PostgresServer.ConnectionString(Port, "postgres")}");
+    /// <summary>The superuser's, through the server's socket: over TCP every role needs its password and it has none.</summary>
+    public string AdminConnectionString(string database) => PostgresServer.AdminConnectionString(WorkingDirectory, Port, database);
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{AdminConnectionString("postgres")}");
 }
 
-public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
+/// <summary>A service's database and the role the service connects as (<see cref="LocalServerExtensions.AddDatabase"/>).</summary>
+public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent, string role,
+    ParameterResource password, bool auditTrail)
     : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
 {
     public string DatabaseName { get; } = databaseName;
 
     public LocalPostgresResource Parent { get; } = parent;
 
+    public string Role { get; } = role;
+
+    public ParameterResource Password { get; } = password;
+
+    public bool AuditTrail { get; } = auditTrail;
+
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"{PostgresServer.ConnectionString(Parent.Port, DatabaseName)}");
+        ReferenceExpression.Create($"{PostgresServer.ConnectionString(Parent.Port, DatabaseName, user: Role)};Password={Password}");
 }
 
 public sealed class LocalRabbitMqResource(string name, string command, string dataRoot, int port)

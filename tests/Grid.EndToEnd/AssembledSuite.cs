@@ -135,6 +135,11 @@ public sealed partial class AssembledSuite : IAsyncLifetime
     public int ProcessOf(string service) =>
         RunProcesses().Single(pid => Environ(pid).Contains($"OTEL_SERVICE_NAME={service}") && !Cmdline(pid).Contains(" run --project ", StringComparison.Ordinal));
 
+    /// <summary>A variable of a service's environment as the AppHost set it (its connection string, for one).</summary>
+    public string EnvironmentOf(string service, string name) =>
+        Environ(ProcessOf(service)).FirstOrDefault(v => v.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..]
+            ?? throw new InvalidOperationException($"{service} has no {name} in its environment");
+
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/status") && !File.ReadAllText($"/proc/{pid}/status").Contains("State:\tZ");
 
     private static string[] Environ(int pid) => ReadProc(pid, "environ").Split('\0');

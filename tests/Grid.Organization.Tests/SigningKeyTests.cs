@@ -27,7 +27,7 @@ namespace Grid.Organization.Tests;
 /// </summary>
 public sealed class SigningKeyTests : IAsyncLifetime
 {
-    private const string AdminPassword = "rotation-admin-password-1";
+    internal const string AdminPassword = "rotation-admin-password-1";
     private static readonly string Kek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     // Ten minutes behind: tokens issued as the fake clock moves on stay within their real-time validity where services check it.
@@ -46,19 +46,7 @@ public sealed class SigningKeyTests : IAsyncLifetime
         _anonymous = _org.CreateClient();
 
         // A service as the suite wires one: JWKS from the organization service (here through its in-process server).
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
-        builder.Configuration["Identity:JwksUrl"] = "http://organization/.well-known/jwks.json";
-        builder.Configuration["Identity:JwksMinRefreshSeconds"] = "0";
-        builder.Configuration["Identity:JwksRefreshMinutes"] = "15";
-        builder.Services.AddSingleton<TimeProvider>(_clock);
-        builder.Services.AddHttpClient("jwks").ConfigurePrimaryHttpMessageHandler(() => _org.Server.CreateHandler());
-        builder.AddGridAuthentication();
-        _service = builder.Build();
-        _service.UseAuthentication();
-        _service.UseAuthorization();
-        _service.MapGet("/whoami", (System.Security.Claims.ClaimsPrincipal user) => user.Subject());
-        await _service.StartAsync();
+        _service = await JwksServiceHost.StartAsync(_org, _clock, "/whoami");
         _serviceClient = _service.GetTestClient();
     }
 
@@ -68,7 +56,10 @@ public sealed class SigningKeyTests : IAsyncLifetime
         await _org.DisposeAsync();
     }
 
-    private GridServiceFactory<Program> Organization(string database, string? kek) => new GridServiceFactory<Program>()
+    private GridServiceFactory<Program> Organization(string database, string? kek) => Organization(database, kek, _clock);
+
+    /// <summary>The organization service issuing RS256 tokens on <paramref name="clock"/>, a rotation's new key published 10 minutes before it signs.</summary>
+    internal static GridServiceFactory<Program> Organization(string database, string? kek, TimeProvider clock) => new GridServiceFactory<Program>()
         .WithSetting("Identity:SigningKey", null)
         .WithConnectionString("organizationdb", database)
         .WithSetting("Grid:CachePrefix", GridInfrastructure.UniqueName("orgkeys"))
@@ -78,7 +69,7 @@ public sealed class SigningKeyTests : IAsyncLifetime
         .WithSetting("Identity:Keys:CheckSeconds", "3600")
         .WithSetting("Identity:Clients:fire:Secret", "fire-client-secret")
         .WithSetting("Identity:Clients:fire:Posts", "service@fire:*")
-        .WithServices(s => s.AddSingleton<TimeProvider>(_clock));
+        .WithServices(s => s.AddSingleton(clock));
 
     private async Task<JsonObject> TokenAsync(params (string, string)[] form)
     {

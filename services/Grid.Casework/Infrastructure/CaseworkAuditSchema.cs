@@ -105,9 +105,11 @@ public static class CaseworkAuditSchema
     }
 
     /// <summary>
-    /// Run by a database administrator (a superuser) once per service database, before the service starts: the audit
-    /// tables owned by <see cref="OwnerRole"/>, and <paramref name="serviceRole"/> (the role the service connects as)
-    /// allowed to read them, append to them and hand linked entries out of the queue — nothing else.
+    /// Run by a database administrator (a superuser) for each service database, before the service starts, as often as
+    /// wanted: the audit tables owned by <see cref="OwnerRole"/>, and <paramref name="serviceRole"/> (the role the
+    /// service connects as) allowed to read them, append to them and hand linked entries out of the queue — nothing
+    /// else. Tables that a superuser made before (a service connecting as one) are taken over, rows kept; tables that a
+    /// service's own role made are refused: that role could have left rules or triggers on them that would run as the owner.
     /// </summary>
     public static async Task ProvisionAsync(NpgsqlConnection admin, string serviceRole, CancellationToken ct = default)
     {
@@ -118,6 +120,24 @@ public static class CaseworkAuditSchema
                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OwnerRole}') THEN CREATE ROLE {OwnerRole} NOLOGIN; END IF;
             END $$;
             CREATE SCHEMA IF NOT EXISTS casework_audit AUTHORIZATION {OwnerRole};
+            DO $$
+            DECLARE o record;
+            BEGIN
+                FOR o IN
+                    SELECT 'SCHEMA' AS kind, 'casework_audit' AS name, nspowner AS owner FROM pg_namespace WHERE nspname = 'casework_audit'
+                    UNION ALL
+                    SELECT 'TABLE', c.oid::regclass::text, c.relowner FROM pg_class c
+                    WHERE c.relnamespace = 'casework_audit'::regnamespace AND c.relkind IN ('r', 'p')
+                    UNION ALL
+                    SELECT 'FUNCTION', p.oid::regprocedure::text, p.proowner FROM pg_proc p WHERE p.pronamespace = 'casework_audit'::regnamespace
+                LOOP
+                    CONTINUE WHEN o.owner = '{OwnerRole}'::regrole;
+                    IF NOT (SELECT rolsuper FROM pg_roles WHERE oid = o.owner) THEN
+                        RAISE EXCEPTION '% belongs to role %, which may have left rules, triggers or grants in it: check it, then give it to {OwnerRole}', o.name, o.owner::regrole;
+                    END IF;
+                    EXECUTE format('ALTER %s %s OWNER TO {OwnerRole}', o.kind, o.name);
+                END LOOP;
+            END $$;
             SET LOCAL ROLE {OwnerRole};
             {Sql}
             RESET ROLE;

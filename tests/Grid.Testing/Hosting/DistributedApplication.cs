@@ -33,7 +33,8 @@ public sealed class DistributedApplicationBuilder
         return resource;
     }
 
-    public LocalPostgres AddPostgres(string name, int port, bool durable = true) => Add(new LocalPostgres(name, port, durable));
+    public LocalPostgres AddPostgres(string name, int port, bool durable = true, bool passwords = false) =>
+        Add(new LocalPostgres(name, port, durable, passwords));
 
     public LocalRabbitMq AddRabbitMQ(string name, int port, int managementPort) => Add(new LocalRabbitMq(name, port, managementPort));
 

@@ -4,8 +4,11 @@ using Npgsql;
 
 namespace Grid.Testing.Hosting;
 
-/// <summary>A test's own PostgreSQL+PostGIS, started as <see cref="PostgresServer"/> defines (as the AppHost starts it).</summary>
-public sealed class LocalPostgres(string name, int port, bool durable = true) : Resource(name)
+/// <summary>
+/// A test's own PostgreSQL+PostGIS, started as <see cref="PostgresServer"/> defines (as the AppHost starts it); with
+/// <paramref name="passwords"/>, as the AppHost does: a password for every TCP connection, the superuser through the socket.
+/// </summary>
+public sealed class LocalPostgres(string name, int port, bool durable = true, bool passwords = false) : Resource(name)
 {
     public const string User = PostgresServer.User;
     private readonly List<PostgresDatabase> _databases = [];
@@ -20,6 +23,10 @@ public sealed class LocalPostgres(string name, int port, bool durable = true) : 
     /// <summary>Connection string to the given database on this server.</summary>
     public string ConnectionStringFor(string database) => PostgresServer.ConnectionString(Port, database);
 
+    /// <summary>The superuser's connection string to the given database.</summary>
+    public string AdminConnectionStringFor(string database) =>
+        passwords ? PostgresServer.AdminConnectionString(DataRoot, Port, database) : ConnectionStringFor(database) + ";Pooling=false";
+
     public PostgresDatabase AddDatabase(string connectionName, string? databaseName = null)
     {
         var db = new PostgresDatabase(this, connectionName, databaseName ?? connectionName);
@@ -29,9 +36,9 @@ public sealed class LocalPostgres(string name, int port, bool durable = true) : 
 
     protected override async Task OnStartAsync(CancellationToken ct)
     {
-        await PostgresServer.InitializeAsync(DataRoot, ct);
+        await PostgresServer.InitializeAsync(DataRoot, ct, passwords);
         _process = ServerProcess.Start(PostgresServer.Command(DataRoot, Port, durable), LogPath, StateDir);
-        await ServerProcess.WaitReadyAsync(_process, () => PostgresServer.IsReadyAsync(Port, ct), TimeSpan.FromSeconds(60), ct);
+        await ServerProcess.WaitReadyAsync(_process, () => PostgresServer.IsReadyAsync(AdminConnectionStringFor("postgres"), ct), TimeSpan.FromSeconds(60), ct);
         foreach (var db in _databases)
         {
             await EnsureDatabaseAsync(db.DatabaseName, ct);
@@ -39,7 +46,8 @@ public sealed class LocalPostgres(string name, int port, bool durable = true) : 
     }
 
     /// <summary>Creates the database with PostGIS if it does not exist yet.</summary>
-    public Task EnsureDatabaseAsync(string database, CancellationToken ct = default) => PostgresServer.EnsureDatabaseAsync(Port, database, ct);
+    public Task EnsureDatabaseAsync(string database, CancellationToken ct = default) =>
+        PostgresServer.EnsureDatabaseAsync(AdminConnectionStringFor, database, owner: null, ct);
 
     protected override async Task OnStopAsync()
     {
