@@ -5,7 +5,7 @@ namespace Grid.Messaging;
 /// <summary>
 /// 链路追踪 across the outbox: the trace context an outbox row keeps (the W3C <c>traceparent</c> and <c>tracestate</c> of
 /// the request that wrote it) and the spans that continue it — the relay's publish of a row, and a write made for several
-/// callers at once. ServiceDefaults' tracing listens to this source ("Grid.*"); unheard, nothing here allocates.
+/// callers at once. ServiceDefaults' tracing listens to this source ("Grid.*"); unheard, no span is started.
 /// </summary>
 public static class MessagingTrace
 {

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using Grid.Casework.Application;
 using Grid.Messaging;
 using Grid.Testing;
+using Npgsql;
 
 namespace Grid.Casework.Tests;
 
@@ -85,5 +86,32 @@ public class OutboxTraceTests(CaseworkFixture fx)
         var groups = spans.Where(a => a.OperationName == "report intake" && a.Links.Any(l => callers.Contains(l.Context.TraceId))).ToList();
         Assert.Contains(groups, g => g.Links.Count() > 1);
         Assert.All(groups.SelectMany(g => g.Links), l => Assert.Contains(l.Context.TraceId, callers));
+    }
+
+    [Fact]
+    public async Task An_outbox_from_before_trace_context_gains_its_columns_at_start_and_keeps_its_pending_rows()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_trace_up");
+        await using (var old = new NpgsqlConnection(db))
+        {
+            await old.OpenAsync();
+            await using var cmd = new NpgsqlCommand("""
+                CREATE SCHEMA IF NOT EXISTS casework;
+                CREATE TABLE casework.outbox (seq bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, event_type text NOT NULL,
+                    case_id uuid, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), state smallint NOT NULL DEFAULT 0,
+                    attempts int NOT NULL DEFAULT 0, next_attempt_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz, last_error text);
+                INSERT INTO casework.outbox (event_id, event_type, payload) VALUES (gen_random_uuid(), 'GridChanged', '{}');
+                """, old);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        // Every replica runs the schema at start, so twice is what a second replica does.
+        await using var source = NpgsqlDataSource.Create(db);
+        await MessagingSchema.EnsureAsync(source, CancellationToken.None);
+        await MessagingSchema.EnsureAsync(source, CancellationToken.None);
+
+        Assert.Equal(2L, await Wait.ScalarAsync<long>(db,
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'casework' AND table_name = 'outbox' AND column_name IN ('traceparent', 'tracestate')"));
+        Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0 AND traceparent IS NULL AND tracestate IS NULL"));
     }
 }

@@ -23,12 +23,15 @@ public static class DashboardTelemetry
         public override string ToString() => $"{Service} '{Name}' kind {Kind} trace {TraceId} span {SpanId} parent '{ParentSpanId}'";
     }
 
-    /// <summary>The most recent spans of every service (the dashboard keeps them by trace, newest last).</summary>
-    public static async Task<IReadOnlyList<Span>> SpansAsync(AssembledSuite suite, int limit = 5000)
+    /// <summary>
+    /// The most recent spans of the traces a resource took part in (every service's spans of those traces; the dashboard
+    /// keeps them by trace, newest last).
+    /// </summary>
+    public static async Task<IReadOnlyList<Span>> SpansAsync(AssembledSuite suite, string resource, int limit = 2000)
     {
         using var http = Client(suite);
         http.DefaultRequestHeaders.Add("x-api-key", suite.DashboardApiKey);
-        using var resp = await http.GetAsync($"/api/telemetry/spans?limit={limit}");
+        using var resp = await http.GetAsync($"/api/telemetry/spans?resource={Uri.EscapeDataString(resource)}&limit={limit}");
         var body = await resp.Content.ReadAsStringAsync();
         Assert.True(resp.IsSuccessStatusCode, $"dashboard telemetry API: {(int)resp.StatusCode} {body[..Math.Min(body.Length, 500)]}");
         return Parse(JsonDocument.Parse(body).RootElement.GetProperty("data"));
@@ -59,7 +62,7 @@ public static class DashboardTelemetry
                         ? l.EnumerateArray().Select(x => x.GetProperty("traceId").GetString()!).ToList()
                         : [];
                     spans.Add(new Span(service, s.GetProperty("traceId").GetString()!, s.GetProperty("spanId").GetString()!,
-                        s.TryGetProperty("parentSpanId", out var p) ? p.GetString() ?? "" : "", s.GetProperty("name").GetString()!,
+                        s.TryGetProperty("parentSpanId", out var p) ? RootIsEmpty(p.GetString()) : "", s.GetProperty("name").GetString()!,
                         s.TryGetProperty("kind", out var k) ? k.GetInt32() : 0, Attributes(s), links));
                 }
             }
@@ -67,6 +70,9 @@ public static class DashboardTelemetry
 
         return spans;
     }
+
+    /// <summary>A root span's parent, however the exporter spelled "none" (absent, empty, zeros), as "".</summary>
+    private static string RootIsEmpty(string? parent) => string.IsNullOrEmpty(parent) || parent.All(c => c == '0') ? "" : parent;
 
     private static Dictionary<string, string> Attributes(JsonElement owner)
     {

@@ -37,30 +37,46 @@ public class TraceTests(AssembledSuite suite)
         // request and the relay's publish by the case id, MassTransit's send and the command centre's consume by the
         // event's message id, which the relay's span names.
         Span? gateway = null, fire = null, relay = null, send = null, projection = null;
-        IReadOnlyList<Span> consumed = [], spans = [];
+        IReadOnlyList<Span> consumed = [];
         try
         {
             await Wait.UntilAsync(async () =>
             {
-                spans = await SpansAsync(suite);
-                gateway = spans.FirstOrDefault(s => s is { Service: "gateway", Kind: Server } && s["grid.correlation_id"] == correlation);
-                fire = spans.FirstOrDefault(s => s is { Service: "fire", Kind: Server } && s["grid.case.id"] == caseId);
-                relay = spans.FirstOrDefault(s => s is { Service: "fire", Name: "outbox relay" } && s["grid.case.id"] == caseId && s["grid.event.type"] == "CaseReported");
-                var eventId = relay?.MessageId;
-                send = spans.FirstOrDefault(s => s is { Service: "fire", Kind: Producer } && eventId is not null && s.MessageId == eventId);
-                consumed = spans.Where(s => s is { Service: "command", Kind: Consumer } && eventId is not null && s.MessageId == eventId).ToList();
-                var consumeIds = consumed.Select(s => s.SpanId).ToHashSet();
-                projection = spans.FirstOrDefault(s => s is { Service: "command", Name: "read model projection" }
-                    && (consumeIds.Contains(s.ParentSpanId) || consumed.Any(c => s.LinkedTraces.Contains(c.TraceId))));
-                return gateway is not null && fire is not null && relay is not null && send is not null && consumed.Count > 0 && projection is not null;
+                gateway ??= (await SpansAsync(suite, "gateway")).FirstOrDefault(s => s is { Service: "gateway", Kind: Server } && s["grid.correlation_id"] == correlation);
+                if (fire is null || relay is null || send is null)
+                {
+                    var spans = await SpansAsync(suite, "fire");
+                    fire = spans.FirstOrDefault(s => s is { Service: "fire", Kind: Server } && s["grid.case.id"] == caseId);
+                    relay = spans.FirstOrDefault(s => s is { Service: "fire", Name: "outbox relay", MessageId: not null } && s["grid.case.id"] == caseId && s["grid.event.type"] == "CaseReported");
+                    send = relay is null ? null : spans.FirstOrDefault(s => s is { Service: "fire", Kind: Producer } && s.MessageId == relay.MessageId);
+                }
+
+                if (relay is not null && (consumed.Count == 0 || projection is null))
+                {
+                    var spans = await SpansAsync(suite, "command");
+                    consumed = spans.Where(s => s is { Service: "command", Kind: Consumer } && s.MessageId == relay.MessageId).ToList();
+                    var traces = consumed.Select(s => s.TraceId).ToHashSet();
+                    projection = spans.FirstOrDefault(s => s is { Service: "command", Name: "read model projection" }
+                        && (traces.Contains(s.TraceId) || s.LinkedTraces.Any(traces.Contains)));
+                }
+
+                return gateway is not null && fire is not null && send is not null && consumed.Count > 0 && projection is not null;
             }, TimeSpan.FromSeconds(90), "the report's spans in the dashboard");
         }
         catch (TimeoutException)
         {
+            // What the dashboard has of the trace, and the command centre's latest spans with what they carry.
+            var trace = (gateway ?? fire)?.TraceId;
+            var fireSpans = await SpansAsync(suite, "fire");
+            var commandSpans = await SpansAsync(suite, "command");
+            static string Line(Span s) => $"{s} {{{string.Join(", ", s.Attributes.Select(a => $"{a.Key}={a.Value}"))}}}";
             throw new Xunit.Sdk.XunitException($"""
-                not every span of case {caseId} reached the dashboard ({spans.Count} spans read):
+                not every span of case {caseId} reached the dashboard:
                 gateway {gateway}; fire {fire}; relay {relay}; send {send}; consumed {string.Join(", ", consumed)}; projection {projection}
-                the command centre's latest spans: {string.Join("; ", spans.Where(s => s.Service == "command").TakeLast(5))}
+                spans of trace {trace}:
+                {string.Join("\n", fireSpans.Concat(commandSpans).Where(s => s.TraceId == trace).DistinctBy(s => s.SpanId).Select(Line))}
+                the command centre's latest spans:
+                {string.Join("\n", commandSpans.Where(s => s.Service == "command").TakeLast(8).Select(Line))}
                 """);
         }
 
