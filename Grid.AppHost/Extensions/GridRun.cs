@@ -5,12 +5,10 @@ namespace Grid.AppHost.Extensions;
 
 /// <summary>
 /// How this run of the suite is laid out: its state directory (data, logs, secrets, run files), the README's fixed
-/// ports or free ones (a second suite beside the first, the end-to-end tests), and the dashboard's addresses and keys.
+/// ports or free ones (a second suite beside the first, the end-to-end tests), and the dashboard's addresses.
 /// </summary>
 /// <param name="ParentPid">Stop everything when this process ends (a test run that starts the suite and is killed).</param>
-/// <param name="DashboardApiKey">This run's key to the dashboard's telemetry API (<c>GET /api/telemetry/…</c>, header
-/// <c>x-api-key</c>): what the dashboard shows — spans, traces, structured logs — for scripts and tests to read.</param>
-public sealed record GridRun(string RepoRoot, string StateDir, bool FreePorts, int? ParentPid, string DashboardToken, string DashboardApiKey)
+public sealed record GridRun(string RepoRoot, string StateDir, bool FreePorts, int? ParentPid, string DashboardToken)
 {
     /// <summary>Usage: Grid.AppHost [--state DIR] [--free-ports] [--parent-pid PID]; the rest is Aspire's configuration.</summary>
     public static (GridRun Run, string[] AspireArgs) Parse(string[] args)
@@ -31,16 +29,16 @@ public sealed record GridRun(string RepoRoot, string StateDir, bool FreePorts, i
         }
 
         var root = Environment.GetEnvironmentVariable("GRID_ROOT") ?? FindRepoRoot(AppContext.BaseDirectory);
-        var run = new GridRun(root, Path.GetFullPath(state ?? Path.Combine(root, ".grid")), free, parent, NewToken(), NewToken());
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var run = new GridRun(root, Path.GetFullPath(state ?? Path.Combine(root, ".grid")), free, parent, token);
 
-        // The dashboard on loopback without TLS (no developer certificate here), logged in with this run's token, its
-        // telemetry API behind this run's key, and nothing sent outside the deployment.
+        // The dashboard on loopback without TLS (no developer certificate here), logged in with this run's token, and
+        // nothing sent outside the deployment.
         rest.AddRange([
             $"--ASPNETCORE_URLS={run.DashboardUrl}",
             $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{run.Port(Ports.DashboardOtlp)}",
             "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
-            $"--ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN={run.DashboardToken}",
-            $"--AppHost:DashboardApiKey={run.DashboardApiKey}",
+            $"--ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN={token}",
             "--ASPIRE_DASHBOARD_TELEMETRY_OPTOUT=true",
         ]);
         return (run, rest.ToArray());
@@ -48,15 +46,16 @@ public sealed record GridRun(string RepoRoot, string StateDir, bool FreePorts, i
 
     private readonly Dictionary<int, int> _ports = [];
 
-    private static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-
     public string DashboardUrl => $"http://127.0.0.1:{Port(Ports.Dashboard)}";
 
     public string DashboardLoginUrl => $"{DashboardUrl}/login?t={DashboardToken}";
 
     public string RunDir => Path.Combine(StateDir, "run");
 
-    /// <summary>The file (mode 0600) that holds <see cref="DashboardApiKey"/> while the suite runs.</summary>
+    /// <summary>
+    /// The file (mode 0600) that holds, while the suite runs, the key Aspire made for the dashboard's telemetry API
+    /// (<c>GET /api/telemetry/…</c>, header <c>x-api-key</c>): the spans, traces and logs the dashboard shows, for scripts.
+    /// </summary>
     public string DashboardApiKeyFile => Path.Combine(RunDir, "dashboard-api-key");
 
     public string LogsDir => Path.Combine(StateDir, "logs");

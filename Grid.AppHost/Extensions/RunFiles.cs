@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -11,7 +12,7 @@ namespace Grid.AppHost.Extensions;
 /// console log as a file. Ends the run when the parent process is gone.
 /// </summary>
 public sealed class RunFiles(GridRun run, DistributedApplicationModel model, ResourceNotificationService notifications,
-    ResourceLoggerService logs, IHostApplicationLifetime lifetime)
+    ResourceLoggerService logs, IHostApplicationLifetime lifetime, IConfiguration configuration)
 {
     /// <summary>Starts with the run (before resources start: Aspire's hosted services only start once every resource has).</summary>
     public static void AddTo(IDistributedApplicationBuilder builder, GridRun run) =>
@@ -19,7 +20,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         {
             var lifetime = e.Services.GetRequiredService<IHostApplicationLifetime>();
             var files = new RunFiles(run, e.Model, e.Services.GetRequiredService<ResourceNotificationService>(),
-                e.Services.GetRequiredService<ResourceLoggerService>(), lifetime);
+                e.Services.GetRequiredService<ResourceLoggerService>(), lifetime, e.Services.GetRequiredService<IConfiguration>());
             var stopping = lifetime.ApplicationStopping;
             _ = Task.Run(() => files.ExecuteAsync(stopping), CancellationToken.None);
             stopping.Register(files.Remove);
@@ -84,10 +85,18 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         }
     }
 
-    /// <summary>The telemetry API key, readable by the user alone from its creation (a secret never printed).</summary>
+    /// <summary>
+    /// The telemetry API key Aspire generated for this run and passed to the dashboard (its documented AppHost setting
+    /// <c>AppHost:DashboardApiKey</c>), readable by the user alone from its creation: a secret never printed.
+    /// </summary>
     private void WriteApiKey()
     {
         File.Delete(run.DashboardApiKeyFile);
+        if (configuration["AppHost:DashboardApiKey"] is not { Length: > 0 } key)
+        {
+            return; // a dashboard without authentication has no key
+        }
+
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -95,7 +104,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         }
 
         using var file = new StreamWriter(run.DashboardApiKeyFile, options);
-        file.Write(run.DashboardApiKey);
+        file.Write(key);
     }
 
     /// <summary>The first resource that fails to start, with the tail of its log; a start failure is never silent.</summary>

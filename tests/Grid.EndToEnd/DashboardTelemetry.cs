@@ -63,13 +63,19 @@ public static class DashboardTelemetry
                         : [];
                     spans.Add(new Span(service, s.GetProperty("traceId").GetString()!, s.GetProperty("spanId").GetString()!,
                         s.TryGetProperty("parentSpanId", out var p) ? RootIsEmpty(p.GetString()) : "", s.GetProperty("name").GetString()!,
-                        s.TryGetProperty("kind", out var k) ? k.GetInt32() : 0, Attributes(s), links));
+                        Kind(s), Attributes(s), links));
                 }
             }
         }
 
         return spans;
     }
+
+    /// <summary>OTLP JSON writes the kind as its number; the enum's name (SPAN_KIND_SERVER) is read too.</summary>
+    private static int Kind(JsonElement span) =>
+        !span.TryGetProperty("kind", out var k) ? 0
+        : k.ValueKind == JsonValueKind.Number ? k.GetInt32()
+        : Array.IndexOf(["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"], k.GetString());
 
     /// <summary>A root span's parent, however the exporter spelled "none" (absent, empty, zeros), as "".</summary>
     private static string RootIsEmpty(string? parent) => string.IsNullOrEmpty(parent) || parent.All(c => c == '0') ? "" : parent;
