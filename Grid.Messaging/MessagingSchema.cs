@@ -23,6 +23,8 @@ public static class MessagingSchema
             sent_at timestamptz,
             last_error text);
         CREATE INDEX IF NOT EXISTS outbox_pending ON casework.outbox (seq) WHERE state = 0;
+        -- The W3C trace context of the request that wrote the row, which the relay continues; added to older outboxes.
+        ALTER TABLE casework.outbox ADD COLUMN IF NOT EXISTS traceparent text, ADD COLUMN IF NOT EXISTS tracestate text;
         CREATE TABLE IF NOT EXISTS casework.inbox (
             event_id uuid NOT NULL,
             consumer text NOT NULL,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using MassTransit;
@@ -103,7 +104,7 @@ public sealed class OutboxRelay(
         }
 
         var bound = _floor.Bound(TimeProvider.System.GetUtcNow());
-        await using (var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload FROM casework.outbox WHERE state = 0 AND seq > $2 ORDER BY seq LIMIT $1", conn, tx))
+        await using (var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload, traceparent, tracestate FROM casework.outbox WHERE state = 0 AND seq > $2 ORDER BY seq LIMIT $1", conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = settings.RelayBatchSize });
             cmd.Parameters.Add(new NpgsqlParameter { Value = bound });
@@ -111,7 +112,8 @@ public sealed class OutboxRelay(
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                rows.Add(new OutboxRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetGuid(3), r.GetString(4)));
+                rows.Add(new OutboxRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetGuid(3), r.GetString(4),
+                    r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
             }
         }
 
@@ -176,19 +178,31 @@ public sealed class OutboxRelay(
         }
 
         var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
+
+        // In the trace of the request that wrote the row, each row its own: MassTransit's send span and the trace
+        // header it writes continue it. Async: the span is current for this publish alone, not for the rows beside it.
+        using var activity = MessagingTrace.StartRelay(row.EventId, row.EventType, row.CaseId, row.TraceParent, row.TraceState);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.PublishTimeout);
-        await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>
+        try
         {
-            ctx.MessageId = row.EventId;
-
-            // Unroutable events come back (basic.return) and fail the publish instead of vanishing.
-            if (ctx.TryGetPayload(out RabbitMqSendContext? rabbit))
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>
             {
-                rabbit.Mandatory = true;
-            }
-        }), timeout.Token).WaitAsync(settings.PublishTimeout, ct); // a hung channel may not honour the token
+                ctx.MessageId = row.EventId;
+
+                // Unroutable events come back (basic.return) and fail the publish instead of vanishing.
+                if (ctx.TryGetPayload(out RabbitMqSendContext? rabbit))
+                {
+                    rabbit.Mandatory = true;
+                }
+            }), timeout.Token).WaitAsync(settings.PublishTimeout, ct); // a hung channel may not honour the token
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
     }
 
-    private sealed record OutboxRow(long Seq, Guid EventId, string EventType, Guid? CaseId, string Payload);
+    private sealed record OutboxRow(long Seq, Guid EventId, string EventType, Guid? CaseId, string Payload, string? TraceParent, string? TraceState);
 }

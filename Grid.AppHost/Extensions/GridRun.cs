@@ -52,6 +52,12 @@ public sealed record GridRun(string RepoRoot, string StateDir, bool FreePorts, i
 
     public string RunDir => Path.Combine(StateDir, "run");
 
+    /// <summary>
+    /// The file (mode 0600) that holds, while the suite runs, the key Aspire made for the dashboard's telemetry API
+    /// (<c>GET /api/telemetry/…</c>, header <c>x-api-key</c>): the spans, traces and logs the dashboard shows, for scripts.
+    /// </summary>
+    public string DashboardApiKeyFile => Path.Combine(RunDir, "dashboard-api-key");
+
     public string LogsDir => Path.Combine(StateDir, "logs");
 
     public string DataDir(string resource) => Path.Combine(StateDir, "data", resource);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -6,11 +7,12 @@ namespace Grid.AppHost.Extensions;
 
 /// <summary>
 /// What <c>./grid</c> and a program driving a suite read under <c>&lt;state&gt;/run</c> and <c>&lt;state&gt;/logs</c>: the
-/// AppHost's pid; <c>addresses.json</c> and <c>ready</c> once every resource is healthy, or <c>failed</c> naming the one
-/// that did not start; each resource's console log as a file. Ends the run when the parent process is gone.
+/// AppHost's pid; <c>dashboard-api-key</c> (mode 0600), the key to the dashboard's telemetry API; <c>addresses.json</c>
+/// and <c>ready</c> once every resource is healthy, or <c>failed</c> naming the one that did not start; each resource's
+/// console log as a file. Ends the run when the parent process is gone.
 /// </summary>
 public sealed class RunFiles(GridRun run, DistributedApplicationModel model, ResourceNotificationService notifications,
-    ResourceLoggerService logs, IHostApplicationLifetime lifetime)
+    ResourceLoggerService logs, IHostApplicationLifetime lifetime, IConfiguration configuration)
 {
     /// <summary>Starts with the run (before resources start: Aspire's hosted services only start once every resource has).</summary>
     public static void AddTo(IDistributedApplicationBuilder builder, GridRun run) =>
@@ -18,7 +20,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         {
             var lifetime = e.Services.GetRequiredService<IHostApplicationLifetime>();
             var files = new RunFiles(run, e.Model, e.Services.GetRequiredService<ResourceNotificationService>(),
-                e.Services.GetRequiredService<ResourceLoggerService>(), lifetime);
+                e.Services.GetRequiredService<ResourceLoggerService>(), lifetime, e.Services.GetRequiredService<IConfiguration>());
             var stopping = lifetime.ApplicationStopping;
             _ = Task.Run(() => files.ExecuteAsync(stopping), CancellationToken.None);
             stopping.Register(files.Remove);
@@ -42,6 +44,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         }
 
         await File.WriteAllTextAsync(Path.Combine(run.RunDir, "apphost.pid"), $"{Environment.ProcessId}", stop);
+        WriteApiKey();
         foreach (var r in Watched)
         {
             _ = Task.Run(() => CopyLogAsync(r, stop), CancellationToken.None);
@@ -66,6 +69,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         var ready = $"""
             Grid is up: gateway {gateway}
             dashboard {run.DashboardUrl}  (log in: {run.DashboardLoginUrl})
+            telemetry API {run.DashboardUrl}/api/telemetry  (header x-api-key: the key in {run.DashboardApiKeyFile})
 
             """;
         await File.WriteAllTextAsync(Path.Combine(run.RunDir, "ready"), ready, stop);
@@ -75,10 +79,32 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
 
     private void Remove()
     {
-        foreach (var f in new[] { "ready", "addresses.json", "apphost.pid" })
+        foreach (var f in new[] { "ready", "addresses.json", "apphost.pid", Path.GetFileName(run.DashboardApiKeyFile) })
         {
             File.Delete(Path.Combine(run.RunDir, f));
         }
+    }
+
+    /// <summary>
+    /// The telemetry API key Aspire generated for this run and passed to the dashboard (its documented AppHost setting
+    /// <c>AppHost:DashboardApiKey</c>), readable by the user alone from its creation: a secret never printed.
+    /// </summary>
+    private void WriteApiKey()
+    {
+        File.Delete(run.DashboardApiKeyFile);
+        if (configuration["AppHost:DashboardApiKey"] is not { Length: > 0 } key)
+        {
+            return; // a dashboard without authentication has no key
+        }
+
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new StreamWriter(run.DashboardApiKeyFile, options);
+        file.Write(key);
     }
 
     /// <summary>The first resource that fails to start, with the tail of its log; a start failure is never silent.</summary>

@@ -44,6 +44,9 @@ public sealed partial class AssembledSuite : IAsyncLifetime
     /// <summary>The dashboard's address and its login link, from run/ready.</summary>
     public (Uri Url, Uri Login) Dashboard { get; private set; }
 
+    /// <summary>The key to the dashboard's telemetry API, from run/dashboard-api-key.</summary>
+    public string DashboardApiKey { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(AppHostAssembly))
@@ -92,6 +95,7 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         Addresses = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(ReadShared(Path.Combine(run, "addresses.json")))!;
         var ready = ReadShared(Path.Combine(run, "ready"));
         Dashboard = (new Uri(DashboardLine().Match(ready).Groups["url"].Value), new Uri(DashboardLine().Match(ready).Groups["login"].Value));
+        DashboardApiKey = ReadShared(Path.Combine(run, "dashboard-api-key")).Trim();
         (DemoAccounts, DemoPassword) = ReadDemoAccounts(ReadShared(Path.Combine(StateDir, "demo-logins.txt")));
         NoteSecrets();
         await DemoBacklog.SettledAsync(this);
@@ -216,6 +220,7 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         }
 
         TestRunLog.SecretUsed("demo password", DemoPassword);
+        TestRunLog.SecretUsed("dashboard API key", DashboardApiKey);
         foreach (var identity in DemoPublicReporter)
         {
             TestRunLog.SecretUsed("demo reporter identity", identity);

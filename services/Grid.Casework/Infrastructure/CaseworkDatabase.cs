@@ -166,7 +166,7 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     private readonly OutboxSignal _signal;
     private readonly OutboxSignal _auditSignal;
     private readonly TimeProvider _time;
-    private readonly List<IntegrationEvent> _events = [];
+    private readonly List<OutboxEntry> _events = [];
     private readonly List<NpgsqlBatchCommand> _deferred = [];
     private readonly List<(Guid? CaseId, string Actor, string Action, string Origin, string? Before, string? After)> _audit = [];
     private readonly AuditChain? _chain;
@@ -189,8 +189,6 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     /// <summary>True once COMMIT went to the server: from then on a failure may have committed or not.</summary>
     public bool CommitSent { get; private set; }
 
-    public IReadOnlyList<IntegrationEvent> PendingEvents => _events;
-
     public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
 
     /// <summary>
@@ -200,8 +198,11 @@ public sealed class CaseworkTransaction : IAsyncDisposable
     /// </summary>
     public void Defer(NpgsqlBatchCommand command) => _deferred.Add(command);
 
-    /// <summary>Queues an integration event into the outbox of this transaction.</summary>
-    public void Publish(IntegrationEvent e) => _events.Add(e);
+    /// <summary>
+    /// Queues an integration event into the outbox of this transaction, in the trace of the caller's span (a report
+    /// written by a group commit's writer keeps its own request's trace).
+    /// </summary>
+    public void Publish(IntegrationEvent e) => _events.Add(OutboxEntry.InCurrentTrace(e));
 
     /// <summary>Queues an audit entry (before/after are serialized to JSON as given).</summary>
     public void Audit(Guid? caseId, string actor, string action, string origin, object? before, object? after) =>

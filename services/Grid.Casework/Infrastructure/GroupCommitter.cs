@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using Grid.Messaging;
 
 namespace Grid.Casework.Infrastructure;
 
@@ -11,7 +13,8 @@ namespace Grid.Casework.Infrastructure;
 /// <remarks>
 /// The write delegate gets a group and records each item's own result on the item (a failure of that item alone in
 /// <see cref="GroupItem.Error"/>); it throws only for what befell the whole group, and then every item of it sees
-/// that exception.
+/// that exception. Each write is a span (<paramref name="name"/>) in the trace of the item's caller when the group is
+/// one item, else linked to every caller's.
 /// </remarks>
 public sealed class GroupCommitter<TItem> : IGroupCommit<TItem>, IAsyncDisposable
     where TItem : GroupItem
@@ -21,14 +24,16 @@ public sealed class GroupCommitter<TItem> : IGroupCommit<TItem>, IAsyncDisposabl
 
     private readonly Func<IReadOnlyList<TItem>, Task> _write;
     private readonly int _maxGroup;
+    private readonly string _name;
     private readonly Task[] _writers;
 
-    public GroupCommitter(Func<IReadOnlyList<TItem>, Task> write, int writers, int maxGroup)
+    public GroupCommitter(Func<IReadOnlyList<TItem>, Task> write, int writers, int maxGroup, string name = "group commit")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(writers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxGroup, 1);
         _write = write;
         _maxGroup = maxGroup;
+        _name = name;
         // Not in the context of whichever request made this (its correlation id, its HttpContext): each item
         // brings its own context where it needs one.
         using (ExecutionContext.SuppressFlow())
@@ -76,9 +81,11 @@ public sealed class GroupCommitter<TItem> : IGroupCommit<TItem>, IAsyncDisposabl
                 continue; // another writer took them
             }
 
+            var items = group.ConvertAll(g => g.Item);
+            using var span = MessagingTrace.StartGroup(_name, items, static i => i.Caller);
             try
             {
-                await _write(group.ConvertAll(g => g.Item));
+                await _write(items);
                 foreach (var (_, done) in group)
                 {
                     done.TrySetResult();
@@ -86,6 +93,7 @@ public sealed class GroupCommitter<TItem> : IGroupCommit<TItem>, IAsyncDisposabl
             }
             catch (Exception e)
             {
+                span?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
                 foreach (var (_, done) in group)
                 {
                     done.TrySetException(e);
@@ -114,4 +122,7 @@ public abstract class GroupItem
 {
     /// <summary>Set by the write when this item alone failed and the rest of its group did not.</summary>
     public Exception? Error { get; set; }
+
+    /// <summary>The span of whoever made the item (a request, a consume), whose trace the write continues.</summary>
+    public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 }

@@ -10,7 +10,8 @@ namespace Grid.CommandCenter.Infrastructure;
 /// timer). A consumer's message is acknowledged only after its batch committed. A batch that fails is retried event
 /// by event, so one bad event fails alone. <see cref="Writers"/> batches are written at once: on a busy machine each
 /// round trip waits for a core, and one writer alone fell behind at 300 events/s on two cores (the read model's p50
-/// at 0.6 s).
+/// at 0.6 s). The write's span ("read model projection") is in the trace of the event's consume span when the event
+/// goes alone, and linked to each event's when several go together.
 /// </summary>
 public sealed class ProjectionBatcher : IAsyncDisposable
 {
@@ -28,7 +29,7 @@ public sealed class ProjectionBatcher : IAsyncDisposable
     {
         _projector = projector;
         _logger = logger;
-        _groups = new GroupCommitter<Pending>(WriteAsync, Writers, MaxBatch);
+        _groups = new GroupCommitter<Pending>(WriteAsync, Writers, MaxBatch, "read model projection");
     }
 
     /// <summary>Completes when <paramref name="e"/> is in the read models (or had been before).</summary>

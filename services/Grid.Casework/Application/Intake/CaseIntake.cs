@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Grid.Casework.Infrastructure;
+using Grid.Messaging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +23,7 @@ public sealed class CaseIntake(
 
     /// <summary>Concurrent single reports, written in groups; made on first use.</summary>
     private IGroupCommit<Opening> Groups =>
-        LazyInitializer.EnsureInitialized(ref _groups, () => new GroupCommitter<Opening>(g => OpenTogetherAsync(g, CancellationToken.None), options.IntakeWriters, options.MaxBatchReports));
+        LazyInitializer.EnsureInitialized(ref _groups, () => new GroupCommitter<Opening>(g => OpenTogetherAsync(g, CancellationToken.None), options.IntakeWriters, options.MaxBatchReports, "report intake"));
 
     public async Task<CaseOutcome> ReportAsync(ReportCaseRequest r, Actor actor, string? idempotencyKey, CancellationToken ct)
     {
@@ -29,6 +31,12 @@ public sealed class CaseIntake(
         if (placed is null)
         {
             return refused!;
+        }
+
+        // The request's span names the case it opens, so that a report's trace is found by its case id.
+        if (Activity.Current is { IsAllDataRequested: true } span)
+        {
+            span.SetTag(MessagingTrace.CaseIdTag, placed.Case.Id.ToString());
         }
 
         if (!options.GroupCommit)
