@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,6 +17,8 @@ public static class GridDataSource
     {
         var cs = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
+        // The integration hands Npgsql the host's loggers: its warnings and errors are wanted, a line per statement is not.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.AddNpgsqlDataSource(connectionName, s =>
         {
             s.ConnectionString = tune is null ? cs : tune(cs);
