@@ -66,9 +66,7 @@ public static class CaseworkApi
         return api;
     }
 
-    internal static Actor ActorOf(HttpContext h) =>
-        new(h.User.Subject(),
-            $"http:{CorrelationIdMiddleware.Get(h) ?? h.TraceIdentifier}", h.User);
+    internal static Actor ActorOf(HttpContext h) => Grid.Casework.Apis.CaseworkHttp.ActorOf(h);
 
     private static async Task<IResult> Report(ReportCaseRequest? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext h, CaseService s, CancellationToken ct)
     {
