@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Apis;
 using Grid.Casework.Application;
 using Grid.Casework.Domain;
 using Grid.Casework.Infrastructure;
@@ -215,7 +216,7 @@ public static class HazardsApi
         var items = await CaseRepository.ListAsync(casework.DataSource, FireAccess.ScopeFilter(h.User), null, gridId, null, 5000, null, ct);
         var ids = items.Select(c => c.Id).ToList();
         var facets = await db.Hazards.AsNoTracking().Where(x => ids.Contains(x.CaseId)).ToDictionaryAsync(x => x.CaseId, ct);
-        return Apis.Ledger.Excel("隐患台账", items.Select(c => new Dictionary<string, object?>
+        return LedgerFile.Excel("隐患台账", items.Select(c => new Dictionary<string, object?>
         {
             ["编号"] = c.Number,
             ["发现时间(北京时间)"] = ComplianceCalculator.ToChinaTime(c.OccurredAt).ToString("yyyy-MM-dd HH:mm"),

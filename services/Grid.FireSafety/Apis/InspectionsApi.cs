@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Apis;
 using Grid.Casework.Infrastructure;
 using Grid.Contracts.Events;
 using Grid.FireSafety.Domain;
@@ -216,7 +217,7 @@ public static class InspectionsApi
         }
 
         var rows = await q.OrderBy(i => i.StartedAt).Take(50_000).ToListAsync(ct);
-        return Ledger.Excel("检查台账", rows.Select(i => new Dictionary<string, object?>
+        return LedgerFile.Excel("检查台账", rows.Select(i => new Dictionary<string, object?>
         {
             ["时间(北京时间)"] = ComplianceCalculator.ToChinaTime(i.StartedAt).ToString("yyyy-MM-dd HH:mm"),
             ["种类"] = Ledger.ActivityName(i.Activity),

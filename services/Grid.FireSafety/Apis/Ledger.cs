@@ -1,27 +1,10 @@
 using Grid.FireSafety.Domain;
-using MiniExcelLibs;
 
 namespace Grid.FireSafety.Apis;
 
-/// <summary>台账: ledgers exported as Excel with Chinese column names.</summary>
+/// <summary>台账: the Chinese names fire's ledgers print for its categories.</summary>
 internal static class Ledger
 {
-    public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-    public static IResult Excel(string title, IEnumerable<Dictionary<string, object?>> rows)
-    {
-        var stream = new MemoryStream();
-        var list = rows.ToList();
-        if (list.Count == 0)
-        {
-            list.Add(new Dictionary<string, object?> { ["(无记录)"] = null });
-        }
-
-        stream.SaveAs(list, sheetName: title);
-        stream.Position = 0;
-        return TypedResults.File(stream, ContentType, $"{title}.xlsx");
-    }
-
     public static string CategoryName(PlaceCategory c) => c switch
     {
         PlaceCategory.KeyUnitA => "消防安全重点单位(A类)",

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Grid.Casework.Apis;
 using Grid.Casework.Infrastructure;
 using Grid.FireSafety.Domain;
 using Grid.FireSafety.Infrastructure;
@@ -235,7 +236,7 @@ public static class PlacesApi
         }
 
         var rows = await Scoped(db.Places.AsNoTracking(), user, gridId).OrderBy(p => p.GridId).ThenBy(p => p.Name).ToListAsync(ct);
-        return Ledger.Excel("场所台账", rows.Select(p => new Dictionary<string, object?>
+        return LedgerFile.Excel("场所台账", rows.Select(p => new Dictionary<string, object?>
         {
             ["名称"] = p.Name,
             ["类别"] = Ledger.CategoryName(p.Category),
