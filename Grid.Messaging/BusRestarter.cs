@@ -6,9 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Messaging;
 
 /// <summary>
-/// 总线重启: stops and starts the bus, which opens new connections and channels. Both the outbox relay (publishing
-/// keeps failing) and the consumer watchdog (a queue is left without its consumer) call it after a broker
-/// restart, because RabbitMQ.Client 7.2 can leave a channel waiting forever although the broker is back
+/// 总线重启: stops and starts the bus, which opens new connections and channels. The consumer watchdog calls it when a
+/// queue is left without its consumer after a broker restart, because RabbitMQ.Client 7.2 can leave a channel waiting forever although the broker is back
 /// (rabbitmq-dotnet-client#1930). One restart at a time; callers that arrive during one wait for it.
 /// </summary>
 /// <remarks>

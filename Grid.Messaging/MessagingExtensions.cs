@@ -105,6 +105,7 @@ public static class MessagingExtensions
         // After the bus: hosted services stop in reverse order, so the relay stops before the bus does.
         services.AddSingleton<BusRestarter>();
         services.AddHealthChecks().AddCheck<BusHealthCheck>("bus", tags: ["live"]);
+        services.AddSingleton<OutboxPublisher>();
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         services.AddHostedService<ConsumerWatchdog>();

@@ -26,9 +26,9 @@ public static class MessagingTrace
         Activity.Current is { IdFormat: ActivityIdFormat.W3C } a ? (a.Id, a.TraceStateString) : (null, null);
 
     /// <summary>
-    /// The relay's span for publishing one outbox row: a child of the request that wrote the row, so that the send and
-    /// the <c>traceparent</c> header MassTransit writes under it carry that request's trace. A row written outside any
-    /// span starts a trace of its own. Null when nobody listens.
+    /// The relay's span for publishing one outbox row (the producer's span): a child of the request that wrote the row,
+    /// and the parent the consumer's span continues through the message's <c>traceparent</c> header. A row written outside
+    /// any span starts a trace of its own. Null when nobody listens.
     /// </summary>
     internal static Activity? StartRelay(Guid eventId, string eventType, Guid? caseId, string? traceParent, string? traceState)
     {
@@ -38,9 +38,11 @@ public static class MessagingTrace
         }
 
         _ = ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
-        var activity = Source.StartActivity(RelaySpan, ActivityKind.Internal, parent);
+        var activity = Source.StartActivity(RelaySpan, ActivityKind.Producer, parent);
         if (activity is { IsAllDataRequested: true })
         {
+            activity.SetTag("messaging.system", "rabbitmq");
+            activity.SetTag("messaging.operation.type", "publish");
             activity.SetTag(EventIdTag, eventId.ToString());
             activity.SetTag(EventTypeTag, eventType);
             if (caseId is { } id)

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text.Json;
-using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -9,16 +7,15 @@ using Npgsql;
 namespace Grid.Messaging;
 
 /// <summary>
-/// 发件箱中继: publishes outbox rows through MassTransit with publisher confirms and the <c>mandatory</c>
-/// flag, then marks them sent. A row stays pending until the broker confirmed it was routed, so nothing is
+/// 发件箱中继: publishes outbox rows (through <see cref="OutboxPublisher"/>) with publisher confirms and the
+/// <c>mandatory</c> flag, then marks them sent. A row stays pending until the broker confirmed it was routed, so nothing is
 /// lost when the broker is down or a subscriber's queue is missing. Order: rows go out in sequence; within a
-/// batch, events of one case are published one after another, different cases side by side. One relay per
+/// batch, events of one case are published one after another on one channel, different cases side by side. One relay per
 /// database works at a time (advisory lock), so replicas do not reorder each other.
 /// </summary>
 public sealed class OutboxRelay(
     OutboxDataSource database,
-    IBus bus,
-    BusRestarter restarter,
+    OutboxPublisher publisher,
     OutboxSignal signal,
     TopologyDeclarer topology,
     MessagingSettings settings,
@@ -47,22 +44,18 @@ public sealed class OutboxRelay(
                 {
                     (count, failed) = await RelayOnceAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // The database restarted or is unreachable: the rows are still in the outbox; try again later
-                    // rather than take the whole service down.
-                    logger.LogWarning(e, "Outbox relay could not reach the database; retrying");
+                    // The database or the broker restarted or is unreachable: the rows are still in the outbox; try again
+                    // later on a fresh connection rather than take the whole service down.
+                    logger.LogWarning("Outbox relay could not reach the database or the broker ({Error}); retrying", e.Message);
                     (count, failed) = (0, true);
                 }
 
                 if (failed)
                 {
                     failures++;
-                    if (failures % RestartAfterFailures == 0)
-                    {
-                        await restarter.RestartAsync($"publishing failed {RestartAfterFailures} times in a row", stoppingToken);
-                    }
-
+                    await publisher.ResetAsync();
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * Math.Pow(2, Math.Min(failures, 5)), 5000)), stoppingToken);
                     continue;
                 }
@@ -79,15 +72,10 @@ public sealed class OutboxRelay(
         }
     }
 
-    /// <summary>
-    /// After a broker restart RabbitMQ.Client 7.2 can leave a publishing channel waiting forever: every publish
-    /// then times out although the broker is back. Several failed batches in a row restart the bus.
-    /// </summary>
-    private const int RestartAfterFailures = 3;
-
     /// <summary>Publishes one batch; returns how many rows it handled and whether any publish failed.</summary>
     public async Task<(int Count, bool Failed)> RelayOnceAsync(CancellationToken ct)
     {
+        var channels = await publisher.ChannelsAsync(ct);
         List<OutboxRow> rows;
         await using var conn = await database.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -128,11 +116,12 @@ public sealed class OutboxRelay(
         var groups = rows.GroupBy(r => r.CaseId ?? r.EventId).ToList();
         await Task.WhenAll(groups.Select(async g =>
         {
+            var channel = channels[(int)((uint)g.Key.GetHashCode() % (uint)channels.Count)];
             foreach (var row in g)
             {
                 try
                 {
-                    await PublishAsync(row, ct);
+                    await PublishAsync(channel, row, ct);
                     sent.Add(row.Seq);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -170,32 +159,23 @@ public sealed class OutboxRelay(
         return (rows.Count, !errors.IsEmpty);
     }
 
-    private async Task PublishAsync(OutboxRow row, CancellationToken ct)
+    private async Task PublishAsync(RabbitMQ.Client.IChannel channel, OutboxRow row, CancellationToken ct)
     {
         if (!EventTypes.ByName.TryGetValue(row.EventType, out var type))
         {
             throw new InvalidOperationException($"unknown event type '{row.EventType}'");
         }
 
-        var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.Json)!;
-
-        // In the trace of the request that wrote the row, each row its own: MassTransit's send span and the trace
-        // header it writes continue it. Async: the span is current for this publish alone, not for the rows beside it.
+        // In the trace of the request that wrote the row, each row its own: the consumer continues this span. Async: it is
+        // current for this publish alone, not for the rows beside it.
         using var activity = MessagingTrace.StartRelay(row.EventId, row.EventType, row.CaseId, row.TraceParent, row.TraceState);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.PublishTimeout);
         try
         {
-            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx =>
-            {
-                ctx.MessageId = row.EventId;
-
-                // Unroutable events come back (basic.return) and fail the publish instead of vanishing.
-                if (ctx.TryGetPayload(out RabbitMqSendContext? rabbit))
-                {
-                    rabbit.Mandatory = true;
-                }
-            }), timeout.Token).WaitAsync(settings.PublishTimeout, ct); // a hung channel may not honour the token
+            var (parent, state) = activity is not null ? (activity.Id, activity.TraceStateString) : (row.TraceParent, row.TraceState);
+            // A hung channel may not honour the token.
+            await publisher.PublishAsync(channel, type, row.EventId, row.Payload, parent, state, timeout.Token).WaitAsync(settings.PublishTimeout, ct);
         }
         catch (Exception e) when (activity is not null)
         {

@@ -91,6 +91,9 @@ public sealed class MessagingSettings
 
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Confirm channels the relay publishes on side by side (one case's events always on the same one).</summary>
+    public int RelayChannels { get; set; } = 4;
+
     /// <summary>How often <see cref="ConsumerWatchdog"/> looks at <see cref="WatchedQueues"/>; zero turns it off.</summary>
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(15);
 
