@@ -240,7 +240,7 @@ for (var burst = 0; burst < 3; burst++)
 relayRates.Sort();
 var ceiling = ceilings.Values.Max();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"outbox relay to RabbitMQ (MassTransit, confirms, mandatory), 3 bursts of {events}: {string.Join(", ", relayRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} events/s, median {relayRates[1]:F0} = {relayRates[1] / ceiling:F2}x the broker's ceiling ({ceiling:F0}/s; target >= 0.9); load {relayLoad} → {Load()}"));
+    $"outbox relay to RabbitMQ (MassTransit's envelope over RabbitMQ.Client, 4 channels, confirms, mandatory), 3 bursts of {events}: {string.Join(", ", relayRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} events/s, median {relayRates[1]:F0} = {relayRates[1] / ceiling:F2}x the broker's ceiling ({ceiling:F0}/s; target >= 0.9); load {relayLoad} → {Load()}"));
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"headline ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, durable PostgreSQL, counted until every event is published, load {Load()}): " +
