@@ -47,6 +47,9 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
 
     public string Hierarchy { get; private init; } = "comprehensive";
 
+    /// <summary>The level names the tree gives its grids by depth (county first); none unless a test sets them (before the first call).</summary>
+    public IReadOnlyList<string> LevelNames { get; set; } = [];
+
     /// <summary>How many escalation chains were asked for (tests of the callers' caching count them).</summary>
     public int AncestorCalls;
 
@@ -89,6 +92,7 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         Code = id.ToUpperInvariant(),
         Name = id,
         Depth = PathOf(id).Count,
+        LevelName = PathOf(id).Count <= LevelNames.Count ? LevelNames[PathOf(id).Count - 1] : "",
         ParentId = Parents[id] ?? "",
         Hierarchy = Hierarchy,
         Path = { PathOf(id) },
@@ -140,15 +144,20 @@ public sealed class GridTree : Organization.OrganizationBase, IAsyncDisposable
         };
 
     /// <summary>Posts a person with <paramref name="role"/> on <paramref name="grid"/>, beside its chief and worker (before the first call that reads it).</summary>
-    public void Post(string grid, string role, string? name = null) =>
-        _posted.GetOrAdd(grid, _ => []).Add(new StaffMember
+    public void Post(string grid, string role, string? name = null)
+    {
+        // A second person of the same role on a grid gets an id of their own.
+        var posted = _posted.GetOrAdd(grid, _ => []);
+        var same = posted.Count(s => s.Role == role);
+        posted.Add(new StaffMember
         {
-            Id = $"{role}-{grid}",
+            Id = same == 0 ? $"{role}-{grid}" : $"{role}-{grid}-{same + 1}",
             Name = name ?? $"{role} of {grid}",
             Role = role,
             Domain = Hierarchy,
             ValidFrom = Timestamp.FromDateTime(DateTime.UnixEpoch),
         });
+    }
 
     public override Task<GridChain> GetAncestors(GetAncestorsRequest request, ServerCallContext context)
     {

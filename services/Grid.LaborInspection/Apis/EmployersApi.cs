@@ -274,15 +274,7 @@ public static class EmployersApi
             RecordedBy = user.Subject(),
             RecordedAt = time.GetUtcNow(),
         };
-        db.ComplianceRecords.Add(record);
-        if (record.Kind is ComplianceKind.Inspection or ComplianceKind.Violation && (employer.LastInspectedOn is not { } last || last < record.On))
-        {
-            employer.LastInspectedOn = record.On;
-        }
-
-        var history = await db.ComplianceRecords.AsNoTracking().Where(r => r.EmployerId == id).ToListAsync(ct);
-        rater.Rate(employer, [.. history, record]);
-        employer.UpdatedAt = time.GetUtcNow();
+        await ComplianceHistory.AppendAsync(db, rater, employer, record, time.GetUtcNow(), ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/labor/v1/employers/{id}/records/{record.Id}", record);
     }

@@ -17,6 +17,9 @@ public static class LaborInspectionApi
         api.MapEmployersApi();
         api.MapEmployerImportApi();
         api.MapComplaintsApi();
+        api.MapStaffingApi();
+        api.MapInspectionsApi();
+        api.MapCampaignsApi();
         return api;
     }
 }

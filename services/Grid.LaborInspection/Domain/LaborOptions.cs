@@ -13,6 +13,8 @@ public sealed class LaborOptions
 
     public ArrearsRules Arrears { get; set; } = new();
 
+    public StaffingRules Staffing { get; set; } = new();
+
     /// <summary>Largest import a request may carry, in rows.</summary>
     public int MaxImportRows { get; set; } = 5_000;
 

@@ -31,6 +31,9 @@ public static class LaborRoles
     /// <summary>May import files in bulk and remove a file (a file removed by mistake is re-imported, so fewer hands).</summary>
     public static readonly string[] FileManagers = [Admin, Brigade, Office];
 
+    /// <summary>Manage the inspection grids: staffing, campaigns (专项检查), statistics and ledgers (the township office and the brigade).</summary>
+    public static readonly string[] Managers = [Admin, Brigade, Office];
+
     /// <summary>May add to an employer's compliance history (检查记录, 违法认定).</summary>
     public static readonly string[] Recorders = [Admin, Brigade, Office, Inspector];
 }

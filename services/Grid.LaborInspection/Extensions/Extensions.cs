@@ -23,6 +23,8 @@ internal static class Extensions
         builder.Services.AddSingleton(options.Calendar.Build());
         builder.Services.AddSingleton(sp => new ComplaintClock(options.Complaints, sp.GetRequiredService<WorkingCalendar>()));
         builder.Services.AddSingleton<EmployerRater>();
+        builder.Services.AddSingleton(new InspectionPlan(options.Risk));
+        builder.Services.AddScoped<InspectionDesk>();
         builder.Services.AddSingleton<GridPaths>();
         builder.Services.AddScoped<EmployerImporter>();
         builder.Services.AddScoped<ComplaintDesk>();

@@ -16,10 +16,14 @@ internal sealed class LaborCaseContext
 
     /// <summary>The township's mediation record, written with the handle step it is the result of.</summary>
     public Mediation? Mediation { get; init; }
+
+    /// <summary>The inspection finding a new case follows up (the inspection's id and the finding's index).</summary>
+    public (Guid Inspection, int Index)? Finding { get; init; }
 }
 
 /// <summary>
-/// Labor's rules on Casework's steps: a new complaint gets its row and an entry in the employer's history; acceptance
+/// Labor's rules on Casework's steps: a new complaint gets its row and an entry in the employer's history; a finding's
+/// follow-up case is written onto the finding; acceptance
 /// starts the 60-working-day clock; closing the case finishes the complaint. All in the case's transaction.
 /// </summary>
 internal sealed class LaborCaseHooks(ComplaintClock clock, TimeProvider time) : ICaseworkHooks
@@ -44,6 +48,15 @@ internal sealed class LaborCaseHooks(ComplaintClock clock, TimeProvider time) : 
                 RecordedBy = change.Actor.Subject,
                 RecordedAt = time.GetUtcNow(),
             });
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        if (change.Action == "report" && CaseStep.Data<LaborCaseContext>()?.Finding is { } finding)
+        {
+            await using var db = LaborDbContext.Within(tx);
+            var inspection = await db.Inspections.FirstAsync(i => i.Id == finding.Inspection, ct);
+            inspection.Findings[finding.Index].CaseId = change.After.Id;
             await db.SaveChangesAsync(ct);
             return;
         }

@@ -18,6 +18,12 @@ public sealed class LaborDbContext(DbContextOptions<LaborDbContext> options) : D
 
     public DbSet<Mediation> Mediations => Set<Mediation>();
 
+    public DbSet<Inspection> Inspections => Set<Inspection>();
+
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+
+    public DbSet<CampaignTask> CampaignTasks => Set<CampaignTask>();
+
     /// <summary>A context on a Casework transaction's connection: labor's rows commit with the case change and its events.</summary>
     public static LaborDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
     {
@@ -81,6 +87,46 @@ public sealed class LaborDbContext(DbContextOptions<LaborDbContext> options) : D
             e.Property(m => m.MediatedBy).HasMaxLength(64);
             e.HasIndex(m => m.CaseId).IsUnique();
             e.HasIndex(m => m.EmployerId);
+        });
+
+        b.Entity<Inspection>(e =>
+        {
+            e.ToTable("inspections");
+            e.Property(p => p.GridId).HasMaxLength(64);
+            e.Property(p => p.InspectorId).HasMaxLength(64);
+            e.Property(p => p.InspectorName).HasMaxLength(100);
+            e.Property(p => p.Summary).HasMaxLength(2000);
+            e.OwnsMany(p => p.Checklist, c => c.ToJson());
+            e.OwnsMany(p => p.Findings, c => c.ToJson());
+            e.HasIndex(p => p.GridPath).HasMethod("gin");
+            e.HasIndex(p => new { p.EmployerId, p.InspectedOn });
+            e.HasIndex(p => p.InspectedOn);
+            e.HasOne<Employer>().WithMany().HasForeignKey(p => p.EmployerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Campaign>(e =>
+        {
+            e.ToTable("campaigns");
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.GridId).HasMaxLength(64);
+            e.Property(p => p.CreatedBy).HasMaxLength(64);
+            e.Property(p => p.MinRisk).HasConversion<string>().HasMaxLength(8);
+            e.Property(p => p.Kinds).HasConversion(
+                k => k.Select(x => x.ToString()).ToArray(),
+                a => a.Select(Enum.Parse<EmployerKind>).ToList(),
+                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<EmployerKind>>(
+                    (x, y) => x!.SequenceEqual(y!), x => x.Aggregate(0, (h, k) => HashCode.Combine(h, k)), x => x.ToList()));
+            e.HasIndex(p => p.GridPath).HasMethod("gin");
+        });
+
+        b.Entity<CampaignTask>(e =>
+        {
+            e.ToTable("campaign_tasks");
+            e.Property(p => p.GridId).HasMaxLength(64);
+            e.HasIndex(p => new { p.CampaignId, p.EmployerId }).IsUnique();
+            e.HasIndex(p => p.GridPath).HasMethod("gin");
+            e.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Employer>().WithMany().HasForeignKey(p => p.EmployerId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<ComplaintBreach>(e =>
