@@ -1,3 +1,5 @@
+using Grid.Testing;
+
 namespace Grid.LaborInspection.Tests;
 
 /// <summary>
