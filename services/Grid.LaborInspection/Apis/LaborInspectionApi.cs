@@ -20,6 +20,8 @@ public static class LaborInspectionApi
         api.MapStaffingApi();
         api.MapInspectionsApi();
         api.MapCampaignsApi();
+        api.MapStatisticsApi();
+        api.MapLedgersApi();
         return api;
     }
 }

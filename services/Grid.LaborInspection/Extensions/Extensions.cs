@@ -25,6 +25,7 @@ internal static class Extensions
         builder.Services.AddSingleton<EmployerRater>();
         builder.Services.AddSingleton(new InspectionPlan(options.Risk));
         builder.Services.AddScoped<InspectionDesk>();
+        builder.Services.AddScoped<LaborStatistics>();
         builder.Services.AddSingleton<GridPaths>();
         builder.Services.AddScoped<EmployerImporter>();
         builder.Services.AddScoped<ComplaintDesk>();
