@@ -49,6 +49,8 @@ public class CampaignsTests
         host.Time.Advance(TimeSpan.FromDays(6));
         var visit = await (await inspector.PostJsonAsync("/api/labor/v1/inspections", Visit())).OkJsonAsync();
         Assert.Equal(id, visit.GetProperty("inspection").GetProperty("campaignId").GetGuid());
+        var orderless = visit.GetProperty("inspection").GetProperty("id").GetGuid();
+        Assert.Equal("No rectification order", (await (await office.GetAsync($"/api/labor/v1/inspections/{orderless}/order")).ProblemAsync(404)).GetProperty("title").GetString());
 
         // A second visit against the same task is refused; the employer's history has the one inspection.
         await (await inspector.PostJsonAsync("/api/labor/v1/inspections", Visit())).ProblemAsync(409);

@@ -89,6 +89,18 @@ public class InspectionsTests
         var history = await (await brigade.GetAsync($"/api/labor/v1/employers/{owing}/records")).OkJsonAsync();
         Assert.Equal("Violation", history[0].GetProperty("kind").GetString());
 
+        // The rectification order (限期整改指令书) prints both findings with their deadlines.
+        var order = await brigade.GetAsync($"/api/labor/v1/inspections/{id}/order");
+        Assert.Equal("text/html", order.Content.Headers.ContentType?.MediaType);
+        var html = await order.Content.ReadAsStringAsync();
+        Assert.Contains("劳动保障监察限期整改指令书", html);
+        Assert.Contains("欠薪厂", html);
+        Assert.Contains("拖欠劳动者8月以来工资，限 <strong>2027年1月8日</strong> 前改正", html);
+        Assert.Contains("未与20名劳动者订立书面劳动合同，限 <strong>2027年1月23日</strong> 前改正", html);
+        Assert.Contains("劳动保障监察条例》第十八条", html);
+        await (await coordinator.GetAsync($"/api/labor/v1/inspections/{id}/order")).ProblemAsync(403);
+        await (await inspectorA.GetAsync($"/api/labor/v1/inspections/{id}/order")).ProblemAsync(404);
+
         // The follow-up case is labor's: the township office of town-b sees and can work it like any case.
         var office = host.As("office-b", LaborRoles.Office, GridTree.TownB);
         Assert.Equal("reported", (await (await office.GetAsync($"/api/labor/v1/cases/{caseId}")).OkJsonAsync()).GetProperty("state").GetString());

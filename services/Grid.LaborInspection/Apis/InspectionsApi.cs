@@ -22,6 +22,7 @@ public static class InspectionsApi
         api.MapPost("/inspections", Record).WithSummary("Record an inspection (巡视检查, or a campaign task's 专项检查) with checklist and findings; findings may open follow-up cases.");
         api.MapGet("/inspections", List).WithSummary("Inspections in scope, newest id last, paged by cursor.");
         api.MapGet("/inspections/{id:guid}", Get);
+        api.MapGet("/inspections/{id:guid}/order", Order).WithSummary("限期整改指令书: the inspection's findings with deadlines as a printable HTML page.");
         api.MapGet("/inspections/plan", Plan).WithSummary("巡视检查计划: each employer's next due inspection, the overdue, required vs done in a period, per grid.");
         return api;
     }
@@ -164,6 +165,29 @@ public static class InspectionsApi
 
         var inspection = await Scoped(db.Inspections.AsNoTracking(), user).FirstOrDefaultAsync(i => i.Id == id, ct);
         return inspection is null ? GridProblems.NotFound("Inspection", id) : TypedResults.Ok(inspection);
+    }
+
+    private static async Task<IResult> Order(Guid id, ClaimsPrincipal user, LaborDbContext db, IGridDirectory grids, LaborOptions options, CancellationToken ct)
+    {
+        if (LaborAccess.Deny(user, LaborRoles.Recorders) is { } denied)
+        {
+            return denied;
+        }
+
+        var inspection = await Scoped(db.Inspections.AsNoTracking(), user).FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (inspection is null)
+        {
+            return GridProblems.NotFound("Inspection", id);
+        }
+
+        if (!inspection.Findings.Any(f => f.RectifyBy is not null))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No rectification order", detail: "This inspection found nothing to correct by a deadline.");
+        }
+
+        var employer = await db.Employers.AsNoTracking().FirstAsync(e => e.Id == inspection.EmployerId, ct);
+        var grid = await grids.FindAsync(inspection.GridId, ct);
+        return TypedResults.Content(RectificationOrderDocument.Render(inspection, employer, grid?.Name, options.IssuerName), "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> List(

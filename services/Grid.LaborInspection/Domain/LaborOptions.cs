@@ -15,6 +15,9 @@ public sealed class LaborOptions
 
     public StaffingRules Staffing { get; set; } = new();
 
+    /// <summary>The body that issues rectification orders (指令书), as printed under them.</summary>
+    public string IssuerName { get; set; } = "示范县劳动保障监察大队";
+
     /// <summary>Largest import a request may carry, in rows.</summary>
     public int MaxImportRows { get; set; } = 5_000;
 
