@@ -11,7 +11,8 @@ public class DemoDataTests
     public async Task Demo_data_files_employers_and_takes_complaints_through_the_desk_once()
     {
         // The test tree's labor grids end in three leaves (compound-a1x, village-a2, village-b1): three employers each,
-        // a complaint in each (waiting, accepted, settled by mediation), and one group wage claim for the district.
+        // a complaint in each (waiting, accepted, settled by mediation), and one group wage claim for the district; the wage
+        // campaign over the first leaf's parent (village-a1: three tasks), two visited, one of them with a follow-up case.
         string cs;
         await using (var host = await LaborHost.StartAsync(h => h
             .WithSetting("Grid:SeedDemoData", "true")
@@ -23,13 +24,18 @@ public class DemoDataTests
             Assert.True(loaded, string.Join("\n", host.Logs.Where(l => l.Contains("LaborDemoData", StringComparison.Ordinal))));
             Assert.Equal(9, await host.CountAsync("labor.employers"));
             Assert.Equal(4, await host.CountAsync("labor.complaints"));
-            Assert.Equal(4, await host.CountAsync("casework.cases"));
-            Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'reported' AND severity = 'general'"));
+            Assert.Equal(4, await host.CountAsync("casework.cases", "category = 'complaint'"));
+            Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'reported' AND severity = 'general' AND category = 'complaint'"));
             Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'accepted'"));
             Assert.Equal(1, await host.CountAsync("labor.mediations"));
             Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'handled'"));
             Assert.Equal(1, await host.CountAsync("casework.cases", $"severity = 'major' AND holder_grid_id = '{GridTree.County}'"));
             Assert.Equal(2, await host.CountAsync("casework.summons"));
+            var campaign = Assert.Single((await (await host.As("brigade-1", Domain.LaborRoles.Brigade).GetAsync("/api/labor/v1/campaigns?current=true")).OkJsonAsync()).EnumerateArray());
+            var progress = await (await host.As("brigade-1", Domain.LaborRoles.Brigade).GetAsync($"/api/labor/v1/campaigns/{campaign.GetProperty("id").GetGuid()}")).OkJsonAsync();
+            Assert.Equal((2, 3), (progress.GetProperty("done").GetInt32(), progress.GetProperty("total").GetInt32()));
+            Assert.Equal(1, await host.CountAsync("casework.cases", "category = 'finding' AND source = 'inspection'"));
+            Assert.True(await host.CountAsync("labor.inspections", "\"TaskId\" IS NULL") > 0);
 
             // The employers are rated from their files: each has a level and a next inspection date.
             var brigade = host.As("brigade-1", Domain.LaborRoles.Brigade);
@@ -41,6 +47,6 @@ public class DemoDataTests
         await using var again = await LaborHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true").WithConnectionString("labordb", cs));
         Assert.True(await again.Services.GetRequiredService<DemoDataLoader<LaborDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(9, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM labor.employers"));
-        Assert.Equal(4, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM casework.cases"));
+        Assert.Equal(5, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM casework.cases"));
     }
 }

@@ -11,9 +11,11 @@ namespace Grid.LaborInspection.Infrastructure;
 /// Labor's demo data (Grid:SeedDemoData=true, no employer on file yet): three employers per village grid of the demo
 /// county, a season of routine inspections in their history, and complaints through the real complaint desk — one
 /// waiting to be accepted, some accepted, some settled by the township (调处) and closed, and one group wage claim
-/// escalated to the district with its summons. Same seed, same data.
+/// escalated to the district with its summons; the pre-Spring-Festival wage campaign (专项检查) running over the first
+/// township, about half its tasks done, one visit with a finding followed up as a case. Same seed, same data.
 /// </summary>
-internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, ComplaintDesk desk, CaseService cases, EmployerRater rater, TimeProvider time)
+internal sealed class LaborDemoData(
+    LaborDbContext db, IGridDirectory grids, ComplaintDesk desk, InspectionDesk inspections, CaseService cases, EmployerRater rater, TimeProvider time)
     : IDemoData
 {
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
@@ -75,6 +77,7 @@ internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, Com
 
         // A season of routine inspections (巡视检查) since September, about one employer in two.
         var records = new List<ComplianceRecord>();
+        var inspections = new List<Inspection>();
         var seasonStart = new DateOnly(today.Year, 9, 1) > today ? new DateOnly(today.Year - 1, 9, 1) : new DateOnly(today.Year, 9, 1);
         foreach (var e in employers.Where(_ => rng.Next(2) == 0))
         {
@@ -90,6 +93,26 @@ internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, Com
                 RecordedAt = now,
             });
             e.LastInspectedOn = on;
+            var violation = e.ContractsSigned < e.Headcount;
+            inspections.Add(new Inspection
+            {
+                Id = Guid.CreateVersion7(now),
+                EmployerId = e.Id,
+                GridId = e.GridId,
+                GridPath = e.GridPath,
+                InspectedOn = on,
+                InspectorId = "demo",
+                InspectorName = Person(),
+                Summary = records[^1].Summary,
+                Checklist =
+                [
+                    new ChecklistEntry { Item = "contracts", Ok = !violation, Note = violation ? $"{e.Headcount - e.ContractsSigned} 人未签合同" : null },
+                    new ChecklistEntry { Item = "wages", Ok = true },
+                    new ChecklistEntry { Item = "insurance", Ok = e.InsuranceEnrolled >= e.Headcount },
+                ],
+                Findings = violation ? [new InspectionFinding { Description = $"未与 {e.Headcount - e.ContractsSigned} 名劳动者订立书面劳动合同", RectifyBy = on.AddDays(30) }] : [],
+                RecordedAt = now,
+            });
         }
 
         foreach (var e in employers)
@@ -99,8 +122,9 @@ internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, Com
 
         db.Employers.AddRange(employers);
         db.ComplianceRecords.AddRange(records);
+        db.Inspections.AddRange(inspections);
         await db.SaveChangesAsync(ct);
-        return employers.Count + records.Count + await SeedComplaintsAsync(employers, villages, rng, ct);
+        return employers.Count + records.Count + inspections.Count + await SeedComplaintsAsync(employers, villages, rng, ct) + await SeedCampaignAsync(employers, rng, ct);
     }
 
     /// <summary>Complaints through the desk, as the endpoints take them, in the first villages of each township.</summary>
@@ -159,6 +183,68 @@ internal sealed class LaborDemoData(LaborDbContext db, IGridDirectory grids, Com
         {
             var draft = new ComplaintDraft("hotline", $"{site.Name}拖欠农民工工资", "28名农民工反映项目部拖欠三个月工资", today.AddMonths(-1), 28, 336000m, Worker());
             if ((await desk.TakeAsync(site, draft, actor, null, ct)).CaseId is not null)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// 春节前农民工工资支付专项检查 over the first township (城关镇), started last week, running two months: a task per
+    /// employer, about half visited through the inspection desk, one visit finding wages owed, followed up as a case.
+    /// </summary>
+    private async Task<int> SeedCampaignAsync(List<Employer> employers, Random rng, CancellationToken ct)
+    {
+        string? town = null;
+        foreach (var id in employers.Where(e => e.GridPath.Length >= 2).Select(e => e.GridPath[^2]).Distinct())
+        {
+            town ??= id;
+            if ((await grids.FindAsync(id, ct))?.Name == "城关镇")
+            {
+                town = id;
+                break;
+            }
+        }
+
+        if (town is null)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow();
+        var today = LaborDay.Today(time);
+        var inTown = employers.Where(e => e.GridPath.Contains(town)).OrderBy(e => e.Id).ToList();
+        var campaign = new Campaign
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = "春节前农民工工资支付专项检查",
+            GridId = town,
+            GridPath = [.. inTown[0].GridPath.TakeWhile(g => g != town), town],
+            From = today.AddDays(-6),
+            To = today.AddDays(60),
+            Tasks = inTown.Count,
+            CreatedBy = "demo",
+            CreatedAt = now,
+        };
+        var tasks = inTown.Select(e => new CampaignTask { Id = Guid.CreateVersion7(now), CampaignId = campaign.Id, EmployerId = e.Id, GridId = e.GridId, GridPath = e.GridPath }).ToList();
+        db.Campaigns.Add(campaign);
+        db.CampaignTasks.AddRange(tasks);
+        await db.SaveChangesAsync(ct);
+
+        var actor = new Actor("demo", "seed", null);
+        var n = 1 + tasks.Count;
+        foreach (var (task, i) in tasks.Where((_, i) => i % 2 == 0).Select((t, i) => (t, i)))
+        {
+            var employer = await db.Employers.FirstAsync(e => e.Id == task.EmployerId, ct);
+            var owing = i == 0;
+            var draft = new InspectionDraft(
+                today.AddDays(-rng.Next(0, 6)),
+                owing ? "专项检查: 工资未按月足额支付" : "专项检查: 工资按月足额支付, 工资台账齐全",
+                [new ChecklistEntry { Item = "wages", Ok = !owing, Note = owing ? "11月工资未发放" : null }, new ChecklistEntry { Item = "contracts", Ok = true }],
+                owing ? [new FindingDraft("拖欠劳动者11月工资", today.AddDays(10), FollowUp: true)] : []);
+            if ((await inspections.RecordAsync(employer, task, draft, actor, "城关镇劳动保障所", ct)).Inspection is not null)
             {
                 n++;
             }
