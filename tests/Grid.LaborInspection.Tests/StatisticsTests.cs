@@ -30,7 +30,11 @@ public class StatisticsTests
         // Town A: a complaint of three workers, accepted, settled by mediation with 8,000.25 元 paid, closed the same day (in time).
         var complaint = new
         {
-            employerId = inTownA, channel = "village", title = "拖欠三名工人10月工资", workers = 3, amountClaimed = 8600m,
+            employerId = inTownA,
+            channel = "village",
+            title = "拖欠三名工人10月工资",
+            workers = 3,
+            amountClaimed = 8600m,
             complainant = new { name = ComplainantName, phone = "13911112222" },
         };
         var id = (await (await coordinatorA.PostJsonAsync("/api/labor/v1/complaints", complaint)).OkJsonAsync()).GetProperty("complaint").GetProperty("caseId").GetGuid();
