@@ -43,10 +43,20 @@ public class DemoDataTests
             Assert.Equal(9, page.GetProperty("items").GetArrayLength());
         }
 
+        // A database of an earlier version, without the inspection and campaign tables: the second start creates them (empty).
+        await using (var conn = new Npgsql.NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand("DROP TABLE labor.campaign_tasks, labor.campaigns, labor.inspections", conn);
+            await drop.ExecuteNonQueryAsync();
+        }
+
         // A second start on the same database adds nothing.
         await using var again = await LaborHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true").WithConnectionString("labordb", cs));
         Assert.True(await again.Services.GetRequiredService<DemoDataLoader<LaborDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(9, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM labor.employers"));
         Assert.Equal(5, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM casework.cases"));
+        Assert.Equal(0, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM labor.inspections i JOIN labor.campaign_tasks t ON t.\"InspectionId\" = i.\"Id\""));
+        Assert.Equal(2, await Wait.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'labor' AND tablename = 'campaign_tasks' AND indexdef LIKE '%gin%' OR indexname = 'IX_campaign_tasks_CampaignId_EmployerId'"));
     }
 }
