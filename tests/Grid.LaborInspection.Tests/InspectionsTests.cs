@@ -110,6 +110,12 @@ public class InspectionsTests
         Assert.Equal(1, after.GetProperty("done").GetInt32());
         Assert.Equal(0, after.GetProperty("overdue").GetInt32());
         await (await inspectorA.GetAsync($"/api/labor/v1/inspections/{id}")).ProblemAsync(404);
+
+        // Town A's inspector, asking without a grid, gets the plan of its township, one row per village; town B's is not theirs.
+        var own = await (await inspectorA.GetAsync("/api/labor/v1/inspections/plan?from=2026-12-01&to=2026-12-31")).OkJsonAsync();
+        Assert.Equal(GridTree.TownA, own.GetProperty("gridId").GetString());
+        Assert.Equal([GridTree.VillageA1, GridTree.VillageA2], own.GetProperty("grids").EnumerateArray().Select(g => g.GetProperty("gridId").GetString()));
+        Assert.Equal("grid", (await (await inspectorA.GetAsync($"/api/labor/v1/inspections/plan?gridId={GridTree.TownB}")).ProblemAsync(403)).GetProperty("claim").GetString());
         Assert.Equal(0, (await (await inspectorA.GetAsync("/api/labor/v1/inspections")).OkJsonAsync()).GetProperty("items").GetArrayLength());
     }
 }

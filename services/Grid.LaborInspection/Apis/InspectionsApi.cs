@@ -223,9 +223,9 @@ public static class InspectionsApi
     }
 
     /// <summary>
-    /// The plan for [from, to] (default: this month) under <c>gridId</c> (default: the whole scope): per employer its
-    /// interval, next due date, overdue or not, inspections required and done in the period; per grid one level below
-    /// the asked grid the same summed. The overdue first, then by due date.
+    /// The plan for [from, to] (default: this month) under <c>gridId</c> (default: the caller's one post grid, else the
+    /// district): per employer its interval, next due date, overdue or not, inspections required and done in the period;
+    /// per grid one level below the same summed. The overdue first, then by due date.
     /// </summary>
     private static async Task<IResult> Plan(
         ClaimsPrincipal user, LaborDbContext db, IGridDirectory grids, InspectionPlan plan, TimeProvider time,
@@ -243,10 +243,10 @@ public static class InspectionsApi
             return periodError;
         }
 
-        GridNode? root = null;
-        if (gridId is { Length: > 0 } && (root = await grids.FindAsync(gridId, ct)) is null)
+        var (root, refused) = await StatisticsApi.RootAsync(user, grids, gridId, ct, LaborRoles.Staff);
+        if (refused is not null)
         {
-            return GridProblems.Invalid("gridId", $"grid '{gridId}' is unknown");
+            return refused;
         }
 
         if (limit is < 1 or > KeysetPage.MaxLimit)
@@ -254,7 +254,7 @@ public static class InspectionsApi
             return GridProblems.Invalid("limit", $"must be between 1 and {KeysetPage.MaxLimit}");
         }
 
-        var employers = await EmployersApi.Scoped(db.Employers.AsNoTracking(), user).UnderGrid(gridId, e => e.GridPath).ToListAsync(ct);
+        var employers = await EmployersApi.Scoped(db.Employers.AsNoTracking(), user).UnderGrid(root!.Id, e => e.GridPath).ToListAsync(ct);
         var ids = employers.Select(e => e.Id).ToArray();
         var visits = new[] { ComplianceKind.Inspection, ComplianceKind.Violation };
         var done = await db.ComplianceRecords.AsNoTracking()
@@ -265,8 +265,8 @@ public static class InspectionsApi
             .GroupBy(r => r.EmployerId).Select(g => new { g.Key, Last = g.Max(r => r.On) }).ToDictionaryAsync(x => x.Key, x => x.Last, ct);
         var lines = employers.Select(e => (e, line: plan.Line(e, lastBefore.TryGetValue(e.Id, out var l) ? l : null, done.GetValueOrDefault(e.Id), f, t, today))).ToList();
 
-        // One row per grid a level below the asked grid (below the root of the labor tree when none is asked).
-        var depth = root?.Path.Count ?? 1;
+        // One row per grid a level below the grid the plan covers (the employer's own grid when it is that grid).
+        var depth = root.Path.Count;
         var byGrid = new List<object>();
         foreach (var g in lines.GroupBy(x => x.e.GridPath.Length > depth ? x.e.GridPath[depth] : x.e.GridId).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -286,7 +286,7 @@ public static class InspectionsApi
             .OrderByDescending(l => l.Overdue).ThenBy(l => l.NextInspectionDue).ThenBy(l => l.EmployerId).Take(limit ?? KeysetPage.MaxLimit).ToList();
         return TypedResults.Ok(new
         {
-            gridId = root?.Id,
+            gridId = root.Id,
             from = f,
             to = t,
             today,

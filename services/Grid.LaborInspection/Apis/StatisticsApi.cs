@@ -108,16 +108,17 @@ public static class StatisticsApi
         return TypedResults.Ok(new { month = first.ToString("yyyy-MM", CultureInfo.InvariantCulture), from = first, to = last, townshipLevel = options.Staffing.TownshipLevel, rows = rows.Select(r => Row(r.Rank, r.Figures)) });
     }
 
-    /// <summary>The grid a report covers: the one asked, else the caller's one post grid, else the labor district; in scope for the managers' roles.</summary>
-    internal static async Task<(GridNode? Root, IResult? Problem)> RootAsync(ClaimsPrincipal user, IGridDirectory grids, string? gridId, CancellationToken ct)
+    /// <summary>The grid a report covers: the one asked, else the caller's one post grid, else the labor district; in scope for <paramref name="roles"/> (the managers' by default).</summary>
+    internal static async Task<(GridNode? Root, IResult? Problem)> RootAsync(ClaimsPrincipal user, IGridDirectory grids, string? gridId, CancellationToken ct, string[]? roles = null)
     {
-        var id = gridId is { Length: > 0 } ? gridId : LaborAccess.ScopeFilter(user, LaborRoles.Managers) is [var only] ? only : null;
+        roles ??= LaborRoles.Managers;
+        var id = gridId is { Length: > 0 } ? gridId : LaborAccess.ScopeFilter(user, roles) is [var only] ? only : null;
         var root = id is not null ? await grids.FindAsync(id, ct) : (await grids.RootsAsync(Domains.Labor, ct)).FirstOrDefault();
         if (root is null)
         {
             return (null, GridProblems.Invalid("gridId", $"grid '{id}' is unknown"));
         }
 
-        return LaborAccess.Deny(user, LaborRoles.Managers, root.Path) is { } outOfScope ? (null, outOfScope) : (root, null);
+        return LaborAccess.Deny(user, roles, root.Path) is { } outOfScope ? (null, outOfScope) : (root, null);
     }
 }
