@@ -108,4 +108,77 @@ public class LaborTests(AssembledSuite suite)
             c => c.TryGetProperty("result", out var r) && r.ValueKind == JsonValueKind.String, "fire's result to come back to labor");
         Assert.Contains("已责令清理安全出口", back.GetProperty("result").GetString());
     }
+
+    [Fact]
+    public async Task The_township_works_a_campaign_task_to_a_printed_order_and_reads_its_staffing_plan_figures_and_ledgers()
+    {
+        var everyone = await suite.DemoUsersAsync();
+        var coordinator = everyone.Single(u => u.UserName == "labor01");
+        var inspector = everyone.Single(u => u.UserName == "labor-inspector01");
+        var office = everyone.Single(u => u.UserName == "town01-labor");
+        var county = everyone.Single(u => u.UserName == "labor-county");
+        var commander = everyone.Single(u => u.Posts.Any(p => p.Role == GridRoles.Commander));
+
+        // 配备: the demo county leaves grids below the minimum (a township with one inspector); a coordinator may not ask.
+        var staffing = await Cases.ReadAsync(await county.Http.GetAsync("/api/labor/v1/staffing"), "staffing report");
+        Assert.True(staffing.GetProperty("belowMinimum").GetInt32() > 0, staffing.ToString());
+        Assert.All(staffing.GetProperty("grids").EnumerateArray(), g => Assert.True(g.GetProperty("present").GetInt32() < g.GetProperty("required").GetInt32(), g.ToString()));
+        using (var refused = await coordinator.Http.GetAsync("/api/labor/v1/staffing"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        // 专项检查: the demo campaign over the township; the inspector completes one open task with a finding to follow up.
+        var campaigns = await Cases.ReadAsync(await office.Http.GetAsync("/api/labor/v1/campaigns?current=true"), "campaigns");
+        var campaignId = campaigns.EnumerateArray().First().GetProperty("id").GetString()!;
+        var before = await Cases.ReadAsync(await office.Http.GetAsync($"/api/labor/v1/campaigns/{campaignId}"), "campaign progress");
+        var tasks = await Cases.ReadAsync(await inspector.Http.GetAsync($"/api/labor/v1/campaigns/{campaignId}/tasks?status=open&limit=1"), "open tasks");
+        var task = tasks.GetProperty("items").EnumerateArray().First();
+        var visit = new
+        {
+            employerId = task.GetProperty("employerId").GetString(),
+            taskId = task.GetProperty("id").GetString(),
+            checklist = new object[] { new { item = "wages", ok = false, note = "11月工资未发" }, new { item = "contracts", ok = true } },
+            findings = new[] { new { description = "拖欠劳动者11月工资", rectifyBy = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd"), followUp = true } },
+        };
+        var recorded = await Cases.ReadAsync(await inspector.Http.PostAsJsonAsync("/api/labor/v1/inspections", visit), "inspection");
+        var inspectionId = recorded.GetProperty("inspection").GetProperty("id").GetString()!;
+        var followUp = recorded.GetProperty("followUps")[0].GetProperty("caseId").GetString()!;
+        using (var again = await inspector.Http.PostAsJsonAsync("/api/labor/v1/inspections", visit))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        var after = await Cases.ReadAsync(await office.Http.GetAsync($"/api/labor/v1/campaigns/{campaignId}"), "campaign progress");
+        Assert.Equal(before.GetProperty("done").GetInt32() + 1, after.GetProperty("done").GetInt32());
+
+        // 限期整改指令书, printable; the finding's case reaches the command centre's board.
+        using (var order = await inspector.Http.GetAsync($"/api/labor/v1/inspections/{inspectionId}/order"))
+        {
+            Assert.Equal(HttpStatusCode.OK, order.StatusCode);
+            var html = await order.Content.ReadAsStringAsync();
+            Assert.Contains("劳动保障监察限期整改指令书", html);
+            Assert.Contains("拖欠劳动者11月工资", html);
+        }
+
+        await Cases.SeenByCommandCentreAsync(commander, "labor", await Cases.GetAsync(office, "labor", followUp), "reported");
+
+        // The plan, the month's figures per township and the ledgers, each scoped to who asks.
+        var plan = await Cases.ReadAsync(await office.Http.GetAsync("/api/labor/v1/inspections/plan"), "inspection plan");
+        Assert.True(plan.GetProperty("employers").GetInt32() > 0, plan.ToString());
+        var month = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM");
+        var monthly = await Cases.ReadAsync(await county.Http.GetAsync($"/api/labor/v1/statistics/monthly?month={month}"), "monthly report");
+        Assert.Contains(monthly.GetProperty("rows").EnumerateArray(), r => r.GetProperty("employersInspected").GetInt32() > 0);
+        foreach (var ledger in new[] { "employers", "complaints", "inspections" })
+        {
+            using var xlsx = await office.Http.GetAsync($"/api/labor/v1/{ledger}/ledger.xlsx");
+            Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+            Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var refused = await coordinator.Http.GetAsync("/api/labor/v1/complaints/ledger.xlsx"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+    }
 }
