@@ -34,7 +34,7 @@ internal static class Extensions
         builder.Services.AddDomainSchema<CadreDbContext>("cadre", "cadres");
 
         // Residents' reports are Casework cases of domain cadre (resident sealed, audit chain); every domain's missed
-        // deadlines arrive on the accountability queue.
+        // deadlines, late closures, reopens and reports for duty arrive on the accountability queue.
         builder.AddCasework(Domains.Cadre, o =>
         {
             foreach (var (step, roles) in CadreCaseRoles.Defaults)
@@ -42,9 +42,14 @@ internal static class Extensions
                 o.Roles.TryAdd(step, roles);
             }
 
-            o.ConfigureMessaging = m => m.AddConsumer<DeadlineBreachedConsumer>(CaseworkTopology.CadreAccountabilityQueue);
+            o.ConfigureMessaging = m => m
+                .AddConsumer<DeadlineBreachedConsumer>(CaseworkTopology.CadreAccountabilityQueue)
+                .AddConsumer<CaseClosedLateConsumer>(CaseworkTopology.CadreAccountabilityQueue)
+                .AddConsumer<CaseReopenedConsumer>(CaseworkTopology.CadreAccountabilityQueue)
+                .AddConsumer<SummonsAnsweredLateConsumer>(CaseworkTopology.CadreAccountabilityQueue);
         });
         builder.Services.AddCaseworkHooks<CadreCaseHooks>();
+        builder.Services.AddSingleton<AccountabilityLedger>();
         builder.Services.AddSingleton<MonthlyDeadlines>();
         builder.Services.AddHostedService<MonthlyDeadlineScanner>();
         builder.Services.AddDemoData<CadreDemoData>();
