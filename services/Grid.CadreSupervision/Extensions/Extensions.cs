@@ -21,7 +21,8 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var options = builder.Configuration.GetSection(CadreOptions.Section).Get<CadreOptions>() ?? new CadreOptions();
-        if (options.Warnings.Check().Concat(options.Evaluation.Check()).ToList() is { Count: > 0 } wrong)
+        var severities = new Grid.Casework.CaseworkOptions().Severities;
+        if (options.Warnings.Check().Concat(options.Evaluation.Check()).Concat(options.Reports.Check(severities)).ToList() is { Count: > 0 } wrong)
         {
             throw new InvalidOperationException(string.Join("; ", wrong));
         }
