@@ -32,7 +32,7 @@ public static class AccountabilityApi
     }
 
     /// <summary>Null when the caller holds a file owner's post over the whole county; else the 403 to return.</summary>
-    private static async Task<IResult?> DenyCountyAsync(ClaimsPrincipal user, IGridDirectory grids, CancellationToken ct)
+    internal static async Task<IResult?> DenyCountyAsync(ClaimsPrincipal user, IGridDirectory grids, CancellationToken ct)
     {
         if (CadreAccess.Deny(user, CadreRoles.FileOwners) is { } denied)
         {
@@ -60,25 +60,9 @@ public static class AccountabilityApi
             return denied;
         }
 
-        var q = db.Accountability.AsNoTracking();
-        if (responsible is { Length: > 0 })
+        if (Filter(db, responsible, period, kind) is not { } q)
         {
-            q = q.Where(r => r.Responsible == responsible);
-        }
-
-        if (period is { Length: > 0 })
-        {
-            q = q.Where(r => r.Period == period);
-        }
-
-        if (kind is { Length: > 0 })
-        {
-            if (!AccountabilityRules.Kinds.ContainsKey(kind))
-            {
-                return GridProblems.Invalid("kind", $"must be one of {string.Join(", ", AccountabilityRules.Kinds.Keys)}");
-            }
-
-            q = q.Where(r => r.Kind == kind);
+            return BadKind();
         }
 
         // Per person or unit and month: every kind together (what the thresholds count) and each kind apart.
@@ -97,6 +81,30 @@ public static class AccountabilityApi
         var records = await q.OrderByDescending(r => r.OccurredAt).Take(500).ToListAsync(ct);
         return TypedResults.Ok(new { counts, records });
     }
+
+    /// <summary>The records asked for; null for a kind that is none of <see cref="AccountabilityRules.Kinds"/>.</summary>
+    internal static IQueryable<AccountabilityRecord>? Filter(CadreDbContext db, string? responsible, string? period, string? kind)
+    {
+        if (kind is { Length: > 0 } && !AccountabilityRules.Kinds.ContainsKey(kind))
+        {
+            return null;
+        }
+
+        var q = db.Accountability.AsNoTracking();
+        if (responsible is { Length: > 0 })
+        {
+            q = q.Where(r => r.Responsible == responsible);
+        }
+
+        if (period is { Length: > 0 })
+        {
+            q = q.Where(r => r.Period == period);
+        }
+
+        return kind is { Length: > 0 } ? q.Where(r => r.Kind == kind) : q;
+    }
+
+    internal static IResult BadKind() => GridProblems.Invalid("kind", $"must be one of {string.Join(", ", AccountabilityRules.Kinds.Keys)}");
 
     private static async Task<IResult> Proposals(ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, string? state, CancellationToken ct)
     {

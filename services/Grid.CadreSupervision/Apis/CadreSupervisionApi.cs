@@ -29,6 +29,7 @@ public static class CadreSupervisionApi
         api.MapAccountabilityApi();
         api.MapMonthlyApi();
         api.MapEvaluationsApi();
+        api.MapLedgersApi();
         return api;
     }
 }
