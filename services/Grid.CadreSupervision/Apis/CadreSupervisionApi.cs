@@ -30,6 +30,7 @@ public static class CadreSupervisionApi
         api.MapMonthlyApi();
         api.MapEvaluationsApi();
         api.MapLedgersApi();
+        api.MapUnitAssessmentsApi();
         return api;
     }
 }
