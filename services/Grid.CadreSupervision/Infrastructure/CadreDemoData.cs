@@ -126,7 +126,13 @@ internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory d
                 {
                     var verdict = new ResidentEvaluation
                     {
-                        Id = Guid.CreateVersion7(now), CadreId = c.Id, Year = year, RaterKind = kind, Score = 3 + rng.Next(3), RecordedBy = "system:demo", RecordedAt = now,
+                        Id = Guid.CreateVersion7(now),
+                        CadreId = c.Id,
+                        Year = year,
+                        RaterKind = kind,
+                        Score = 3 + rng.Next(3),
+                        RecordedBy = "system:demo",
+                        RecordedAt = now,
                     };
                     db.Evaluations.Add(verdict);
                     tx.Audit(c.Id, verdict.RecordedBy, "evaluation", "cadre", null, FileAudit.Of(verdict));

@@ -16,20 +16,20 @@ internal sealed class DeadlineBreachedConsumer(CaseworkDatabase casework, Accoun
 
     internal static AccountabilityRecord Record(
         CaseEvent m, string kind, string step, string responsible, string gridId, DateTimeOffset? deadline = null, int? reopenCount = null) => new()
-    {
-        EventId = m.EventId,
-        Kind = kind,
-        Domain = m.Domain,
-        CaseId = m.CaseId,
-        CaseNumber = m.CaseNumber,
-        Step = step,
-        Responsible = responsible,
-        ResponsibleGridId = gridId,
-        GridPath = [.. m.GridPath],
-        OccurredAt = m.OccurredAt,
-        Deadline = deadline,
-        ReopenCount = reopenCount,
-    };
+        {
+            EventId = m.EventId,
+            Kind = kind,
+            Domain = m.Domain,
+            CaseId = m.CaseId,
+            CaseNumber = m.CaseNumber,
+            Step = step,
+            Responsible = responsible,
+            ResponsibleGridId = gridId,
+            GridPath = [.. m.GridPath],
+            OccurredAt = m.OccurredAt,
+            Deadline = deadline,
+            ReopenCount = reopenCount,
+        };
 }
 
 /// <summary>逾期结案: a case of any domain closed after one of its deadlines passed is a record for whoever handled it.</summary>
