@@ -16,7 +16,7 @@ public static class CaseworkTopology
     /// <summary>The joint command centre's queue: every case, summons and grid event.</summary>
     public const string CommandCentreQueue = "command-centre";
 
-    /// <summary>干部监督问责: the cadre supervision service's queue of every domain's missed deadlines.</summary>
+    /// <summary>干部监督问责: the cadre supervision service's queue of every domain's missed deadlines, closures, reopens and reports for duty.</summary>
     public const string CadreAccountabilityQueue = "cadre-accountability";
 
     /// <summary>Each domain's casework queue: transfers in and out.</summary>
@@ -37,7 +37,7 @@ public static class CaseworkTopology
     private static List<Subscription> Build()
     {
         var list = CaseDomains.Select(d => new Subscription(CaseworkQueue(d), TransferEvents)).ToList();
-        list.Add(new Subscription(CadreAccountabilityQueue, [typeof(CaseDeadlineBreached)]));
+        list.Add(new Subscription(CadreAccountabilityQueue, [typeof(CaseDeadlineBreached), typeof(CaseClosed), typeof(CaseReopened), typeof(DepartmentReported)]));
         list.Add(new Subscription(CommandCentreQueue, EventTypes.ByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList()));
         return list;
     }

@@ -10,6 +10,9 @@ public sealed class CadreHost() : DomainHost<Program>("cadre", ThursdayMorning)
 {
     public static Task<CadreHost> StartAsync(Action<CadreHost>? configure = null) => StartAsync(new CadreHost(), configure);
 
+    /// <summary>On a broker's virtual host shared with another domain's service, whose events it then consumes.</summary>
+    public static Task<CadreHost> StartOnAsync(string messaging) => StartAsync(new CadreHost(), null, messaging);
+
     public HttpClient Discipline(string grid = GridTree.County) => As("discipline-" + grid, "discipline", grid);
 
     /// <summary>Opens a cadre's file as the county discipline commission; returns its id.</summary>

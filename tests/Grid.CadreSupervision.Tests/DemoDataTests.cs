@@ -24,5 +24,10 @@ public sealed class DemoDataTests
         var groups = await (await host.Discipline().GetAsync("/api/cadre/v1/groups/report")).OkJsonAsync();
         Assert.Equal(2, groups.GetProperty("problems").GetArrayLength()); // one without a group, one with six supervisors
         Assert.DoesNotContain("居民1", await host.DumpAsync("casework.outbox"));
+
+        // This year's two-way evaluation has combined results to show, and they are on the files' audit chains.
+        var evaluations = await (await host.Discipline().GetAsync("/api/cadre/v1/evaluations?year=2026")).OkJsonAsync();
+        Assert.Equal(6, evaluations.GetProperty("cadres").EnumerateArray().Count(c => c.GetProperty("combined").ValueKind == System.Text.Json.JsonValueKind.Number));
+        await Wait.UntilAsync(async () => await host.CountAsync("casework_audit.entries", "action = 'unit-assessment'") == 6, TimeSpan.FromSeconds(20), "the scores chained");
     }
 }

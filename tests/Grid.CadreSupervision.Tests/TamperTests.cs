@@ -35,4 +35,38 @@ public sealed class TamperTests
         // A supervisor does not verify the trail.
         await (await host.As("sup", "supervisor", GridTree.VillageA1).GetAsync($"/api/cadre/v1/cases/audit/verify?caseId={id}")).ProblemAsync(403);
     }
+
+    [Fact]
+    public async Task Commitments_evaluations_and_supervision_groups_are_on_the_chain_and_an_edited_one_is_detected()
+    {
+        await using var host = await CadreHost.StartAsync();
+        var id = await host.CadreAsync("蒋文斌", GridTree.VillageA1);
+        var discipline = host.Discipline();
+        var commitment = await (await discipline.PostJsonAsync($"/api/cadre/v1/cadres/{id}/commitments", new { year = 2026, text = "每月走访独居老人" })).OkJsonAsync();
+        (await discipline.PostJsonAsync($"/api/cadre/v1/cadres/{id}/commitments/{commitment.GetProperty("id").GetGuid()}/progress", new { progress = "已走访6户" })).EnsureSuccessStatusCode();
+        (await discipline.PostJsonAsync($"/api/cadre/v1/cadres/{id}/evaluations", new { year = 2026, verdicts = new object[] { new { raterKind = "resident", score = 2 } } })).EnsureSuccessStatusCode();
+        (await discipline.PutAsJsonAsync($"/api/cadre/v1/cadres/{id}/unit-assessment/2026", new { score = 75 })).EnsureSuccessStatusCode();
+        var group = await (await discipline.PutAsJsonAsync($"/api/cadre/v1/grids/{GridTree.VillageA1}/group", new { leader = "网格长甲", deputy = "驻村干部乙", supervisors = new[] { "监督员丙" } })).OkJsonAsync();
+        var groupSubject = group.GetProperty("auditSubject").GetGuid();
+
+        var actions = new[] { "commitment", "commitment-progress", "evaluation", "unit-assessment" };
+        await Wait.UntilAsync(async () => await host.CountAsync("casework_audit.entries", $"case_id = '{id}' AND action IN ('{string.Join("','", actions)}')") == 4
+            && await host.CountAsync("casework_audit.entries", $"case_id = '{groupSubject}' AND action = 'group-set'") == 1, TimeSpan.FromSeconds(20), "the records chained");
+        var auditor = host.As("auditor", "auditor", GridTree.County);
+        async Task<bool> Valid(Guid subject) => (await (await auditor.GetAsync($"/api/cadre/v1/cases/audit/verify?caseId={subject}")).OkJsonAsync()).GetProperty("valid").GetBoolean();
+        Assert.True(await Valid(id));
+        Assert.True(await Valid(groupSubject));
+
+        // A residents' score of 2 made 5, and a supervisor added to the group, by someone with the database but not the key.
+        await host.ExecuteAsync($"""
+            ALTER TABLE casework_audit.entries DISABLE TRIGGER USER;
+            UPDATE casework_audit.entries SET after = replace(after, 'core":2', 'core":5') WHERE case_id = '{id}' AND action = 'evaluation';
+            UPDATE casework_audit.entries SET after = replace(after, 'upervisors":[', 'upervisors":["intruder",') WHERE case_id = '{groupSubject}' AND action = 'group-set';
+            ALTER TABLE casework_audit.entries ENABLE TRIGGER USER;
+            """);
+        Assert.Equal(1, await host.CountAsync("casework_audit.entries", $"case_id = '{id}' AND action = 'evaluation' AND after LIKE '%core\":5%'"));
+        Assert.Equal(1, await host.CountAsync("casework_audit.entries", $"case_id = '{groupSubject}' AND after LIKE '%intruder%'"));
+        Assert.False(await Valid(id));
+        Assert.False(await Valid(groupSubject));
+    }
 }

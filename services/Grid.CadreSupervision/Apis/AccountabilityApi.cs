@@ -21,7 +21,7 @@ public static class AccountabilityApi
 
     public static RouteGroupBuilder MapAccountabilityApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/accountability", Records).WithSummary("Breaches from every domain per responsible person or unit, with counts per month.");
+        api.MapGet("/accountability", Records).WithSummary("Lapses from every domain (breach, closed-late, reopened, summons-late) per responsible person or unit, with counts per month.");
         api.MapGet("/accountability/proposals", Proposals).WithSummary("Proposed measures (通报批评, 诫勉谈话, 一票否决, 责任倒查) and decisions.");
         api.MapPost("/accountability/proposals", ProposeTraceBack).WithSummary("责任倒查: propose tracing responsibility for an accident back through the chain.");
         api.MapPost("/accountability/proposals/{id:guid}/confirm", (Guid id, DecisionRequest? req, ClaimsPrincipal user, CaseworkDatabase casework, IGridDirectory grids, TimeProvider time, CancellationToken ct) =>
@@ -32,7 +32,7 @@ public static class AccountabilityApi
     }
 
     /// <summary>Null when the caller holds a file owner's post over the whole county; else the 403 to return.</summary>
-    private static async Task<IResult?> DenyCountyAsync(ClaimsPrincipal user, IGridDirectory grids, CancellationToken ct)
+    internal static async Task<IResult?> DenyCountyAsync(ClaimsPrincipal user, IGridDirectory grids, CancellationToken ct)
     {
         if (CadreAccess.Deny(user, CadreRoles.FileOwners) is { } denied)
         {
@@ -53,11 +53,41 @@ public static class AccountabilityApi
     }
 
     private static async Task<IResult> Records(
-        ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, string? responsible, string? period, CancellationToken ct)
+        ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, string? responsible, string? period, string? kind, CancellationToken ct)
     {
         if (await DenyCountyAsync(user, grids, ct) is { } denied)
         {
             return denied;
+        }
+
+        if (Filter(db, responsible, period, kind) is not { } q)
+        {
+            return BadKind();
+        }
+
+        // Per person or unit and month: every kind together (what the thresholds count) and each kind apart.
+        var perKind = await q.GroupBy(r => new { r.Responsible, r.Period, r.Kind })
+            .Select(g => new { g.Key.Responsible, g.Key.Period, g.Key.Kind, Count = g.Count() })
+            .ToListAsync(ct);
+        var counts = perKind.GroupBy(g => (g.Responsible, g.Period))
+            .Select(g => new
+            {
+                responsible = g.Key.Responsible,
+                period = g.Key.Period,
+                breaches = g.Sum(k => k.Count),
+                kinds = g.ToDictionary(k => k.Kind, k => k.Count),
+            })
+            .OrderByDescending(g => g.breaches).ThenBy(g => g.responsible, StringComparer.Ordinal).Take(500).ToList();
+        var records = await q.OrderByDescending(r => r.OccurredAt).Take(500).ToListAsync(ct);
+        return TypedResults.Ok(new { counts, records });
+    }
+
+    /// <summary>The records asked for; null for a kind that is none of <see cref="AccountabilityRules.Kinds"/>.</summary>
+    internal static IQueryable<AccountabilityRecord>? Filter(CadreDbContext db, string? responsible, string? period, string? kind)
+    {
+        if (kind is { Length: > 0 } && !AccountabilityRules.Kinds.ContainsKey(kind))
+        {
+            return null;
         }
 
         var q = db.Accountability.AsNoTracking();
@@ -71,12 +101,10 @@ public static class AccountabilityApi
             q = q.Where(r => r.Period == period);
         }
 
-        var counts = await q.GroupBy(r => new { r.Responsible, r.Period })
-            .Select(g => new { g.Key.Responsible, g.Key.Period, breaches = g.Count() })
-            .OrderByDescending(g => g.breaches).Take(500).ToListAsync(ct);
-        var records = await q.OrderByDescending(r => r.OccurredAt).Take(500).ToListAsync(ct);
-        return TypedResults.Ok(new { counts, records });
+        return kind is { Length: > 0 } ? q.Where(r => r.Kind == kind) : q;
     }
+
+    internal static IResult BadKind() => GridProblems.Invalid("kind", $"must be one of {string.Join(", ", AccountabilityRules.Kinds.Keys)}");
 
     private static async Task<IResult> Proposals(ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, string? state, CancellationToken ct)
     {

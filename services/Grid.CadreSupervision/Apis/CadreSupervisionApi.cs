@@ -29,6 +29,8 @@ public static class CadreSupervisionApi
         api.MapAccountabilityApi();
         api.MapMonthlyApi();
         api.MapEvaluationsApi();
+        api.MapLedgersApi();
+        api.MapUnitAssessmentsApi();
         return api;
     }
 }

@@ -219,17 +219,21 @@ public static class CadresApi
         return TypedResults.Created($"/api/cadre/v1/cadres/{id}/entries/{entry.Id}", EntryDto.From(entry));
     }
 
-    private static async Task<IResult> Export(Guid id, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct)
-    {
-        if (CadreAccess.Deny(user, CadreRoles.FileOwners) is { } denied)
-        {
-            return denied;
-        }
+    private static async Task<IResult> Export(Guid id, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct) =>
+        CadreAccess.Deny(user, CadreRoles.FileOwners) ?? await ExportHtmlAsync(id, user, db, casework, time, ct);
 
+    private static async Task<IResult> ExportHtmlAsync(Guid id, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct) =>
+        await ExportedFileAsync(id, "html", user, db, casework, ct) is { } f
+            ? TypedResults.Content(CadreFileDocument.Render(f.Cadre, f.Entries, f.Warnings, f.Commitments, f.CaseNumbers, time.GetUtcNow(), user.Subject()), "text/html; charset=utf-8")
+            : GridProblems.NotFound("Cadre", id);
+
+    /// <summary>A whole file as exported (printable page, Excel); null when absent or outside the caller's grids. Each export is audited.</summary>
+    internal static async Task<ExportedFile?> ExportedFileAsync(Guid id, string format, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, CancellationToken ct)
+    {
         var cadre = await db.Cadres.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (cadre is null || !SeesWholeFile(user, cadre.GridPath))
         {
-            return GridProblems.NotFound("Cadre", id);
+            return null;
         }
 
         var entries = await db.Entries.AsNoTracking().Where(e => e.CadreId == id).OrderBy(e => e.RecordedAt).ToListAsync(ct);
@@ -238,15 +242,19 @@ public static class CadresApi
         var caseIds = entries.Where(e => e.CaseId is not null).Select(e => e.CaseId!.Value).ToList();
         var numbers = await db.Database.SqlQueryRaw<CaseNumberRow>("SELECT id AS \"Id\", number AS \"Number\" FROM casework.cases WHERE id = ANY({0})", caseIds.ToArray())
             .ToDictionaryAsync(r => r.Id, r => r.Number, ct);
-        var me = user.Subject();
+
+        // The export carries what residents reported: it is on the file's audit trail like every read of it.
         await using (var tx = await casework.BeginAsync(ct))
         {
-            tx.Audit(id, me, "file-exported", "cadre", null, new { entries = entries.Count, warnings = warnings.Count });
+            tx.Audit(id, user.Subject(), "file-exported", "cadre", null, new { format, entries = entries.Count, warnings = warnings.Count });
             await tx.CommitAsync(ct);
         }
 
-        return TypedResults.Content(CadreFileDocument.Render(cadre, entries, warnings, commitments, numbers, time.GetUtcNow(), me), "text/html; charset=utf-8");
+        return new ExportedFile(cadre, entries, warnings, commitments, numbers);
     }
+
+    internal sealed record ExportedFile(
+        Cadre Cadre, List<RegisterEntry> Entries, List<Warning> Warnings, List<Commitment> Commitments, Dictionary<Guid, string> CaseNumbers);
 
     private sealed record CaseNumberRow(Guid Id, string Number);
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grid.CadreSupervision.Domain;
 using Grid.CadreSupervision.Infrastructure;
+using Grid.Casework.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static Grid.CadreSupervision.Apis.CadreSupervisionApi;
 
@@ -47,7 +48,7 @@ public static class EvaluationsApi
         return cadre is null || !CadreAccess.Covers(user, CadreRoles.FileOwners, cadre.GridPath) ? (GridProblems.NotFound("Cadre", id), null) : (null, cadre);
     }
 
-    private static void CheckYear(Errors e, int? year, TimeProvider time)
+    internal static void CheckYear(Errors e, int? year, TimeProvider time)
     {
         if (year is not { } y || y < 2000 || y > time.GetUtcNow().Year + 1)
         {
@@ -55,7 +56,8 @@ public static class EvaluationsApi
         }
     }
 
-    private static async Task<IResult> Commit(Guid id, CommitmentRequest? req, ClaimsPrincipal user, CadreDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Commit(
+        Guid id, CommitmentRequest? req, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct)
     {
         if (await OwnedAsync(id, user, db, ct) is ({ } problem, _))
         {
@@ -71,12 +73,17 @@ public static class EvaluationsApi
         }
 
         var c = new Commitment { Id = Guid.CreateVersion7(), CadreId = id, Year = req!.Year!.Value, Text = text, RecordedBy = user.Subject(), RecordedAt = time.GetUtcNow() };
-        db.Commitments.Add(c);
-        await db.SaveChangesAsync(ct);
+        await FileAudit.WriteAsync(casework, async w =>
+        {
+            w.Commitments.Add(c);
+            await w.SaveChangesAsync(ct);
+            return [("commitment", id, FileAudit.Of(c))];
+        }, c.RecordedBy, ct);
         return TypedResults.Created($"/api/cadre/v1/cadres/{id}/commitments/{c.Id}", c);
     }
 
-    private static async Task<IResult> Progress(Guid id, Guid commitmentId, ProgressRequest? req, ClaimsPrincipal user, CadreDbContext db, CancellationToken ct)
+    private static async Task<IResult> Progress(
+        Guid id, Guid commitmentId, ProgressRequest? req, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, CancellationToken ct)
     {
         if (await OwnedAsync(id, user, db, ct) is ({ } problem, _))
         {
@@ -90,19 +97,25 @@ public static class EvaluationsApi
             return e.Problem();
         }
 
-        var c = await db.Commitments.FirstOrDefaultAsync(x => x.Id == commitmentId && x.CadreId == id, ct);
-        if (c is null)
+        Commitment? c = null;
+        await FileAudit.WriteAsync(casework, async w =>
         {
-            return GridProblems.NotFound("Commitment", commitmentId);
-        }
+            c = await w.Commitments.FirstOrDefaultAsync(x => x.Id == commitmentId && x.CadreId == id, ct);
+            if (c is null)
+            {
+                return [];
+            }
 
-        c.Progress = progress;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(c);
+            c.Progress = progress;
+            await w.SaveChangesAsync(ct);
+            return [("commitment-progress", id, FileAudit.Of(c))];
+        }, user.Subject(), ct);
+        return c is null ? GridProblems.NotFound("Commitment", commitmentId) : TypedResults.Ok(c);
     }
 
     private static async Task<IResult> Evaluate(
-        Guid id, VerdictsRequest? req, ClaimsPrincipal user, CadreDbContext db, CadreOptions options, TimeProvider time, CancellationToken ct)
+        Guid id, VerdictsRequest? req, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, CadreOptions options, TimeProvider time,
+        CancellationToken ct)
     {
         if (await OwnedAsync(id, user, db, ct) is ({ } problem, _))
         {
@@ -138,7 +151,7 @@ public static class EvaluationsApi
 
         var now = time.GetUtcNow();
         var me = user.Subject();
-        db.Evaluations.AddRange(verdicts.Select(v => new ResidentEvaluation
+        var rows = verdicts.Select(v => new ResidentEvaluation
         {
             Id = Guid.CreateVersion7(),
             CadreId = id,
@@ -148,13 +161,18 @@ public static class EvaluationsApi
             Rating = v.Rating,
             RecordedBy = me,
             RecordedAt = now,
-        }));
-        await db.SaveChangesAsync(ct);
+        }).ToList();
+        await FileAudit.WriteAsync(casework, async w =>
+        {
+            w.Evaluations.AddRange(rows);
+            await w.SaveChangesAsync(ct);
+            return [.. rows.Select(r => ("evaluation", id, FileAudit.Of(r)))];
+        }, me, ct);
         return TypedResults.Ok(new { recorded = verdicts.Count });
     }
 
     private static async Task<IResult> Assess(
-        Guid id, int year, AssessmentRequest? req, ClaimsPrincipal user, CadreDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, int year, AssessmentRequest? req, ClaimsPrincipal user, CadreDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct)
     {
         if (await OwnedAsync(id, user, db, ct) is ({ } problem, _))
         {
@@ -173,12 +191,17 @@ public static class EvaluationsApi
             return e.Problem();
         }
 
-        var row = await db.UnitAssessments.FirstOrDefaultAsync(a => a.CadreId == id && a.Year == year, ct)
-            ?? db.UnitAssessments.Add(new UnitAssessment { CadreId = id, Year = year }).Entity;
-        row.Score = req!.Score!.Value;
-        row.RecordedBy = user.Subject();
-        row.RecordedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        UnitAssessment? row = null;
+        await FileAudit.WriteAsync(casework, async w =>
+        {
+            row = await w.UnitAssessments.FirstOrDefaultAsync(a => a.CadreId == id && a.Year == year, ct)
+                ?? w.UnitAssessments.Add(new UnitAssessment { CadreId = id, Year = year }).Entity;
+            row.Score = req!.Score!.Value;
+            row.RecordedBy = user.Subject();
+            row.RecordedAt = time.GetUtcNow();
+            await w.SaveChangesAsync(ct);
+            return [("unit-assessment", id, FileAudit.Of(row))];
+        }, user.Subject(), ct);
         return TypedResults.Ok(row);
     }
 

@@ -107,7 +107,7 @@ public static class MonthlyApi
     }
 
     private static async Task<IResult> SetGroup(
-        string gridId, GroupRequest? req, ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, TimeProvider time, CancellationToken ct)
+        string gridId, GroupRequest? req, ClaimsPrincipal user, CaseworkDatabase casework, IGridDirectory grids, TimeProvider time, CancellationToken ct)
     {
         if (CadreAccess.Deny(user, CadreRoles.FileOwners) is { } denied)
         {
@@ -138,6 +138,9 @@ public static class MonthlyApi
             return outside;
         }
 
+        // Who watches a grid is itself on the audit chain, under the group's own subject (FileAudit.GroupSubject).
+        await using var tx = await casework.BeginAsync(ct);
+        await using var db = CadreDbContext.Within(tx);
         var group = await db.Groups.FirstOrDefaultAsync(g => g.GridId == grid.Id, ct) ?? db.Groups.Add(new SupervisionGroup { GridId = grid.Id }).Entity;
         group.GridPath = [.. grid.Path];
         group.Leader = leader;
@@ -146,7 +149,10 @@ public static class MonthlyApi
         group.UpdatedBy = user.Subject();
         group.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(group);
+        var subject = FileAudit.GroupSubject(group.GridId);
+        tx.Audit(subject, group.UpdatedBy, "group-set", "cadre", null, FileAudit.Of(group));
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(new { group.GridId, group.GridPath, group.Leader, group.Deputy, group.Supervisors, group.UpdatedBy, group.UpdatedAt, auditSubject = subject });
     }
 
     private static async Task<IResult> GroupsReport(ClaimsPrincipal user, CadreDbContext db, MonthlyDeadlines towns, CadreOptions options, CancellationToken ct)

@@ -19,7 +19,7 @@ public static class ReportsApi
 {
     public sealed record ResidentDto(string? Name, string? Phone, string? IdNumber);
 
-    public sealed record ReportRequest(Guid? CadreId, string? Circle, string? Item, string? Summary, bool? Important, ResidentDto? Resident);
+    public sealed record ReportRequest(Guid? CadreId, string? Circle, string? Item, string? Summary, bool? Important, string? Severity, ResidentDto? Resident);
 
     public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder api)
     {
@@ -29,7 +29,7 @@ public static class ReportsApi
     }
 
     private static async Task<IResult> Take(
-        ReportRequest? req, HttpContext h, CadreDbContext db, CaseService cases, CadreOptions options, CancellationToken ct)
+        ReportRequest? req, HttpContext h, CadreDbContext db, CaseService cases, CadreOptions options, Grid.Casework.CaseworkOptions casework, CancellationToken ct)
     {
         var user = h.User;
         if (CadreAccess.Deny(user, CadreRoles.Recorders) is { } denied)
@@ -44,6 +44,12 @@ public static class ReportsApi
         if (req?.Resident?.Phone is { Length: > 30 })
         {
             e.Add("resident.phone", "at most 30 characters");
+        }
+
+        var severity = req?.Severity?.Trim().ToLowerInvariant() ?? DeadlinePolicy.General;
+        if (!casework.Severities.Contains(severity, StringComparer.OrdinalIgnoreCase))
+        {
+            e.Add("severity", $"must be one of: {string.Join(", ", casework.Severities)}");
         }
 
         Cadre? cadre = null;
@@ -79,11 +85,13 @@ public static class ReportsApi
         };
 
         // The case says only that a report about a cadre came in (events reach the command centre); what was said
-        // stays in the register, and who said it in the reporter store.
+        // stays in the register, and who said it in the reporter store. An important matter is Casework's major case,
+        // which goes to the top of the chain (the county commission) as it is reported.
+        var important = options.Reports.IsImportant(severity, req!.Important == true, casework.Severities);
         var report = new ReportCaseRequest
         {
             Category = CadreCaseHooks.Category,
-            Severity = req!.Important == true ? DeadlinePolicy.Major : DeadlinePolicy.General,
+            Severity = important ? casework.MajorSeverity : severity,
             Title = $"干部监督反映({circle})",
             Description = "内容见干部监督档案登记册",
             Source = "complaint",
@@ -99,7 +107,7 @@ public static class ReportsApi
 
         var c = outcome.Case!;
         return TypedResults.Created($"/api/cadre/v1/reports/{c.Id}",
-            new { caseId = c.Id, number = c.Number, state = c.State, cadreId = cadre.Id, circle, entryId = entry.Id });
+            new { caseId = c.Id, number = c.Number, state = c.State, severity = c.Severity, important, holderGridId = c.HolderGridId, cadreId = cadre.Id, circle, entryId = entry.Id });
     }
 
     private static async Task<IResult> Get(Guid caseId, HttpContext h, CadreDbContext read, CaseService cases, CaseworkDatabase casework, CancellationToken ct)

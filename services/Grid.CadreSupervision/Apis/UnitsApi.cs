@@ -58,7 +58,7 @@ public static class UnitsApi
     }
 
     /// <summary>Null when the caller reads this unit; else 403 (no unit or discipline post) or 404 (another unit's contact).</summary>
-    private static async Task<IResult?> DenyUnitAsync(ClaimsPrincipal user, string departmentId, CadreDbContext db, CancellationToken ct)
+    internal static async Task<IResult?> DenyUnitAsync(ClaimsPrincipal user, string departmentId, CadreDbContext db, CancellationToken ct)
     {
         if (CadreAccess.Deny(user, [.. CadreRoles.FileOwners, CadreRoles.Unit]) is { } denied)
         {
@@ -77,7 +77,7 @@ public static class UnitsApi
     }
 
     /// <summary>A file owner reads only the units' cadres living in the owner's grids.</summary>
-    private static string[]? OwnerScope(ClaimsPrincipal user) =>
+    internal static string[]? OwnerScope(ClaimsPrincipal user) =>
         user.Allows(CadreRoles.FileOwners, Grid.Contracts.Events.Domains.Cadre) ? CadreAccess.ScopeFilter(user, CadreRoles.FileOwners) : null;
 
     private static async Task<IResult> Warnings(string departmentId, ClaimsPrincipal user, CadreDbContext db, CancellationToken ct)

@@ -1,9 +1,15 @@
 namespace Grid.CadreSupervision.Domain;
 
-/// <summary>问责记录 A missed deadline from any domain, attached to the person or unit it names.</summary>
+/// <summary>
+/// 问责记录 A lapse from any domain — a missed deadline, a late closure, a case reopened too often, a summons answered
+/// late — attached to the person or unit it names.
+/// </summary>
 public sealed class AccountabilityRecord
 {
     public Guid Id { get; set; }
+
+    /// <summary>breach, closed-late, reopened, summons-late (<see cref="AccountabilityRules"/>).</summary>
+    public string Kind { get; set; } = AccountabilityRules.Breach;
 
     /// <summary>The event it came from (one record per event).</summary>
     public Guid EventId { get; set; }
@@ -14,9 +20,14 @@ public sealed class AccountabilityRecord
 
     public string CaseNumber { get; set; } = "";
 
+    /// <summary>accept, handle, verify, transfer, report-for-duty for a breach; close, verify, report-for-duty for the others.</summary>
     public string Step { get; set; } = "";
 
-    public DateTimeOffset Deadline { get; set; }
+    /// <summary>The deadline missed (a breach, a summons); none for a late closure or a reopened case.</summary>
+    public DateTimeOffset? Deadline { get; set; }
+
+    /// <summary>For a reopened case, how many times it was reopened.</summary>
+    public int? ReopenCount { get; set; }
 
     public string Responsible { get; set; } = "";
 

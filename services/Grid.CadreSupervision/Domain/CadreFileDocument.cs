@@ -12,13 +12,9 @@ public static class CadreFileDocument
 {
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 
-    private static readonly Dictionary<string, string> CircleNames = new()
-    {
-        [FourCircles.Social] = "社交圈",
-        [FourCircles.Life] = "生活圈",
-        [FourCircles.Family] = "家庭圈",
-        [FourCircles.PublicWelfare] = "公益圈",
-    };
+    /// <summary>What an entry is, as the file names it: a resident's report by its case number (never who made it), or an observation.</summary>
+    public static string KindOf(RegisterEntry e, IReadOnlyDictionary<Guid, string> caseNumbers) =>
+        e.Kind == "report" ? "群众反映 " + (e.CaseId is { } id ? caseNumbers.GetValueOrDefault(id) : null) : "监督记录";
 
     public static string Render(Cadre c, IReadOnlyList<RegisterEntry> entries, IReadOnlyList<Warning> warnings, IReadOnlyList<Commitment> commitments,
         IReadOnlyDictionary<Guid, string> caseNumbers, DateTimeOffset printedAt, string printedBy)
@@ -39,8 +35,8 @@ public static class CadreFileDocument
         sb.Append("<h2>网格监督登记</h2><table><tr><th>日期</th><th>四圈</th><th>类别</th><th>内容</th></tr>");
         foreach (var e in entries)
         {
-            sb.Append("<tr><td>").Append(Day(e.RecordedAt)).Append("</td><td>").Append(E(CircleNames.GetValueOrDefault(e.Circle, e.Circle)))
-              .Append("</td><td>").Append(e.Kind == "report" ? "群众反映 " + E(e.CaseId is { } id ? caseNumbers.GetValueOrDefault(id) : null) : "监督记录")
+            sb.Append("<tr><td>").Append(Day(e.RecordedAt)).Append("</td><td>").Append(E(FourCircles.Chinese(e.Circle)))
+              .Append("</td><td>").Append(E(KindOf(e, caseNumbers)))
               .Append("</td><td>").Append(E(e.Item is null ? e.Summary : $"{e.Item}：{e.Summary}")).Append("</td></tr>");
         }
 

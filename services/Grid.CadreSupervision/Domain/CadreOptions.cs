@@ -12,6 +12,8 @@ public sealed class CadreOptions
 
     public AccountabilityRules Accountability { get; set; } = new();
 
+    public ReportRules Reports { get; set; } = new();
+
     public MonthlyReporting Monthly { get; set; } = new();
 
     public GroupRules Groups { get; set; } = new();

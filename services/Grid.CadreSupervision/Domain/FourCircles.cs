@@ -8,6 +8,17 @@ public static class FourCircles
     public const string Family = "family";
     public const string PublicWelfare = "public-welfare";
 
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        [Social] = "社交圈",
+        [Life] = "生活圈",
+        [Family] = "家庭圈",
+        [PublicWelfare] = "公益圈",
+    };
+
+    /// <summary>The circle's name in a file or ledger (社交圈 …), or the configured key for a circle of the configuration's own.</summary>
+    public static string Chinese(string circle) => Names.GetValueOrDefault(circle, circle);
+
     /// <summary>The checklist items, as the county's supervision scheme words them.</summary>
     public static Dictionary<string, string[]> Defaults() => new()
     {

@@ -12,6 +12,16 @@ public sealed class WarningRules
     public const string Explanation = "written-explanation";
     public const string Circular = "circular";
 
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        [Education] = "警告教育",
+        [Explanation] = "单位主要负责人书面说明",
+        [Circular] = "通报并追究单位领导责任",
+    };
+
+    /// <summary>A unit task's kind as a ledger names it.</summary>
+    public static string Chinese(string kind) => Names.GetValueOrDefault(kind, kind);
+
     /// <summary>How far back warnings count (累计); default one year.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromDays(365);
 

@@ -21,7 +21,8 @@ internal static class Extensions
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var options = builder.Configuration.GetSection(CadreOptions.Section).Get<CadreOptions>() ?? new CadreOptions();
-        if (options.Warnings.Check().Concat(options.Evaluation.Check()).ToList() is { Count: > 0 } wrong)
+        var severities = new Grid.Casework.CaseworkOptions().Severities;
+        if (options.Warnings.Check().Concat(options.Evaluation.Check()).Concat(options.Reports.Check(severities)).ToList() is { Count: > 0 } wrong)
         {
             throw new InvalidOperationException(string.Join("; ", wrong));
         }
@@ -34,7 +35,7 @@ internal static class Extensions
         builder.Services.AddDomainSchema<CadreDbContext>("cadre", "cadres");
 
         // Residents' reports are Casework cases of domain cadre (resident sealed, audit chain); every domain's missed
-        // deadlines arrive on the accountability queue.
+        // deadlines, late closures, reopens and reports for duty arrive on the accountability queue.
         builder.AddCasework(Domains.Cadre, o =>
         {
             foreach (var (step, roles) in CadreCaseRoles.Defaults)
@@ -42,9 +43,14 @@ internal static class Extensions
                 o.Roles.TryAdd(step, roles);
             }
 
-            o.ConfigureMessaging = m => m.AddConsumer<DeadlineBreachedConsumer>(CaseworkTopology.CadreAccountabilityQueue);
+            o.ConfigureMessaging = m => m
+                .AddConsumer<DeadlineBreachedConsumer>(CaseworkTopology.CadreAccountabilityQueue)
+                .AddConsumer<CaseClosedLateConsumer>(CaseworkTopology.CadreAccountabilityQueue)
+                .AddConsumer<CaseReopenedConsumer>(CaseworkTopology.CadreAccountabilityQueue)
+                .AddConsumer<SummonsAnsweredLateConsumer>(CaseworkTopology.CadreAccountabilityQueue);
         });
         builder.Services.AddCaseworkHooks<CadreCaseHooks>();
+        builder.Services.AddSingleton<AccountabilityLedger>();
         builder.Services.AddSingleton<MonthlyDeadlines>();
         builder.Services.AddHostedService<MonthlyDeadlineScanner>();
         builder.Services.AddDemoData<CadreDemoData>();

@@ -96,8 +96,15 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
         b.Entity<AccountabilityRecord>(e =>
         {
             e.ToTable("accountability_records");
+            e.Property(p => p.Kind).HasMaxLength(16);
             e.HasIndex(p => p.EventId).IsUnique();
             e.HasIndex(p => new { p.Responsible, p.Period });
+
+            // A summons missed (the scheduler's breach) and then answered late is one lapse, whichever arrives first.
+            e.HasIndex(p => new { p.CaseId, p.Responsible, p.Deadline }).IsUnique().HasFilter("\"Step\" = 'report-for-duty'");
+
+            // A case reopened too often is one record, however many more times it is reopened.
+            e.HasIndex(p => p.CaseId).IsUnique().HasFilter("\"Kind\" = 'reopened'");
             e.HasIndex(p => p.GridPath).HasMethod("gin");
         });
 

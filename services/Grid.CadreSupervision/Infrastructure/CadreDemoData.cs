@@ -12,7 +12,7 @@ namespace Grid.CadreSupervision.Infrastructure;
 /// cadre hierarchy, employed by county bureaus and township governments; observations in the registers; three residents'
 /// reports through the real case service (residents sealed); warnings — one cadre of the environment bureau at three,
 /// so the bureau owes a written explanation; supervision groups for all but two townships; last month's reports from
-/// all but one.
+/// all but one; this year's residents' verdicts and unit scores for six cadres (the two-way evaluation).
 /// </summary>
 internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory departments, CaseworkDatabase casework, CaseService cases,
     MonthlyDeadlines towns, CadreOptions options, TimeProvider time) : IDemoData
@@ -116,6 +116,31 @@ internal sealed class CadreDemoData(CadreDbContext files, IDepartmentDirectory d
                 };
                 db.Entries.Add(entry);
                 tx.Audit(c.Id, entry.RecordedBy, "register-observation", "cadre", null, FileAudit.Of(entry));
+            }
+
+            // This year's two-way evaluation for the first townships' cadres: residents' verdicts and the unit's own score.
+            var year = now.ToOffset(TimeSpan.FromHours(8)).Year;
+            foreach (var c in cadres.Take(6))
+            {
+                foreach (var kind in EvaluationRules.RaterKinds)
+                {
+                    var verdict = new ResidentEvaluation
+                    {
+                        Id = Guid.CreateVersion7(now),
+                        CadreId = c.Id,
+                        Year = year,
+                        RaterKind = kind,
+                        Score = 3 + rng.Next(3),
+                        RecordedBy = "system:demo",
+                        RecordedAt = now,
+                    };
+                    db.Evaluations.Add(verdict);
+                    tx.Audit(c.Id, verdict.RecordedBy, "evaluation", "cadre", null, FileAudit.Of(verdict));
+                }
+
+                var assessment = new UnitAssessment { CadreId = c.Id, Year = year, Score = 70 + rng.Next(26), RecordedBy = "system:demo", RecordedAt = now };
+                db.UnitAssessments.Add(assessment);
+                tx.Audit(c.Id, assessment.RecordedBy, "unit-assessment", "cadre", null, FileAudit.Of(assessment));
             }
 
             await db.SaveChangesAsync(ct);

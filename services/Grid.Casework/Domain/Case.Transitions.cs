@@ -87,7 +87,7 @@ public sealed partial class Case
             {
                 ReopenCount++;
                 MoveStep(CaseSteps.Handle, now + limits.HandleWithin);
-                return [Stamp(new CaseReopened { Reason = reason!, ReopenCount = ReopenCount }, now)];
+                return [Stamp(new CaseReopened { Reason = reason!, ReopenCount = ReopenCount, Responsible = Assignee ?? "", ResponsibleGridId = HolderGridId }, now)];
             });
 
     /// <summary>结案: on time unless a step was missed; a case opened for a transfer sends its result back as resolved.</summary>
@@ -95,7 +95,7 @@ public sealed partial class Case
         Take(CaseAction.Close, now, () =>
         {
             MoveStep(null, null);
-            return [Stamp(new CaseClosed { ClosedBy = closedBy, OnTime = !Breached, ReportedAt = OccurredAt }, now), .. TransferAnswer("resolved", Result ?? "", now)];
+            return [Stamp(new CaseClosed { ClosedBy = closedBy, OnTime = !Breached, ReportedAt = OccurredAt, Responsible = Assignee ?? "", ResponsibleGridId = HolderGridId }, now), .. TransferAnswer("resolved", Result ?? "", now)];
         });
 
     /// <summary>移交: handed to <paramref name="targetDomain"/>, whose result is due by <paramref name="resultDueBy"/> (or a handling allowance).</summary>

@@ -99,7 +99,12 @@ public static class GridLevelNames
     };
 }
 
-public sealed record GridLevel(string GridId, string Code, string Name, IReadOnlyList<ResponsiblePerson> Responsible);
+public sealed record GridLevel(string GridId, string Code, string Name, IReadOnlyList<ResponsiblePerson> Responsible)
+{
+    /// <summary>The grid chief as breach records name them (<c>grid-chief:&lt;id&gt; &lt;name&gt;</c>), or null without one.</summary>
+    public string? Chief() =>
+        Responsible.FirstOrDefault(p => p.Role == Grid.Casework.Domain.CaseRoles.GridChief) is { } p ? $"{p.Role}:{p.Id} {p.Name}".Trim() : null;
+}
 
 /// <summary>A person accountable for a grid (网格长, 网格员 ...).</summary>
 public sealed record ResponsiblePerson(string Id, string Name, string Role);

@@ -64,6 +64,12 @@ public sealed record CaseReopened : CaseEvent
     public string Reason { get; init; } = "";
 
     public int ReopenCount { get; init; }
+
+    /// <summary>Whose result failed verification: the assignee, or empty when the holding grid handled it itself.</summary>
+    public string Responsible { get; init; } = "";
+
+    /// <summary>The grid holding the case when it was reopened.</summary>
+    public string ResponsibleGridId { get; init; } = "";
 }
 
 /// <summary>结案: closed (逐级盘点销号).</summary>
@@ -75,6 +81,12 @@ public sealed record CaseClosed : CaseEvent
     public bool OnTime { get; init; }
 
     public DateTimeOffset ReportedAt { get; init; }
+
+    /// <summary>Who handled it: the assignee, or empty when the holding grid handled it itself (late closures are theirs).</summary>
+    public string Responsible { get; init; } = "";
+
+    /// <summary>The grid holding the case when it closed.</summary>
+    public string ResponsibleGridId { get; init; } = "";
 }
 
 /// <summary>Why a case went up the grid chain.</summary>

@@ -92,7 +92,7 @@ public sealed class DeadlineScheduler(
         {
             CaseSteps.Transfer => $"domain:{c.TransferDomain}",
             CaseSteps.Handle when !string.IsNullOrEmpty(c.Assignee) => c.Assignee!,
-            _ => Chief(chain?.FirstOrDefault()) ?? $"grid:{c.HolderGridId}",
+            _ => chain?.FirstOrDefault()?.Chief() ?? $"grid:{c.HolderGridId}",
         };
         var recorded = await CaseRepository.RecordBreachAsync(tx, c.Id, step, deadline, responsible, c.HolderGridId, now, ct);
         var breached = c.Breach(step, deadline, responsible, now);
@@ -148,7 +148,4 @@ public sealed class DeadlineScheduler(
 
         return count;
     }
-
-    private static string? Chief(GridLevel? level) =>
-        level?.Responsible.FirstOrDefault(p => p.Role == CaseRoles.GridChief) is { } p ? $"{p.Role}:{p.Id} {p.Name}".Trim() : null;
 }
