@@ -94,10 +94,10 @@ public sealed class OutboxPublisher(MessagingSettings settings, ILogger<OutboxPu
             CorrelationId = eventId.ToString(),
         };
 
-        // MassTransit's consumer starts its span under the trace context in these headers.
+        // MassTransit's consumer starts its span under the context in MT-Activity-Id; traceparent is the W3C name others read.
         if (traceParent is not null)
         {
-            props.Headers = new Dictionary<string, object?> { ["traceparent"] = traceParent };
+            props.Headers = new Dictionary<string, object?> { ["MT-Activity-Id"] = traceParent, ["traceparent"] = traceParent };
             if (traceState is not null)
             {
                 props.Headers["tracestate"] = traceState;
