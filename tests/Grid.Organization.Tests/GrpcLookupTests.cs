@@ -142,6 +142,17 @@ public sealed class GrpcLookupTests(OrgHost host) : IClassFixture<OrgHost>
     }
 
     [Fact]
+    public async Task A_grid_without_children_lists_none_again_from_the_cache()
+    {
+        // An empty list is cached as an empty message: read back, it is still an empty list, not "no answer".
+        var leaf = host.Ids["A1"].ToString();
+        for (var read = 0; read < 3; read++)
+        {
+            Assert.Empty((await Client.ListChildrenAsync(new ListChildrenRequest { GridId = leaf })).Grids);
+        }
+    }
+
+    [Fact]
     public async Task Without_a_grid_the_roots_of_a_hierarchy_are_listed_as_far_as_the_caller_may_see()
     {
         await host.CreateGridAsync("FROOT", "消防测试县", "县", null, OrgHost.Rect(113.0, 34.5, 113.6, 34.9), hierarchy: "fire");

@@ -65,8 +65,11 @@ public sealed class OrganizationCache : IDisposable
 
     private string GenerationKey => $"{_prefix}:gen";
 
-    /// <summary>The full Redis key of a cache entry (tests look at it).</summary>
-    public string KeyOf(string key) => $"{_prefix}:{Generation}:{key}";
+    /// <summary>The full Redis key of a cache entry (tests look at it). "m1": entries carry <see cref="Present"/> first.</summary>
+    public string KeyOf(string key) => $"{_prefix}:{Generation}:m1:{key}";
+
+    // An empty message (a leaf grid's children) serializes to no bytes at all, as "none" is stored; a leading byte tells them apart.
+    private const byte Present = 1;
 
     /// <summary>The cached answer, or <paramref name="load"/>'s (cached too, including "none").</summary>
     public async Task<T?> GetOrAddAsync<T>(string key, MessageParser<T> parser, Func<Task<T?>> load)
@@ -80,7 +83,7 @@ public sealed class OrganizationCache : IDisposable
         var full = KeyOf(key);
         if (_local.TryGetValue(full, out byte[]? local) && local is not null)
         {
-            return local.Length == 0 ? null : parser.ParseFrom(local);
+            return Read(local, parser);
         }
 
         var db = _redis.GetDatabase();
@@ -91,7 +94,7 @@ public sealed class OrganizationCache : IDisposable
             {
                 var bytes = (byte[])hit!;
                 Remember(full, bytes);
-                return bytes.Length == 0 ? null : parser.ParseFrom(bytes);
+                return Read(bytes, parser);
             }
         }
         catch (RedisException e)
@@ -105,7 +108,7 @@ public sealed class OrganizationCache : IDisposable
         // A change committed while loading must not be cached under the generation it invalidated.
         if (Generation == generationBefore)
         {
-            var bytes = value is null ? Array.Empty<byte>() : value.ToByteArray();
+            byte[] bytes = value is null ? [] : [Present, .. value.ToByteArray()];
             Remember(full, bytes);
             try
             {
@@ -119,6 +122,10 @@ public sealed class OrganizationCache : IDisposable
 
         return value;
     }
+
+    private static T? Read<T>(byte[] bytes, MessageParser<T> parser)
+        where T : class, IMessage<T> =>
+        bytes.Length == 0 ? null : parser.ParseFrom(bytes, 1, bytes.Length - 1);
 
     /// <summary>Forget every cached answer, here and in every other instance.</summary>
     public async Task InvalidateAsync()
