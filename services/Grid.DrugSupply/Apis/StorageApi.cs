@@ -135,6 +135,13 @@ public static class StorageApi
             }).ToList();
             db.Readings.AddRange(fresh);
             stored += fresh.Count;
+            if (fresh.Count > 0)
+            {
+                // 监测中断 ends with the first reading after the silence.
+                var first = fresh[0].At;
+                await db.Silences.Where(s => s.PointId == pointId && s.EndedAt == null && s.LastReadingAt < first)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, first), ct);
+            }
 
             var open = await db.Episodes.FirstOrDefaultAsync(e => e.PointId == pointId && e.Zone == zone && e.EndedAt == null, ct);
             var (stillOpen, ended) = bands.Apply(open, fresh, r =>

@@ -38,6 +38,11 @@ internal sealed class DrugsCaseHooks : ICaseworkHooks
             await db.Episodes.Where(e => e.Id == episode && e.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.CaseId, caseId), ct);
         }
 
+        if (ctx.SilenceId is { } silence && change.Action == "report")
+        {
+            await db.Silences.Where(x => x.Id == silence && x.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.CaseId, caseId), ct);
+        }
+
         if (ctx.Referral is { } referral)
         {
             referral.CaseId = caseId;
