@@ -74,6 +74,11 @@ public class AssessmentTests
         Assert.Equal((0.5m, 15m), Part(rows[1], "inspections"));
         Assert.Equal((0m, 0m), Part(rows[1], "rectifications"));
         Assert.Equal((0.4m, 8m), Part(rows[1], "staff"));
+        // Each failed checklist published with its rectification; the substandard batch with its major case.
+        Assert.Equal(2, await host.CountAsync("casework.outbox", "event_type = 'SupplyPointFailedChecklist'"));
+        Assert.Contains("\"failed\":[\"storageMonitoring\"]", await Wait.ScalarAsync<string>(host.ConnectionString,
+            "SELECT payload FROM casework.outbox WHERE event_type = 'SupplyPointFailedChecklist' AND payload LIKE '%storageMonitoring%'"));
+        Assert.Contains("\"verdict\":\"substandard\"", await Wait.ScalarAsync<string>(host.ConnectionString, "SELECT payload FROM casework.outbox WHERE event_type = 'DrugBatchRecalled'"));
         Assert.Equal(["quarter"], await (await county.GetAsync("/api/drugs/v1/assessments/townships?year=2026&quarter=5")).FieldErrorsAsync());
 
         var stats = await (await county.GetAsync("/api/drugs/v1/statistics?from=2026-10-01&to=2026-12-29")).OkJsonAsync();

@@ -83,6 +83,9 @@ public class StaffTests
         Assert.Equal((1, 3), await InformantsAsync(county));
         await (await county.PostJsonAsync($"/api/drugs/v1/staff/{id}/trainings", new { on = "2026-11-18", topic = "t", hours = 1 })).ProblemAsync(409);
         await (await county.PostJsonAsync($"/api/drugs/v1/staff/{id}/dismiss", new { reason = "again" })).ProblemAsync(409);
+        var dismissal = await Wait.ScalarAsync<string>(host.ConnectionString, "SELECT payload FROM casework.outbox WHERE event_type = 'DrugStaffDismissed'");
+        Assert.Contains($"\"personId\":\"{DrugRoles.Informant}-{GridTree.VillageA1}\"", dismissal);
+        Assert.Equal(1, await host.CountAsync("casework.outbox", "event_type = 'DrugStaffDismissed'"));
         var inactive = await (await county.GetAsync("/api/drugs/v1/staff?active=false")).OkJsonAsync();
         Assert.Equal(id, Assert.Single(inactive.EnumerateArray()).GetProperty("id").GetGuid());
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Grid.Casework.Infrastructure;
 using Grid.DrugSupply.Domain;
 using Grid.DrugSupply.Infrastructure;
+using Grid.DrugSupply.IntegrationEvents;
 using Microsoft.EntityFrameworkCore;
 using static Grid.DrugSupply.Apis.DrugSupplyApi;
 
@@ -257,7 +258,8 @@ public static class StaffApi
             return _ => new StaffEntry { Kind = StaffEntryKind.WorkLog, On = req!.On ?? today, Text = req.Text!.Trim(), PointId = req.PointId };
         }, pointId: req?.PointId);
 
-    private static async Task<IResult> Dismiss(Guid id, DismissRequest? req, ClaimsPrincipal user, DrugsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Dismiss(
+        Guid id, DismissRequest? req, ClaimsPrincipal user, DrugsDbContext db, CaseworkDatabase casework, TimeProvider time, CancellationToken ct)
     {
         var found = await FindAsync(id, user, db, DrugRoles.Authorities, ct);
         if (found.Staff is not { } staff)
@@ -286,7 +288,22 @@ public static class StaffApi
 
         staff.DismissedOn = req!.On ?? today;
         staff.DismissalReason = req.Reason!.Trim();
-        await db.SaveChangesAsync(ct);
+
+        // The dismissal and its event commit together (outbox).
+        await using var tx = await casework.BeginAsync(ct);
+        await using (var within = DrugsDbContext.Within(tx))
+        {
+            // Conditional, so that of two dismissals at once one takes effect and publishes.
+            var changed = await within.Staff.Where(s => s.Id == id && s.DismissedOn == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.DismissedOn, staff.DismissedOn).SetProperty(s => s.DismissalReason, staff.DismissalReason), ct);
+            if (changed == 0)
+            {
+                return GridProblems.Conflict("Already dismissed", "The person was dismissed meanwhile.");
+            }
+        }
+
+        tx.Publish(DrugEvents.Dismissed(staff, time.GetUtcNow()));
+        await tx.CommitAsync(ct);
         return TypedResults.Ok(StaffView.From(staff));
     }
 
