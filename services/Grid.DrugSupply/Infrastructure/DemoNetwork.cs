@@ -43,7 +43,13 @@ internal static class DemoNetwork
                 db.Staff.Add(staff);
                 StaffEntry Entry(StaffEntryKind k, DateOnly on, string text) => new()
                 {
-                    Id = Guid.CreateVersion7(now), StaffId = staff.Id, Kind = k, On = on, Text = text, RecordedBy = "demo:county-authority", RecordedAt = now,
+                    Id = Guid.CreateVersion7(now),
+                    StaffId = staff.Id,
+                    Kind = k,
+                    On = on,
+                    Text = text,
+                    RecordedBy = "demo:county-authority",
+                    RecordedAt = now,
                 };
                 db.StaffEntries.Add(Entry(StaffEntryKind.Training, appointed.AddDays(10), "岗前培训: 药品管理法规与两网职责"));
                 db.StaffEntries.Add(Entry(StaffEntryKind.Training, today.AddDays(-rng.Next(20, 60)), "假劣药品识别与快检初筛"));
@@ -97,8 +103,13 @@ internal static class DemoNetwork
             {
                 db.Readings.Add(new StorageReading
                 {
-                    Id = Guid.CreateVersion7(now), PointId = p.Id, Zone = StorageZone.Normal, At = at,
-                    Temperature = 18 + rng.Next(0, 60) / 10m, Humidity = 45 + rng.Next(0, 150) / 10m, InBand = true,
+                    Id = Guid.CreateVersion7(now),
+                    PointId = p.Id,
+                    Zone = StorageZone.Normal,
+                    At = at,
+                    Temperature = 18 + rng.Next(0, 60) / 10m,
+                    Humidity = 45 + rng.Next(0, 150) / 10m,
+                    InBand = true,
                 });
             }
         }
