@@ -6,7 +6,7 @@ namespace Grid.DrugSupply.Infrastructure;
 /// <summary>
 /// The demo's supervision network and sensors: every coordinator and informant the organization posts is appointed on
 /// the residents' recommendation, trained, assessed last quarter and this one, some rewarded, each with a few work-log
-/// lines; the second informant, failing two assessments, is dismissed (a blank spot again). The cabinets of the first township
+/// lines; the first informant outside the first township (whose log-ins the demo hands out), failing two assessments, is dismissed (a blank spot again). The cabinets of the first township
 /// follow a 14-day plan; its pharmacy's sensors report every half hour and one cabinet's fell silent eight hours ago.
 /// </summary>
 internal static class DemoNetwork
@@ -24,7 +24,7 @@ internal static class DemoNetwork
             var chain = await grids.GetChainAsync(grid.Id, ct);
             foreach (var person in chain?.FirstOrDefault()?.Responsible.Where(r => r.Role == kind.Role()) ?? [])
             {
-                var dismiss = kind == StaffKind.Informant && informants++ == 1;
+                var dismiss = kind == StaffKind.Informant && !(towns.Count > 0 && grid.Path.Contains(towns[0].Id)) && informants++ == 0;
                 var appointed = today.AddDays(-rng.Next(200, 400));
                 var staff = new NetworkStaff
                 {
