@@ -86,6 +86,8 @@ public class StaffTests
         var dismissal = await Wait.ScalarAsync<string>(host.ConnectionString, "SELECT payload FROM casework.outbox WHERE event_type = 'DrugStaffDismissed'");
         Assert.Contains($"\"personId\":\"{DrugRoles.Informant}-{GridTree.VillageA1}\"", dismissal);
         Assert.Equal(1, await host.CountAsync("casework.outbox", "event_type = 'DrugStaffDismissed'"));
+        await Wait.UntilAsync(async () => await host.CountAsync("casework.outbox", "event_type = 'DrugStaffDismissed' AND state = 0") == 0,
+            TimeSpan.FromSeconds(30), "the dismissal to be published to the broker");
         var inactive = await (await county.GetAsync("/api/drugs/v1/staff?active=false")).OkJsonAsync();
         Assert.Equal(id, Assert.Single(inactive.EnumerateArray()).GetProperty("id").GetGuid());
 
