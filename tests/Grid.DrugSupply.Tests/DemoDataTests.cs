@@ -36,7 +36,7 @@ public class DemoDataTests
         Assert.True(failed >= 1, "a failed inspection in the season");
         Assert.Equal(failed, await host.CountAsync("casework.cases", "category = 'rectification'"));
 
-        // The posted coordinator and informants appointed with their files, the first informant outside the first township dismissed (a gap again);
+        // The posted coordinator and informants appointed with their files, the first informant of the last township by name dismissed (a gap again);
         // the first township's cabinets on a plan; its silent cabinet found by the scan.
         Assert.Equal(3, await host.CountAsync("drugs.staff"));
         Assert.Equal(1, await host.CountAsync("drugs.staff", "\"DismissedOn\" IS NOT NULL"));

@@ -6,8 +6,9 @@ namespace Grid.DrugSupply.Infrastructure;
 /// <summary>
 /// The demo's supervision network and sensors: every coordinator and informant the organization posts is appointed on
 /// the residents' recommendation, trained, assessed last quarter and this one, some rewarded, each with a few work-log
-/// lines; the first informant outside the first township (whose log-ins the demo hands out), failing two assessments, is dismissed (a blank spot again). The cabinets of the first township
-/// follow a 14-day plan; its pharmacy's sensors report every half hour and one cabinet's fell silent eight hours ago.
+/// lines; the first informant of the last township by name, failing two assessments, is dismissed (a blank spot
+/// again). The cabinets of the first township by name follow a 14-day plan; its pharmacy's sensors report every half
+/// hour and one cabinet's fell silent eight hours ago.
 /// </summary>
 internal static class DemoNetwork
 {
@@ -19,12 +20,17 @@ internal static class DemoNetwork
         var quarter = StaffRules.QuarterOf(today);
         var previous = StaffRules.QuarterOf(today.AddMonths(-3));
         var informants = 0;
+
+        // Townships by name, so the demo is the same on every seed: the first has the plans and sensors, the last the
+        // dismissed informant (in the demo county 东城街道 and 黄河街道, neither the township of the demo log-ins).
+        var byName = towns.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var (first, last) = (byName.FirstOrDefault(), byName.LastOrDefault());
         foreach (var (grid, kind) in towns.Select(t => (t, StaffKind.Coordinator)).Concat(villages.Select(v => (v, StaffKind.Informant))))
         {
             var chain = await grids.GetChainAsync(grid.Id, ct);
             foreach (var person in chain?.FirstOrDefault()?.Responsible.Where(r => r.Role == kind.Role()) ?? [])
             {
-                var dismiss = kind == StaffKind.Informant && !(towns.Count > 0 && grid.Path.Contains(towns[0].Id)) && informants++ == 0;
+                var dismiss = kind == StaffKind.Informant && last is not null && grid.Path.Contains(last.Id) && informants++ == 0;
                 var appointed = today.AddDays(-rng.Next(200, 400));
                 var staff = new NetworkStaff
                 {
@@ -89,7 +95,6 @@ internal static class DemoNetwork
             }
         }
 
-        var first = towns.FirstOrDefault();
         var ofFirst = first is null ? [] : points.Where(p => p.GridPath.Contains(first.Id)).ToList();
         foreach (var cabinet in ofFirst.Where(p => p.Kind == SupplyPointKind.VillageCabinet))
         {
