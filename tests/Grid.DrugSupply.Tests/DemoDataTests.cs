@@ -12,7 +12,7 @@ public class DemoDataTests
     [Fact]
     public async Task The_demo_loads_points_with_a_supply_gap_inspections_rectifications_and_one_fake_batch_blocked_where_it_went()
     {
-        await using var host = await DrugsHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true"));
+        await using var host = await DrugsHost.StartAsync(h => h.WithSetting("Grid:SeedDemoData", "true"), StaffTests.Posts);
         Assert.True(await host.Services.GetRequiredService<DemoDataLoader<DemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60)));
 
         var county = host.As("county-authority", DrugRoles.Authority, GridTree.County);
@@ -35,6 +35,19 @@ public class DemoDataTests
         var failed = await host.CountAsync("drugs.inspections", "NOT \"Passed\" AND NOT \"ReInspection\"");
         Assert.True(failed >= 1, "a failed inspection in the season");
         Assert.Equal(failed, await host.CountAsync("casework.cases", "category = 'rectification'"));
+
+        // The posted coordinator and informants appointed with their files, the first informant of the last township by name dismissed (a gap again);
+        // the first township's cabinets on a plan; its silent cabinet found by the scan.
+        Assert.Equal(3, await host.CountAsync("drugs.staff"));
+        Assert.Equal(1, await host.CountAsync("drugs.staff", "\"DismissedOn\" IS NOT NULL"));
+        Assert.Equal(6, await host.CountAsync("drugs.staff_entries", "\"Kind\" = 'Assessment'"));
+        var informantGaps = (await (await county.GetAsync("/api/drugs/v1/coverage/blank-spots")).OkJsonAsync()).EnumerateArray()
+            .Count(s => s.GetProperty("gap").GetString() == Gaps.NoInformant);
+        Assert.Equal(2, informantGaps);
+        Assert.True(await host.CountAsync("drugs.inspection_plans") >= 1, "a plan in the first township");
+        Assert.Single((await host.Service<SilentSensors>().ScanAsync(CancellationToken.None)).Cases);
+        var compliance = await (await county.GetAsync("/api/drugs/v1/inspections/compliance")).OkJsonAsync();
+        Assert.Equal(2, compliance.GetProperty("townships").GetArrayLength());
 
         // A second start on the same database adds nothing.
         var filed = await host.CountAsync("drugs.supply_points");

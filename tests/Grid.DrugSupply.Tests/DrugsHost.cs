@@ -16,5 +16,8 @@ public sealed class DrugsHost() : DomainHost<Program>("drugs", ThursdayMorning)
     {
         WithSetting("Drugs:Network:TownshipDepth", "1");
         WithSetting("Drugs:Network:VillageDepth", "2");
+
+        // The silent-sensor scan runs when a test calls it, on the fake clock.
+        WithSetting("Drugs:Storage:SilenceScanEvery", "00:00:00");
     }
 }

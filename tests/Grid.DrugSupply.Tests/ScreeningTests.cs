@@ -60,6 +60,10 @@ public class ScreeningTests
         Assert.Equal(3, await host.CountAsync("casework.summons", $"case_id = '{major.GetProperty("id").GetGuid()}'"));
         Assert.Equal(new[] { sampled, otherHolder }.Order(), confirmed.GetProperty("blockedAt").EnumerateArray().Select(b => b.GetGuid()).Order());
 
+        var recalled = JsonDocument.Parse(await Wait.ScalarAsync<string>(host.ConnectionString, "SELECT payload FROM casework.outbox WHERE event_type = 'DrugBatchRecalled'")).RootElement;
+        Assert.Equal(new[] { sampled, otherHolder }.Order(), recalled.GetProperty("pointIds").EnumerateArray().Select(p => p.GetGuid()).Order());
+        Assert.Equal(("B20260901", "fake"), (recalled.GetProperty("batchNumber").GetString(), recalled.GetProperty("verdict").GetString()));
+
         var c = await (await county.GetAsync($"/api/drugs/v1/cases/{major.GetProperty("id").GetGuid()}")).OkJsonAsync();
         Assert.Equal("fake-drug", c.GetProperty("category").GetString());
         Assert.Equal(GridTree.County, c.GetProperty("holderGridId").GetString());

@@ -17,8 +17,8 @@ public static class CoverageApi
     }
 
     private static async Task<IResult> Indicators(
-        string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, CoverageCalculator calculator, GridPaths grids,
-        TimeProvider time, CancellationToken ct)
+        string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, CoverageCalculator calculator, DrugFigures figures,
+        GridPaths grids, TimeProvider time, CancellationToken ct)
     {
         if (await LoadAsync(gridId, user, db, network, grids, ct) is not { } scope)
         {
@@ -26,11 +26,7 @@ public static class CoverageApi
         }
 
         var today = DrugsDay.Today(time);
-        var yearStart = new DateOnly(today.Year, 1, 1);
-        var ids = scope.Points.Select(p => p.Id).ToList();
-        var followedUp = (await db.Inspections.AsNoTracking()
-            .Where(i => ids.Contains(i.PointId) && i.Kind == InspectionKind.GspFollowUp && i.On >= yearStart && i.On <= today)
-            .Select(i => i.PointId).Distinct().ToListAsync(ct)).ToHashSet();
+        var followedUp = await figures.FollowedUpAsync(scope.Points, today, ct);
         var (total, townships) = calculator.Indicators(gridId ?? "all", gridId ?? "全部", scope.Townships, scope.Villages, scope.Points, followedUp, today);
         return TypedResults.Ok(new { on = today, total, townships });
     }
@@ -46,10 +42,10 @@ public static class CoverageApi
         return TypedResults.Ok(calculator.BlankSpots(scope.Townships, scope.Villages, scope.Points));
     }
 
-    private sealed record Scope(List<NetworkGrid> Townships, List<NetworkGrid> Villages, List<SupplyPoint> Points);
+    internal sealed record Scope(List<NetworkGrid> Townships, List<NetworkGrid> Villages, List<SupplyPoint> Points);
 
     /// <summary>The networks and points under the grid asked for (which must be in the caller's posts) or under all the caller's grids.</summary>
-    private static async Task<Scope?> LoadAsync(string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, GridPaths grids, CancellationToken ct)
+    internal static async Task<Scope?> LoadAsync(string? gridId, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, GridPaths grids, CancellationToken ct)
     {
         if (DrugsAccess.Deny(user, DrugRoles.Staff) is not null)
         {
@@ -67,7 +63,7 @@ public static class CoverageApi
             scopes = [gridId];
         }
 
-        var (townships, villages) = await network.LoadAsync(scopes, ct);
+        var (townships, villages) = await network.LoadAsync(scopes, await StaffRegister.DismissedAsync(db, ct), ct);
         var q = db.SupplyPoints.AsNoTracking();
         var filter = scopes?.ToArray();
         if (filter is not null)
@@ -79,7 +75,7 @@ public static class CoverageApi
     }
 
     /// <summary>Why <see cref="LoadAsync"/> gave nothing: the post (403), or an unknown grid (400 naming gridId).</summary>
-    private static async Task<IResult> Refusal(string? gridId, ClaimsPrincipal user, GridPaths grids, CancellationToken ct)
+    internal static async Task<IResult> Refusal(string? gridId, ClaimsPrincipal user, GridPaths grids, CancellationToken ct)
     {
         if (DrugsAccess.Deny(user, DrugRoles.Staff) is { } denied)
         {

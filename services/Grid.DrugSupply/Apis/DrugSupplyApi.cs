@@ -20,6 +20,47 @@ public static class DrugSupplyApi
         api.MapStorageApi();
         api.MapScreeningApi();
         api.MapReferralsApi();
+        api.MapStaffApi();
+        api.MapPlansApi();
+        api.MapStatisticsApi();
+        api.MapLedgersApi();
         return api;
+    }
+
+    /// <summary>Adds <paramref name="message"/> to the field's errors (for <see cref="GridProblems.Invalid(Dictionary{string, List{string}})"/>).</summary>
+    internal static void Error(this Dictionary<string, List<string>> errors, string field, string message) =>
+        (errors.TryGetValue(field, out var l) ? l : errors[field] = []).Add(message);
+
+    /// <summary>
+    /// The days [from, to] a report covers (China Standard Time): by default from the first day of the current quarter to
+    /// today; <c>to</c> before <c>from</c> is an error naming <c>to</c>, a span past 400 days one naming <c>from</c>.
+    /// </summary>
+    internal static (DateOnly From, DateOnly To) Period(Dictionary<string, List<string>> errors, DateOnly? from, DateOnly? to, DateOnly today)
+    {
+        var t = to ?? today;
+        var f = from ?? new DateOnly(t.Year, (((t.Month - 1) / 3) * 3) + 1, 1);
+        if (t < f)
+        {
+            errors.Error("to", "must be on or after 'from'");
+        }
+        else if (t.DayNumber - f.DayNumber > 400)
+        {
+            errors.Error("from", "the period may span at most 400 days");
+        }
+
+        return (f, t);
+    }
+
+    /// <summary>A required text of at most <paramref name="max"/> characters.</summary>
+    internal static void Text(this Dictionary<string, List<string>> errors, string field, string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Error(field, "is required");
+        }
+        else if (value.Length > max)
+        {
+            errors.Error(field, $"must be at most {max} characters");
+        }
     }
 }

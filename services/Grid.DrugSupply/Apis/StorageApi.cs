@@ -26,6 +26,7 @@ public static class StorageApi
     {
         api.MapPost("/readings", Ingest).WithSummary("温湿度: a batch of readings; refused whole (400, the reading and field named) when one is bad.");
         api.MapGet("/points/{id:guid}/episodes", Episodes).WithSummary("超标时段 of a point, newest first, with the case each opened.");
+        api.MapGet("/points/{id:guid}/silences", Silences).WithSummary("监测中断 of a point, newest first, with the case each opened.");
         return api;
     }
 
@@ -135,6 +136,13 @@ public static class StorageApi
             }).ToList();
             db.Readings.AddRange(fresh);
             stored += fresh.Count;
+            if (fresh.Count > 0)
+            {
+                // 监测中断 ends with the first reading after the silence.
+                var first = fresh[0].At;
+                await db.Silences.Where(s => s.PointId == pointId && s.EndedAt == null && s.LastReadingAt < first)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, first), ct);
+            }
 
             var open = await db.Episodes.FirstOrDefaultAsync(e => e.PointId == pointId && e.Zone == zone && e.EndedAt == null, ct);
             var (stillOpen, ended) = bands.Apply(open, fresh, r =>
@@ -202,5 +210,20 @@ public static class StorageApi
         }
 
         return TypedResults.Ok(await db.Episodes.AsNoTracking().Where(e => e.PointId == id).OrderByDescending(e => e.StartedAt).Take(500).ToListAsync(ct));
+    }
+
+    private static async Task<IResult> Silences(Guid id, ClaimsPrincipal user, DrugsDbContext db, CancellationToken ct)
+    {
+        if (DrugsAccess.Deny(user, DrugRoles.Staff) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!await SupplyPointsApi.Scoped(db.SupplyPoints, user).AnyAsync(p => p.Id == id, ct))
+        {
+            return GridProblems.NotFound("Supply point", id);
+        }
+
+        return TypedResults.Ok(await db.Silences.AsNoTracking().Where(s => s.PointId == id).OrderByDescending(s => s.LastReadingAt).Take(500).ToListAsync(ct));
     }
 }

@@ -14,7 +14,12 @@ public sealed record Indicator(int Count, int Total, decimal? Percent, decimal T
 /// <summary>两网 coverage of one grid (a township, or the whole scope) against the configured targets.</summary>
 public sealed record CoverageRow(
     string GridId, string Name, Indicator VillageSupply, Indicator TownshipStandard, Indicator VillageStandard, Indicator SellersCertified,
-    Indicator GspFollowUp);
+    Indicator GspFollowUp, Indicator Coordinators, Indicator Informants)
+{
+    /// <summary>Every indicator, in order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<Indicator> All => [VillageSupply, TownshipStandard, VillageStandard, SellersCertified, GspFollowUp, Coordinators, Informants];
+}
 
 /// <summary>A grid of the supervision or supply network with nobody or nothing where the texts require someone or something.</summary>
 public sealed record BlankSpot(string GridId, string Name, string TownshipId, string Gap);
@@ -32,7 +37,10 @@ public static class Gaps
     public const string NoSupplyPoint = "no-supply-point";
 }
 
-/// <summary>A grid of the network as the report sees it: its id, name, township (itself for a township) and staff roles.</summary>
+/// <summary>
+/// A grid of the network as the report sees it: its id, name, township (itself for a township) and the roles of the
+/// people posted on it who are in service (dismissed staff are left out).
+/// </summary>
 public sealed record NetworkGrid(string Id, string Name, string TownshipId, IReadOnlyCollection<string> Roles);
 
 /// <summary>
@@ -46,9 +54,9 @@ public sealed class CoverageCalculator(CoverageTargets targets, NetworkLevels le
         string scopeId, string scopeName, IReadOnlyList<NetworkGrid> townships, IReadOnlyList<NetworkGrid> villages,
         IReadOnlyList<SupplyPoint> points, IReadOnlySet<Guid> followedUp, DateOnly today)
     {
-        var rows = townships.Select(t => Row(t.Id, t.Name, villages.Where(v => v.TownshipId == t.Id).ToList(),
+        var rows = townships.Select(t => Row(t.Id, t.Name, [t], villages.Where(v => v.TownshipId == t.Id).ToList(),
             points.Where(p => TownshipOf(p) == t.Id).ToList(), followedUp, today)).ToList();
-        return (Row(scopeId, scopeName, villages, points, followedUp, today), rows);
+        return (Row(scopeId, scopeName, townships, villages, points, followedUp, today), rows);
     }
 
     public List<BlankSpot> BlankSpots(IReadOnlyList<NetworkGrid> townships, IReadOnlyList<NetworkGrid> villages, IReadOnlyList<SupplyPoint> points)
@@ -61,7 +69,9 @@ public sealed class CoverageCalculator(CoverageTargets targets, NetworkLevels le
         return [.. spots.OrderBy(s => s.TownshipId, StringComparer.Ordinal).ThenBy(s => s.GridId, StringComparer.Ordinal).ThenBy(s => s.Gap, StringComparer.Ordinal)];
     }
 
-    private CoverageRow Row(string id, string name, IReadOnlyList<NetworkGrid> villages, IReadOnlyList<SupplyPoint> points, IReadOnlySet<Guid> followedUp, DateOnly today)
+    private CoverageRow Row(
+        string id, string name, IReadOnlyList<NetworkGrid> townships, IReadOnlyList<NetworkGrid> villages, IReadOnlyList<SupplyPoint> points,
+        IReadOnlySet<Guid> followedUp, DateOnly today)
     {
         var supplied = Supplied(points);
         var townshipLevel = points.Where(p => p.Kind.TownshipLevel()).ToList();
@@ -74,7 +84,9 @@ public sealed class CoverageCalculator(CoverageTargets targets, NetworkLevels le
             Indicator.Measure(townshipLevel.Count(p => p.Standard), townshipLevel.Count, targets.TownshipStandard),
             Indicator.Measure(cabinets.Count(p => p.Standard), cabinets.Count, targets.VillageStandard),
             Indicator.Measure(certified.Count, sellers.Count, targets.SellersCertified),
-            Indicator.Measure(certified.Count(p => followedUp.Contains(p.Id)), certified.Count, targets.GspFollowUp, strictlyAbove: true));
+            Indicator.Measure(certified.Count(p => followedUp.Contains(p.Id)), certified.Count, targets.GspFollowUp, strictlyAbove: true),
+            Indicator.Measure(townships.Count(t => t.Roles.Contains(DrugRoles.Coordinator)), townships.Count, targets.Coordinators),
+            Indicator.Measure(villages.Count(v => v.Roles.Contains(DrugRoles.Informant)), villages.Count, targets.Informants));
     }
 
     /// <summary>Villages with a point that serves them: a village cabinet, a chain store or a retail pharmacy in the village.</summary>

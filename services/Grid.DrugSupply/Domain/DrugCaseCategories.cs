@@ -9,6 +9,9 @@ public static class DrugCaseCategories
     /// <summary>储存条件超标: an out-of-band storage episode past the grace period.</summary>
     public const string Storage = "storage";
 
+    /// <summary>监测中断: a point's storage sensors silent for longer than the configured window.</summary>
+    public const string SilentSensor = "silent-sensor";
+
     /// <summary>快检可疑: a suspicious rapid-screening sample, to the lab.</summary>
     public const string Screening = "screening";
 
@@ -24,5 +27,5 @@ public static class DrugCaseCategories
     /// <summary>Any other report (药品质量, 非法经营 ...).</summary>
     public const string Other = "other";
 
-    public static readonly IReadOnlyList<string> All = [Rectification, Storage, Screening, FakeDrug, Price, UnlicensedPractice, Other];
+    public static readonly IReadOnlyList<string> All = [Rectification, Storage, SilentSensor, Screening, FakeDrug, Price, UnlicensedPractice, Other];
 }

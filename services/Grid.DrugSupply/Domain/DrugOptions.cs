@@ -16,6 +16,12 @@ public sealed class DrugOptions
 
     public ReferralRules Referrals { get; set; } = new();
 
+    public StaffOptions Staff { get; set; } = new();
+
+    public InspectionPlanOptions Inspections { get; set; } = new();
+
+    public AssessmentWeights Assessment { get; set; } = new();
+
     /// <summary>
     /// 联合行动小组: the departments summoned (吹哨) when a fake or substandard drug is confirmed — drug and market
     /// supervision (药监, 工商), public security (公安), health (卫生) — by code or id at the organization service.
@@ -46,6 +52,12 @@ public sealed class CoverageTargets
 
     /// <summary>Strictly above: "跟踪检查率 50% 以上".</summary>
     public decimal GspFollowUp { get; set; } = 50;
+
+    /// <summary>Townships with a coordinator (协管员) in service.</summary>
+    public decimal Coordinators { get; set; } = 100;
+
+    /// <summary>Villages with an informant (信息员) in service.</summary>
+    public decimal Informants { get; set; } = 100;
 }
 
 /// <summary>Which depth of the drugs hierarchy (the county is 0) is a township and which a village.</summary>
@@ -66,6 +78,15 @@ public sealed class StorageRules
     public Band Humidity { get; set; } = new() { Min = 35, Max = 75 };
 
     public TimeSpan Grace { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// 监测中断: a point that has sent readings and then none for this long is a case (one per silence); zero turns the
+    /// scan off.
+    /// </summary>
+    public TimeSpan Silence { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How often the silence scan runs.</summary>
+    public TimeSpan SilenceScanEvery { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Largest batch one request may carry.</summary>
     public int MaxBatch { get; set; } = 1_000;

@@ -173,5 +173,10 @@ public static class DrugsDay
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
 
-    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(Offset).DateTime);
+    public static DateOnly Today(TimeProvider time) => Of(time.GetUtcNow());
+
+    public static DateOnly Of(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(Offset).DateTime);
+
+    /// <summary>The instant a day [start] begins in China Standard Time, as UTC.</summary>
+    public static DateTimeOffset StartOf(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), Offset).ToUniversalTime();
 }

@@ -41,6 +41,14 @@ internal static class Extensions
         builder.Services.AddCaseworkHooks<DrugsCaseHooks>();
         builder.Services.AddSingleton<Rectifications>();
         builder.Services.AddScoped<Screening>();
+        builder.Services.AddScoped<DrugFigures>();
+
+        // 监测中断: the scan of silent sensors, on the service's clock (tests call it on theirs).
+        builder.Services.AddSingleton<SilentSensors>();
+        if (options.Storage.Silence > TimeSpan.Zero && options.Storage.SilenceScanEvery > TimeSpan.Zero)
+        {
+            builder.Services.AddHostedService<SilenceScanner>();
+        }
 
         // Demo data goes through the case service, so it starts after Casework's schema.
         builder.Services.AddDemoData<DemoData>();

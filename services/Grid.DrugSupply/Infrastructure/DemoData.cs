@@ -11,7 +11,8 @@ namespace Grid.DrugSupply.Infrastructure;
 /// cabinet in most villages (some villages without one, to find in the blank-spot report), a chain store per township
 /// (some GSP certificates expired), purchases, a season of checklist inspections from 1 September (a few failing, so
 /// rectifications are open or closed), and one confirmed fake batch —
-/// blocked at every point that received it — through the real case service.
+/// blocked at every point that received it — through the real case service; the staff files, plans and sensors of
+/// <see cref="DemoNetwork"/>.
 /// </summary>
 internal sealed class DemoData(DrugsDbContext db, IGridDirectory grids, Rectifications rectifications, Screening screening, DrugOptions options, TimeProvider time)
     : IDemoData
@@ -93,6 +94,7 @@ internal sealed class DemoData(DrugsDbContext db, IGridDirectory grids, Rectific
 
         await db.SaveChangesAsync(ct);
         var count = points.Count + await db.Purchases.CountAsync(ct);
+        count += await DemoNetwork.SeedAsync(db, grids, towns, villages, points, rng, now, today, ct);
 
         // A season of inspections: most points once or twice, a few failing an item (rectification under way, or closed).
         var inspector = "demo:township-authority";

@@ -14,6 +14,9 @@ internal sealed class DrugsCaseContext
 
     public Guid? EpisodeId { get; init; }
 
+    /// <summary>A sensor's silence (监测中断), linked to the case it opens.</summary>
+    public Guid? SilenceId { get; init; }
+
     /// <summary>A referral to a department, recorded with the dispatch that sends the case there; or its result, with the handle step.</summary>
     public Referral? Referral { get; init; }
 

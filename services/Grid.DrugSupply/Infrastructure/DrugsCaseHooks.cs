@@ -1,6 +1,7 @@
 using Grid.Casework.Application;
 using Grid.Casework.Infrastructure;
 using Grid.DrugSupply.Domain;
+using Grid.DrugSupply.IntegrationEvents;
 using Microsoft.EntityFrameworkCore;
 
 namespace Grid.DrugSupply.Infrastructure;
@@ -31,11 +32,20 @@ internal sealed class DrugsCaseHooks : ICaseworkHooks
             inspection.CaseId = caseId;
             db.Inspections.Add(inspection);
             await Standing.ApplyAsync(db, inspection, ct);
+            if (change.Action == "report" && !inspection.Passed)
+            {
+                tx.Publish(DrugEvents.FailedChecklist(inspection, change.After.GridId, change.After.UpdatedAt));
+            }
         }
 
         if (ctx.EpisodeId is { } episode && change.Action == "report")
         {
             await db.Episodes.Where(e => e.Id == episode && e.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.CaseId, caseId), ct);
+        }
+
+        if (ctx.SilenceId is { } silence && change.Action == "report")
+        {
+            await db.Silences.Where(x => x.Id == silence && x.CaseId == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.CaseId, caseId), ct);
         }
 
         if (ctx.Referral is { } referral)
@@ -66,6 +76,10 @@ internal sealed class DrugsCaseHooks : ICaseworkHooks
                 .SetProperty(x => x.Verdict, confirmed.Verdict).SetProperty(x => x.LabReport, confirmed.LabReport)
                 .SetProperty(x => x.ConfirmedAt, confirmed.At).SetProperty(x => x.MajorCaseId, caseId), ct);
             db.Recalls.AddRange(confirmed.Recalls);
+            var points = confirmed.Recalls.Select(r => r.PointId).ToList();
+            var grids = await db.SupplyPoints.Where(p => points.Contains(p.Id)).Select(p => p.GridId).Distinct().ToListAsync(ct);
+            var sampled = await db.Samples.AsNoTracking().FirstAsync(s => s.Id == confirmed.SampleId, ct);
+            tx.Publish(DrugEvents.Recalled(sampled, confirmed, caseId, grids, change.After.UpdatedAt));
         }
 
         await db.SaveChangesAsync(ct);

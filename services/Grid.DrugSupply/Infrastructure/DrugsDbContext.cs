@@ -24,6 +24,14 @@ public sealed class DrugsDbContext(DbContextOptions<DrugsDbContext> options) : D
 
     public DbSet<Referral> Referrals => Set<Referral>();
 
+    public DbSet<NetworkStaff> Staff => Set<NetworkStaff>();
+
+    public DbSet<StaffEntry> StaffEntries => Set<StaffEntry>();
+
+    public DbSet<InspectionPlan> Plans => Set<InspectionPlan>();
+
+    public DbSet<StorageSilence> Silences => Set<StorageSilence>();
+
     /// <summary>A context on a Casework transaction's connection: drug supply's rows commit with the case change and its events.</summary>
     public static DrugsDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
     {
@@ -124,6 +132,57 @@ public sealed class DrugsDbContext(DbContextOptions<DrugsDbContext> options) : D
             e.Property(r => r.Manufacturer).HasMaxLength(200);
             e.HasIndex(r => new { r.PointId, r.SampleId }).IsUnique();
             e.HasIndex(r => r.GridPath).HasMethod("gin");
+        });
+
+        b.Entity<NetworkStaff>(e =>
+        {
+            e.ToTable("staff");
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.PersonId).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.GridId).HasMaxLength(64);
+            e.Property(x => x.RecommendedBy).HasMaxLength(200);
+            e.Property(x => x.AppointedBy).HasMaxLength(64);
+            e.Property(x => x.DismissalReason).HasMaxLength(1000);
+            e.HasIndex(x => x.GridPath).HasMethod("gin");
+
+            // One appointment in service per person and grid; a dismissed person may be appointed again.
+            e.HasIndex(x => new { x.PersonId, x.GridId }).IsUnique().HasFilter("\"DismissedOn\" IS NULL");
+        });
+
+        b.Entity<StaffEntry>(e =>
+        {
+            e.ToTable("staff_entries");
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Text).HasMaxLength(2000);
+            e.Property(x => x.Period).HasMaxLength(8);
+            e.Property(x => x.Hours).HasPrecision(5, 1);
+            e.Property(x => x.Score).HasPrecision(5, 1);
+            e.Property(x => x.Amount).HasPrecision(10, 2);
+            e.Property(x => x.RecordedBy).HasMaxLength(64);
+            e.HasIndex(x => new { x.StaffId, x.Kind, x.On });
+
+            // One assessment per person and period.
+            e.HasIndex(x => new { x.StaffId, x.Period }).IsUnique().HasFilter("\"Period\" IS NOT NULL");
+            e.HasOne<NetworkStaff>().WithMany().HasForeignKey(x => x.StaffId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<InspectionPlan>(e =>
+        {
+            e.ToTable("inspection_plans");
+            e.HasKey(x => x.PointId);
+            e.Property(x => x.SetBy).HasMaxLength(64);
+            e.HasOne<SupplyPoint>().WithMany().HasForeignKey(x => x.PointId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<StorageSilence>(e =>
+        {
+            e.ToTable("storage_silences");
+            e.HasIndex(x => x.GridPath).HasMethod("gin");
+
+            // One open silence per point: two scans at once open it once.
+            e.HasIndex(x => x.PointId).IsUnique().HasFilter("\"EndedAt\" IS NULL");
+            e.HasOne<SupplyPoint>().WithMany().HasForeignKey(x => x.PointId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<Referral>(e =>

@@ -97,7 +97,7 @@ public sealed class Rectifications(CaseService cases, DrugOptions options, TimeP
         return CaseOutcome.Conflict("The rectification case did not reach closed.");
     }
 
-    private static string KindName(InspectionKind kind) => kind switch
+    internal static string KindName(InspectionKind kind) => kind switch
     {
         InspectionKind.Daily => "日常检查",
         InspectionKind.Surprise => "突击检查",

@@ -9,8 +9,13 @@ namespace Grid.DrugSupply.Infrastructure;
 /// </summary>
 public sealed class SupervisionNetwork(IGridDirectory directory, DrugOptions options)
 {
-    /// <summary>The townships and villages under <paramref name="scopes"/> (the hierarchy's roots when null).</summary>
-    public async Task<(List<NetworkGrid> Townships, List<NetworkGrid> Villages)> LoadAsync(IReadOnlyCollection<string>? scopes, CancellationToken ct)
+    /// <summary>
+    /// The townships and villages under <paramref name="scopes"/> (the hierarchy's roots when null). A person posted on
+    /// a grid whom the drug network has dismissed there (<paramref name="dismissed"/>: grid id → person ids) does not
+    /// count: the organization's post may outlive the dismissal (动态管理).
+    /// </summary>
+    public async Task<(List<NetworkGrid> Townships, List<NetworkGrid> Villages)> LoadAsync(
+        IReadOnlyCollection<string>? scopes, IReadOnlyDictionary<string, HashSet<string>> dismissed, CancellationToken ct)
     {
         var tops = scopes ?? [.. (await directory.RootsAsync(Grid.Contracts.Events.Domains.Drugs, ct)).Select(r => r.Id)];
         var nodes = new Dictionary<string, GridNode>(StringComparer.Ordinal);
@@ -33,7 +38,10 @@ public sealed class SupervisionNetwork(IGridDirectory directory, DrugOptions opt
             }
 
             var chain = await directory.GetChainAsync(n.Id, ct);
-            var roles = chain is { Count: > 0 } ? chain[0].Responsible.Select(r => r.Role).ToHashSet(StringComparer.Ordinal) : [];
+            var gone = dismissed.GetValueOrDefault(n.Id);
+            var roles = chain is { Count: > 0 }
+                ? chain[0].Responsible.Where(r => gone is null || !gone.Contains(r.Id)).Select(r => r.Role).ToHashSet(StringComparer.Ordinal)
+                : [];
             var grid = new NetworkGrid(n.Id, n.Name, n.Path[options.Network.TownshipDepth], roles);
             (depth == options.Network.TownshipDepth ? townships : villages).Add(grid);
         }
