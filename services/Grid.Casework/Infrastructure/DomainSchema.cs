@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -10,7 +11,9 @@ namespace Grid.Casework.Infrastructure;
 /// <summary>
 /// Creates a domain's own tables (EF Core) on first start. Casework's tables share the database, so EnsureCreated
 /// (which does nothing once any table exists) cannot be used; the create script runs once, under an advisory lock
-/// so that two replicas starting together do not race. The domain's schema name is its lock.
+/// so that two replicas starting together do not race. The domain's schema name is its lock. A database made by an
+/// earlier version gains the tables the model has added since (their CREATE TABLE and CREATE INDEX statements from the
+/// same script); a column added to an existing table is not (that needs a migration of its own).
 /// </summary>
 public sealed class DomainSchema<TContext>(IServiceProvider services, string schema, string sentinelTable) : IHostedService
     where TContext : DbContext
@@ -35,12 +38,19 @@ public sealed class DomainSchema<TContext>(IServiceProvider services, string sch
         try
         {
             await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(hashtext({0}))", [schema], ct);
-            var exists = await db.Database.SqlQueryRaw<bool>(
-                "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = {0} AND table_name = {1}) AS \"Value\"", schema, sentinelTable)
-                .SingleAsync(ct);
-            if (!exists)
+            var existing = await db.Database.SqlQueryRaw<string>(
+                "SELECT table_name AS \"Value\" FROM information_schema.tables WHERE table_schema = {0}", schema).ToListAsync(ct);
+            if (!existing.Contains(sentinelTable))
             {
                 await db.Database.ExecuteSqlRawAsync(db.Database.GenerateCreateScript(), ct);
+            }
+            else
+            {
+                var missing = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Except(existing).ToList();
+                foreach (var statement in Statements(db.Database.GenerateCreateScript(), schema, missing))
+                {
+                    await db.Database.ExecuteSqlRawAsync(statement, ct);
+                }
             }
 
             await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(hashtext({0}))", [schema], ct);
@@ -49,6 +59,14 @@ public sealed class DomainSchema<TContext>(IServiceProvider services, string sch
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>The statements of the create script that create one of <paramref name="tables"/> or an index on it, in order.</summary>
+    internal static IEnumerable<string> Statements(string script, string schema, IReadOnlyCollection<string> tables)
+    {
+        var onTable = new Regex($"""^CREATE (?:UNIQUE )?(?:TABLE|INDEX [^\n]*? ON) "?{Regex.Escape(schema)}"?\."?(?<table>[a-z_]+)"?""");
+        return script.Split(";", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => onTable.Match(s) is { Success: true } m && tables.Contains(m.Groups["table"].Value));
     }
 }
 

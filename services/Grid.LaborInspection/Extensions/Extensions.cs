@@ -35,7 +35,6 @@ internal static class Extensions
 
         // Labor's schema before Casework's hosted services start using the database.
         builder.Services.AddDomainSchema<LaborDbContext>("labor", "employers");
-        builder.Services.AddHostedService<LaborSchemaUpgrade>();
 
         // Complaints are Casework cases of domain labor; grids come from the organization service through Casework's directory.
         builder.AddCasework(Domains.Labor, o =>
