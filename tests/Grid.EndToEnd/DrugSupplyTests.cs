@@ -60,7 +60,7 @@ public class DrugSupplyTests(AssembledSuite suite)
 
         // 动态管理: the demo county dismissed one informant, and the blank-spot report names their village.
         var dismissed = (await Cases.ReadAsync(await county.Http.GetAsync("/api/drugs/v1/staff?active=false"), "dismissed staff"))
-            .GetProperty("items").EnumerateArray().First(s => s.GetProperty("kind").GetString() == "Informant");
+            .EnumerateArray().First(s => s.GetProperty("kind").GetString() == "Informant");
         var personId = dismissed.GetProperty("personId").GetString();
         var village = dismissed.GetProperty("gridId").GetString()!;
         Assert.True(await NoInformantAsync(village), $"village {village} is not a blank spot");
