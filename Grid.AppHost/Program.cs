@@ -22,20 +22,14 @@ var organization = builder.AddProject<Projects.Grid_Organization>("organization"
     .WithReference(cache).WaitFor(cache);
 var organizationHttp = organization.GetEndpoint("http");
 
-// A domain service starts beside the organization service rather than after it: it asks the organization only when a
-// request or its demo data needs it (tokens and grids, fetched then and retried), so the two start-ups overlap. The
-// command centre waits: it copies the grid directory at start.
-IResourceBuilder<ProjectResource> Department<TProject>(string name, int port, string database, bool waitForOrganization = false)
-    where TProject : IProjectMetadata, new()
-{
-    var service = builder.AddProject<TProject>(name)
+IResourceBuilder<ProjectResource> Department<TProject>(string name, int port, string database)
+    where TProject : IProjectMetadata, new() =>
+    builder.AddProject<TProject>(name)
         .WithGridDefaults(run.Port(port), organizationHttp)
-        .WithGridClient(organization, builder.AddGridSecret(run, $"client-secret-{name}"))
+        .WithGridClient(organization, builder.AddGridSecret(run, $"client-secret-{name}")).WaitFor(organization)
         .WithDatabase(postgres, database, run, auditTrail: true)
         .WithReference(messaging).WaitFor(messaging)
         .WithReference(cache).WaitFor(cache);
-    return waitForOrganization ? service.WaitFor(organization) : service;
-}
 
 // Every service reaches its database as a role of its own; those on Grid.Casework (the command centre too, for its
 // outbox and inbox) find their audit tables owned by another role. Only the services that seal reporters' identities
@@ -56,7 +50,7 @@ var drugs = Department<Projects.Grid_DrugSupply>("drugs", Ports.Drugs, "drugsdb"
 var cadre = Department<Projects.Grid_CadreSupervision>("cadre", Ports.Cadre, "cadredb")
     .WithEnvironment("Casework__ReporterKey", reporterKey)
     .WithEnvironment("Casework__AuditKey", builder.AddGridSecret(run, "audit-key-cadre"));
-var command = Department<Projects.Grid_CommandCenter>("command", Ports.Command, "commanddb", waitForOrganization: true);
+var command = Department<Projects.Grid_CommandCenter>("command", Ports.Command, "commanddb");
 
 // The gateway binds its HTTP/2-only gRPC port itself (Grid:GrpcPort); the "grpc" endpoint only publishes it. It starts
 // beside the services, not after them: a back end still starting is a 503 naming it (and Degraded on /health), and the
