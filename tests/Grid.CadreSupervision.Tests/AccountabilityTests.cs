@@ -59,5 +59,13 @@ public sealed class AccountabilityTests
         Assert.Equal(2, await host.CountAsync("cadre.accountability_records"));
         var counted = await (await discipline.GetAsync($"/api/cadre/v1/accountability?period=2026-11")).OkJsonAsync();
         Assert.Equal(2, counted.GetProperty("counts")[0].GetProperty("breaches").GetInt32());
+
+        // The records page: one a page, the cursor leads to the other, and the last page has none.
+        var first = await (await discipline.GetAsync("/api/cadre/v1/accountability?period=2026-11&limit=1")).OkJsonAsync();
+        var next = first.GetProperty("nextCursor").GetString();
+        Assert.NotNull(next);
+        var second = await (await discipline.GetAsync($"/api/cadre/v1/accountability?period=2026-11&limit=1&cursor={Uri.EscapeDataString(next)}")).OkJsonAsync();
+        Assert.NotEqual(first.GetProperty("records")[0].GetProperty("id").GetString(), second.GetProperty("records")[0].GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
     }
 }

@@ -80,6 +80,14 @@ public class CoverageTests
         Assert.Equal((1, 2, 50.0m, false), Of(b, "sellersCertified"));
         Assert.Equal((0, 1, 0.0m, false), Of(b, "gspFollowUp"));
 
+        // Over time: at the end of October none of the points was on file yet; this month's row is today's figure.
+        var history = (await (await county.GetAsync("/api/drugs/v1/coverage/history?months=2")).OkJsonAsync()).EnumerateArray().ToList();
+        Assert.Equal(["2026-10", "2026-11"], history.Select(h => h.GetProperty("month").GetString()));
+        Assert.Equal((0, 3, 0.0m, false), Of(history[0].GetProperty("total"), "villageSupply"));
+        Assert.Equal((2, 3, 66.7m, false), Of(history[1].GetProperty("total"), "villageSupply"));
+        Assert.Equal((1, 2, 50.0m, false), Of(history[1].GetProperty("total"), "gspFollowUp"));
+        Assert.Contains("months", await (await county.GetAsync("/api/drugs/v1/coverage/history?months=0")).FieldErrorsAsync());
+
         // Town A's own view holds town A alone.
         var own = await (await host.As("authority-a", DrugRoles.Authority, GridTree.TownA).GetAsync("/api/drugs/v1/coverage")).OkJsonAsync();
         Assert.Equal(GridTree.TownA, Assert.Single(own.GetProperty("townships").EnumerateArray()).GetProperty("gridId").GetString());

@@ -53,7 +53,8 @@ public static class AccountabilityApi
     }
 
     private static async Task<IResult> Records(
-        ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, string? responsible, string? period, string? kind, CancellationToken ct)
+        ClaimsPrincipal user, CadreDbContext db, IGridDirectory grids, string? responsible, string? period, string? kind, string? cursor, int? limit,
+        CancellationToken ct)
     {
         if (await DenyCountyAsync(user, grids, ct) is { } denied)
         {
@@ -78,8 +79,9 @@ public static class AccountabilityApi
                 kinds = g.ToDictionary(k => k.Kind, k => k.Count),
             })
             .OrderByDescending(g => g.breaches).ThenBy(g => g.responsible, StringComparer.Ordinal).Take(500).ToList();
-        var records = await q.OrderByDescending(r => r.OccurredAt).Take(500).ToListAsync(ct);
-        return TypedResults.Ok(new { counts, records });
+        // The records themselves page in time order (keyset: when, then id), as every list does.
+        var page = await q.ReadPageAsync(cursor, limit, r => r.OccurredAt, r => r.Id, ct);
+        return page.Problem ?? TypedResults.Ok(new { counts, records = page.Rows, nextCursor = page.Next });
     }
 
     /// <summary>The records asked for; null for a kind that is none of <see cref="AccountabilityRules.Kinds"/>.</summary>

@@ -12,6 +12,7 @@ public static class CoverageApi
     public static RouteGroupBuilder MapCoverageApi(this RouteGroupBuilder api)
     {
         api.MapGet("/coverage", Indicators).WithSummary("覆盖率: village supply, standard pharmacies, GSP certification and follow-up, per township and in total.");
+        api.MapGet("/coverage/history", History).WithSummary("覆盖率 over time: the indicators at the end of each of the last months (1–24, default 12).");
         api.MapGet("/coverage/blank-spots", BlankSpots).WithSummary("空白点: townships without a coordinator, villages without an informant or a supply point.");
         return api;
     }
@@ -29,6 +30,40 @@ public static class CoverageApi
         var followedUp = await figures.FollowedUpAsync(scope.Points, today, ct);
         var (total, townships) = calculator.Indicators(gridId ?? "all", gridId ?? "全部", scope.Townships, scope.Villages, scope.Points, followedUp, today);
         return TypedResults.Ok(new { on = today, total, townships });
+    }
+
+    /// <summary>
+    /// The indicators as they stood at each month's end, from the points on file by then and the GSP follow-ups of that
+    /// year to that day. The staff posts and a point's standard-pharmacy status are today's: the files keep no history of them.
+    /// </summary>
+    private static async Task<IResult> History(
+        string? gridId, int? months, ClaimsPrincipal user, DrugsDbContext db, SupervisionNetwork network, CoverageCalculator calculator, DrugFigures figures,
+        GridPaths grids, TimeProvider time, CancellationToken ct)
+    {
+        if (months is < 1 or > 24)
+        {
+            return GridProblems.Invalid("months", "must be from 1 to 24");
+        }
+
+        if (await LoadAsync(gridId, user, db, network, grids, ct) is not { } scope)
+        {
+            return await Refusal(gridId, user, grids, ct);
+        }
+
+        var today = DrugsDay.Today(time);
+        var thisMonth = new DateOnly(today.Year, today.Month, 1);
+        var rows = new List<object>();
+        for (var back = (months ?? 12) - 1; back >= 0; back--)
+        {
+            var start = thisMonth.AddMonths(-back);
+            var end = back == 0 ? today : start.AddMonths(1).AddDays(-1);
+            var onFile = scope.Points.Where(p => DrugsDay.Of(p.CreatedAt) <= end).ToList();
+            var followedUp = await figures.FollowedUpAsync(onFile, end, ct);
+            var (total, _) = calculator.Indicators(gridId ?? "all", gridId ?? "全部", scope.Townships, scope.Villages, onFile, followedUp, end);
+            rows.Add(new { month = start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), on = end, total });
+        }
+
+        return TypedResults.Ok(rows);
     }
 
     private static async Task<IResult> BlankSpots(
