@@ -163,6 +163,12 @@ public class LaborTests(AssembledSuite suite)
 
         await Cases.SeenByCommandCentreAsync(commander, "labor", await Cases.GetAsync(office, "labor", followUp), "reported");
 
+        // 建档进度: the demo county's surveys against the files, per phase.
+        var rollout = await Cases.ReadAsync(await office.Http.GetAsync("/api/labor/v1/rollout"), "roll-out");
+        var phases = rollout.GetProperty("total").GetProperty("phases").EnumerateArray().ToList();
+        Assert.Equal(2, phases.Count);
+        Assert.All(phases, p => Assert.True(p.GetProperty("surveyed").GetInt32() >= p.GetProperty("filed").GetInt32() && p.GetProperty("surveyed").GetInt32() > 0, p.ToString()));
+
         // The plan, the month's figures per township and the ledgers, each scoped to who asks.
         var plan = await Cases.ReadAsync(await office.Http.GetAsync("/api/labor/v1/inspections/plan"), "inspection plan");
         Assert.True(plan.GetProperty("employers").GetInt32() > 0, plan.ToString());

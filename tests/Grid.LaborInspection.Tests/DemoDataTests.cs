@@ -23,6 +23,7 @@ public class DemoDataTests
             var loaded = await host.Services.GetRequiredService<DemoDataLoader<LaborDemoData>>().Completed.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(loaded, string.Join("\n", host.Logs.Where(l => l.Contains("LaborDemoData", StringComparison.Ordinal))));
             Assert.Equal(9, await host.CountAsync("labor.employers"));
+            Assert.Equal(await host.CountAsync("(SELECT DISTINCT \"GridId\" FROM labor.employers) v"), await host.CountAsync("labor.rollout_baselines", "\"Employers\" >= \"EmployersWithTenOrMore\""));
             Assert.Equal(4, await host.CountAsync("labor.complaints"));
             Assert.Equal(4, await host.CountAsync("casework.cases", "category = 'complaint'"));
             Assert.Equal(1, await host.CountAsync("casework.cases", "state = 'reported' AND severity = 'general' AND category = 'complaint'"));

@@ -18,6 +18,7 @@ public static class LaborInspectionApi
         api.MapEmployerImportApi();
         api.MapComplaintsApi();
         api.MapStaffingApi();
+        api.MapRolloutApi();
         api.MapInspectionsApi();
         api.MapCampaignsApi();
         api.MapStatisticsApi();

@@ -15,6 +15,8 @@ public sealed class LaborOptions
 
     public StaffingRules Staffing { get; set; } = new();
 
+    public RolloutRules Rollout { get; set; } = new();
+
     /// <summary>The body that issues rectification orders (指令书), as printed under them.</summary>
     public string IssuerName { get; set; } = "示范县劳动保障监察大队";
 

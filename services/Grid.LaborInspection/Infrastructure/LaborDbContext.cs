@@ -24,6 +24,8 @@ public sealed class LaborDbContext(DbContextOptions<LaborDbContext> options) : D
 
     public DbSet<CampaignTask> CampaignTasks => Set<CampaignTask>();
 
+    public DbSet<RolloutBaseline> RolloutBaselines => Set<RolloutBaseline>();
+
     /// <summary>A context on a Casework transaction's connection: labor's rows commit with the case change and its events.</summary>
     public static LaborDbContext Within(Grid.Casework.Infrastructure.CaseworkTransaction tx)
     {
@@ -102,6 +104,15 @@ public sealed class LaborDbContext(DbContextOptions<LaborDbContext> options) : D
             e.HasIndex(p => new { p.EmployerId, p.InspectedOn });
             e.HasIndex(p => p.InspectedOn);
             e.HasOne<Employer>().WithMany().HasForeignKey(p => p.EmployerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<RolloutBaseline>(e =>
+        {
+            e.ToTable("rollout_baselines");
+            e.HasKey(p => p.GridId);
+            e.Property(p => p.GridId).HasMaxLength(64);
+            e.Property(p => p.UpdatedBy).HasMaxLength(64);
+            e.HasIndex(p => p.GridPath).HasMethod("gin");
         });
 
         b.Entity<Campaign>(e =>

@@ -120,11 +120,30 @@ internal sealed class LaborDemoData(
             rater.Rate(e, records.Where(r => r.EmployerId == e.Id).ToList());
         }
 
+        // 摸底: each village's survey found a few employers not filed yet, so the roll-out view has gaps to show (a generator
+        // of its own, so the rest of the demo draws what it drew before).
+        var surveyRng = new Random(2014);
+        var surveys = villages.Select(v => (Village: v, Filed: employers.Where(e => e.GridId == v.Id).ToList())).Where(x => x.Filed.Count > 0)
+            .Select(x => new RolloutBaseline
+            {
+                GridId = x.Village.Id,
+                GridPath = [.. x.Village.Path],
+                Employers = x.Filed.Count + surveyRng.Next(0, 4),
+                EmployersWithTenOrMore = x.Filed.Count(e => e.Headcount >= 10) + surveyRng.Next(0, 2),
+                UpdatedBy = "demo",
+                UpdatedAt = now,
+            }).ToList();
+        foreach (var s in surveys.Where(s => s.EmployersWithTenOrMore > s.Employers))
+        {
+            s.Employers = s.EmployersWithTenOrMore;
+        }
+
         db.Employers.AddRange(employers);
         db.ComplianceRecords.AddRange(records);
         db.Inspections.AddRange(inspections);
+        db.RolloutBaselines.AddRange(surveys);
         await db.SaveChangesAsync(ct);
-        return employers.Count + records.Count + inspections.Count + await SeedComplaintsAsync(employers, villages, rng, ct) + await SeedCampaignAsync(employers, rng, ct);
+        return employers.Count + records.Count + inspections.Count + surveys.Count + await SeedComplaintsAsync(employers, villages, rng, ct) + await SeedCampaignAsync(employers, rng, ct);
     }
 
     /// <summary>Complaints through the desk, as the endpoints take them, in the first villages of each township.</summary>
