@@ -61,6 +61,7 @@ public class StatisticsTests
         var a = rows[0];
         Assert.Equal(1, a.GetProperty("rank").GetInt32());
         Assert.Equal((1, 1, 1), (a.GetProperty("complaintsReceived").GetInt32(), a.GetProperty("complaintsFinished").GetInt32(), a.GetProperty("finishedInTime").GetInt32()));
+        Assert.Equal((8600m, 3), (a.GetProperty("arrearsClaimed").GetDecimal(), a.GetProperty("workersOwed").GetInt32()));
         Assert.Equal(8000.25m, a.GetProperty("arrearsRecovered").GetDecimal());
         Assert.Equal(3, a.GetProperty("workersPaid").GetInt32());
         Assert.Equal((1, 0), (a.GetProperty("employersFiled").GetInt32(), a.GetProperty("employersInspected").GetInt32()));
@@ -68,6 +69,7 @@ public class StatisticsTests
         Assert.Equal((1, 0), (b.GetProperty("complaintsReceived").GetInt32(), b.GetProperty("complaintsFinished").GetInt32()));
         Assert.Equal((1, 1), (b.GetProperty("employersFiled").GetInt32(), b.GetProperty("employersInspected").GetInt32()));
         Assert.Equal(0m, b.GetProperty("arrearsRecovered").GetDecimal());
+        Assert.Equal((8600m, 3), (b.GetProperty("arrearsClaimed").GetDecimal(), b.GetProperty("workersOwed").GetInt32()));
 
         // October had none of it.
         var october = await (await brigade.GetAsync("/api/labor/v1/statistics?from=2026-10-01&to=2026-10-31")).OkJsonAsync();

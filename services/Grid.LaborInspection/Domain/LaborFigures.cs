@@ -2,12 +2,13 @@ namespace Grid.LaborInspection.Domain;
 
 /// <summary>
 /// 统计: one grid's figures for a period — complaints received and finished, finished within the legal time (by the
-/// complaint's finish-by day, extension included), wage arrears recovered (agreed sums paid in the period, and the
-/// workers of those complaints), employers on file and how many were inspected.
+/// complaint's finish-by day, extension included), wage arrears claimed (the sums and workers of the complaints received
+/// in the period) and recovered (agreed sums paid in the period, and the workers of those complaints), employers on file
+/// and how many were inspected.
 /// </summary>
 public sealed record LaborFigures(
-    string GridId, string? Name, int ComplaintsReceived, int ComplaintsFinished, int FinishedInTime, decimal ArrearsRecovered, int WorkersPaid,
-    int EmployersFiled, int EmployersInspected, int Inspections)
+    string GridId, string? Name, int ComplaintsReceived, int ComplaintsFinished, int FinishedInTime, decimal ArrearsClaimed, int WorkersOwed,
+    decimal ArrearsRecovered, int WorkersPaid, int EmployersFiled, int EmployersInspected, int Inspections)
 {
     public double InTimeRate => Rate(FinishedInTime, ComplaintsFinished);
 

@@ -22,7 +22,7 @@ public sealed class LaborStatistics(LaborDbContext db)
 
         var complaints = await access.Scoped(db.Complaints.AsNoTracking(), user, c => c.GridPath)
             .Where(c => c.GridPath.Any(g => ids.Contains(g)) && ((c.ReceivedOn >= first && c.ReceivedOn <= last) || (c.FinishedOn >= first && c.FinishedOn <= last)))
-            .Select(c => new { c.GridPath, c.ReceivedOn, c.FinishedOn, c.FinishBy, c.RefusedReason }).ToListAsync(ct);
+            .Select(c => new { c.GridPath, c.ReceivedOn, c.FinishedOn, c.FinishBy, c.RefusedReason, c.AmountClaimed, c.Workers }).ToListAsync(ct);
         var paid = await (from m in db.Mediations.AsNoTracking()
                           join c in access.Scoped(db.Complaints.AsNoTracking(), user, c => c.GridPath) on m.CaseId equals c.CaseId
                           where m.PaidOn >= first && m.PaidOn <= last && c.GridPath.Any(g => ids.Contains(g))
@@ -41,6 +41,8 @@ public sealed class LaborStatistics(LaborDbContext db)
             complaints.Count(c => c.GridPath.Contains(g.Id) && c.ReceivedOn >= first && c.ReceivedOn <= last),
             complaints.Count(c => c.GridPath.Contains(g.Id) && c.FinishedOn >= first && c.FinishedOn <= last),
             complaints.Count(c => c.GridPath.Contains(g.Id) && c.FinishedOn >= first && c.FinishedOn <= last && c.RefusedReason == null && c.FinishBy is { } by && c.FinishedOn <= by),
+            complaints.Where(c => c.GridPath.Contains(g.Id) && c.ReceivedOn >= first && c.ReceivedOn <= last).Sum(c => c.AmountClaimed ?? 0m),
+            complaints.Where(c => c.GridPath.Contains(g.Id) && c.ReceivedOn >= first && c.ReceivedOn <= last).Sum(c => c.Workers),
             paid.Where(p => p.GridPath.Contains(g.Id)).Sum(p => p.AmountAgreed),
             paid.Where(p => p.GridPath.Contains(g.Id)).Sum(p => p.Workers),
             employers.Count(e => e.GridPath.Contains(g.Id)),
