@@ -62,7 +62,8 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
         b.Entity<RegisterEntry>(e =>
         {
             e.ToTable("register_entries");
-            e.Property(p => p.Kind).HasMaxLength(16);
+            // Records from before the kinds were all missed deadlines; a database from then gets the column with this value.
+            e.Property(p => p.Kind).HasMaxLength(16).HasDefaultValue(AccountabilityRules.Breach);
             e.Property(p => p.Circle).HasMaxLength(32);
             e.Property(p => p.Summary).HasMaxLength(2000);
             e.HasIndex(p => new { p.CadreId, p.RecordedAt });
@@ -96,7 +97,8 @@ public sealed class CadreDbContext(DbContextOptions<CadreDbContext> options) : D
         b.Entity<AccountabilityRecord>(e =>
         {
             e.ToTable("accountability_records");
-            e.Property(p => p.Kind).HasMaxLength(16);
+            // Records from before the kinds were all missed deadlines; a database from then gets the column with this value.
+            e.Property(p => p.Kind).HasMaxLength(16).HasDefaultValue(AccountabilityRules.Breach);
             e.HasIndex(p => p.EventId).IsUnique();
             e.HasIndex(p => new { p.Responsible, p.Period });
 

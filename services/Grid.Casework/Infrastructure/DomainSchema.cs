@@ -1,9 +1,11 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Grid.Casework.Infrastructure;
@@ -12,8 +14,10 @@ namespace Grid.Casework.Infrastructure;
 /// Creates a domain's own tables (EF Core) on first start. Casework's tables share the database, so EnsureCreated
 /// (which does nothing once any table exists) cannot be used; the create script runs once, under an advisory lock
 /// so that two replicas starting together do not race. The domain's schema name is its lock. A database made by an
-/// earlier version gains the tables the model has added since (their CREATE TABLE and CREATE INDEX statements from the
-/// same script); a column added to an existing table is not (that needs a migration of its own).
+/// earlier version is brought up to the model: the tables it has added since (their CREATE TABLE and CREATE INDEX
+/// statements from the same script), the columns it has added to a table (filled with their default on existing rows),
+/// the NOT NULL it has dropped, and the indexes it has added. Nothing is ever dropped or narrowed: that needs a
+/// migration of its own.
 /// </summary>
 public sealed class DomainSchema<TContext>(IServiceProvider services, string schema, string sentinelTable) : IHostedService
     where TContext : DbContext
@@ -21,12 +25,13 @@ public sealed class DomainSchema<TContext>(IServiceProvider services, string sch
     public async Task StartAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        await EnsureAsync(scope.ServiceProvider.GetRequiredService<TContext>(), schema, sentinelTable, ct);
+        await EnsureAsync(scope.ServiceProvider.GetRequiredService<TContext>(), schema, sentinelTable, ct,
+            services.GetRequiredService<ILogger<DomainSchema<TContext>>>());
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
-    public static async Task EnsureAsync(TContext db, string schema, string sentinelTable, CancellationToken ct)
+    public static async Task EnsureAsync(TContext db, string schema, string sentinelTable, CancellationToken ct, ILogger? log = null)
     {
         var creator = db.GetService<IRelationalDatabaseCreator>();
         if (!await creator.ExistsAsync(ct))
@@ -46,11 +51,7 @@ public sealed class DomainSchema<TContext>(IServiceProvider services, string sch
             }
             else
             {
-                var missing = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Except(existing).ToList();
-                foreach (var statement in Statements(db.Database.GenerateCreateScript(), schema, missing))
-                {
-                    await db.Database.ExecuteSqlRawAsync(statement, ct);
-                }
+                await UpgradeAsync(db, schema, existing, ct, log);
             }
 
             await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(hashtext({0}))", [schema], ct);
@@ -58,6 +59,25 @@ public sealed class DomainSchema<TContext>(IServiceProvider services, string sch
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task UpgradeAsync(TContext db, string schema, List<string> existingTables, CancellationToken ct, ILogger? log)
+    {
+        var script = db.Database.GenerateCreateScript();
+        var missingTables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Except(existingTables).ToList();
+        var columns = await db.Database.SqlQueryRaw<string>(
+            "SELECT table_name || '|' || column_name || '|' || is_nullable AS \"Value\" FROM information_schema.columns WHERE table_schema = {0}",
+            schema).ToListAsync(ct);
+        var indexes = await db.Database.SqlQueryRaw<string>(
+            "SELECT indexname AS \"Value\" FROM pg_indexes WHERE schemaname = {0}", schema).ToListAsync(ct);
+        var statements = Statements(script, schema, missingTables)
+            .Concat(SchemaUpgrade.ColumnChanges(db.GetService<IDesignTimeModel>().Model, schema, existingTables, columns.Select(SchemaUpgrade.Column).ToList()))
+            .Concat(SchemaUpgrade.MissingIndexes(script, schema, existingTables, indexes));
+        foreach (var statement in statements)
+        {
+            log?.LogInformation("Bringing the {Schema} schema up to the model: {Statement}", schema, statement);
+            await db.Database.ExecuteSqlRawAsync(statement, ct);
         }
     }
 
