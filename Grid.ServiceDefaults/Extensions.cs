@@ -44,6 +44,11 @@ public static class Extensions
         // token (GridTokenEvents); the correlation middleware logs every request by path instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
+        // Every statement's text (a demo load's batches run to 600 KB a line) and Polly's echo of each HTTP call the
+        // client's own lines already show: noise that every log pipeline then carries. Failures still log.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
         // Scopes carry the correlation id into every log line.
         builder.Logging.AddSimpleConsole(o =>
         {
