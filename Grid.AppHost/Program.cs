@@ -18,7 +18,9 @@ var organization = builder.AddProject<Projects.Grid_Organization>("organization"
     .WithEnvironment("Identity__KeyEncryptionKey", builder.AddGridSecret(run, "key-encryption-key"))
     .WithGrpcEndpoint(run.Port(Ports.OrganizationGrpc))
     .WithDatabase(postgres, "organizationdb", run)
-    .WithReference(messaging).WaitFor(messaging)
+    // It starts while the broker boots and connects once it is up; healthy only then (its /health checks the bus), so
+    // the departments, which wait for it, still start with the broker running.
+    .WithReference(messaging)
     .WithReference(cache).WaitFor(cache);
 var organizationHttp = organization.GetEndpoint("http");
 

@@ -32,8 +32,11 @@ public static class PostgresServer
 
         if (!File.Exists(Path.Combine(DataDir(dataRoot), "PG_VERSION")))
         {
-            await ProcessRunner.RunCheckedAsync(AsServerUser(out var prefix), [.. prefix, $"{BinDir}/initdb", "-D", DataDir(dataRoot),
+            // initdb's fsync of each file it writes took half its time (3.8 s against 1.8 s); one sync of the file
+            // system afterwards makes the cluster as durable before the server starts on it.
+            await ProcessRunner.RunCheckedAsync(AsServerUser(out var prefix), [.. prefix, $"{BinDir}/initdb", "--no-sync", "-D", DataDir(dataRoot),
                 "-A", "trust", "-U", User, "-E", "UTF8", "--locale=C.UTF-8"], ct: ct);
+            await ProcessRunner.RunCheckedAsync("sync", ["--file-system", DataDir(dataRoot)], ct: ct);
         }
 
         if (passwords)

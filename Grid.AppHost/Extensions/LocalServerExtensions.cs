@@ -2,6 +2,7 @@ using Grid.Casework.Infrastructure;
 using Grid.LocalServers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Grid.AppHost.Extensions;
@@ -27,28 +28,40 @@ public static class LocalServerExtensions
             .OnBeforeResourceStarted((r, _, ct) => PostgresServer.InitializeAsync(dataRoot, ct, passwords: true))
             // Databases once the server answers, as Aspire's own PostgreSQL integration creates them; each runs (and is
             // healthy once its service's role can connect) only when provisioned, so a service that waits for its
-            // database starts on a provisioned one.
-            .OnResourceReady(async (r, e, ct) =>
+            // database starts on a provisioned one. In the background, in the order the services were added: the
+            // server's readiness does not wait for all seven, so the first service starts on its own database at once.
+            .OnResourceReady((r, e, ct) =>
             {
-                var notifications = e.Services.GetRequiredService<ResourceNotificationService>();
-                foreach (var db in r.Databases)
-                {
-                    try
-                    {
-                        await ProvisionAsync(db, ct);
-                    }
-                    catch (Npgsql.NpgsqlException ex)
-                    {
-                        // Its service never starts; the run fails naming the database and why (never a statement).
-                        e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(db)
-                            .LogError("Provisioning {Database} failed: {Error}", db.DatabaseName, ex.Message);
-                        await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.FailedToStart });
-                        continue;
-                    }
-
-                    await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.Running });
-                }
+                var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+                _ = Task.Run(() => ProvisionAllAsync(r, e.Services, stopping), CancellationToken.None);
+                return Task.CompletedTask;
             });
+    }
+
+    private static async Task ProvisionAllAsync(LocalPostgresResource server, IServiceProvider services, CancellationToken ct)
+    {
+        var notifications = services.GetRequiredService<ResourceNotificationService>();
+        foreach (var db in server.Databases)
+        {
+            try
+            {
+                await ProvisionAsync(db, ct);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                // Its service never starts; the run fails naming the database and why (never a statement).
+                services.GetRequiredService<ResourceLoggerService>().GetLogger(db)
+                    .LogError("Provisioning {Database} failed: {Error}", db.DatabaseName, ex.Message);
+                await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.FailedToStart });
+                continue;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.Running });
+        }
     }
 
     /// <summary>
