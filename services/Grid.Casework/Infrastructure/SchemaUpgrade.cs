@@ -11,6 +11,9 @@ namespace Grid.Casework.Infrastructure;
 /// </summary>
 internal static class SchemaUpgrade
 {
+    /// <summary>PostgreSQL's own columns of every table (a concurrency token maps to xmin); information_schema omits them.</summary>
+    private static readonly HashSet<string> SystemColumns = ["xmin", "xmax", "cmin", "cmax", "ctid", "tableoid"];
+
     /// <summary>A column as the database has it.</summary>
     internal sealed record ExistingColumn(string Table, string Name, bool Nullable);
 
@@ -38,7 +41,7 @@ internal static class SchemaUpgrade
             var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
             foreach (var property in entity.GetProperties())
             {
-                if (property.GetColumnName(store) is not { } name || !seen.Add((table, name)))
+                if (property.GetColumnName(store) is not { } name || SystemColumns.Contains(name) || !seen.Add((table, name)))
                 {
                     continue;
                 }
