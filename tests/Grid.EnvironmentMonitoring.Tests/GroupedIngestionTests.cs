@@ -47,6 +47,29 @@ public class GroupedIngestionTests
     }
 
     [Fact]
+    public async Task A_row_sent_by_two_batches_of_a_group_is_stored_once_as_the_first_sent_it()
+    {
+        await using var host = await StartAsync();
+        var client = host.StationClient();
+
+        // The same two minutes of G-1 in both batches, with other values in the second: the group's plain insert fails
+        // on the key and the rows go the careful way. Which of the two was queued first is up to the race of the posts.
+        var (first, batches) = await QueueBehindHeldBatchAsync(host, client, [Rows("G-1", 2, value: 40), Rows("G-1", 2, value: 41), Rows("G-2", 1)]);
+        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+        var answers = await Task.WhenAll(batches.Select(async b => await (await b).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()));
+        var stored = answers.Select(a => a.GetProperty("stored").GetInt32()).ToArray();
+        Assert.Equal([0, 2], stored[..2].Order());
+        Assert.Equal(1, stored[2]);
+        Assert.Equal(stored.Select(s => 2 - s).Take(2), answers.Take(2).Select(a => a.GetProperty("duplicates").GetInt32()));
+        // The values stored are those of the batch told its rows were stored.
+        var kept = stored[0] == 2 ? 40 : 41;
+        Assert.Equal(2, await host.CountAsync("SELECT count(*) FROM environment.readings WHERE station_id = 'G-1' AND value = @kept", new { kept = (double)kept }));
+        Assert.Equal(2, await host.CountAsync("SELECT count(*) FROM environment.readings WHERE station_id = 'G-1'"));
+        // One transaction still: the careful way is taken inside the group's, not batch by batch.
+        Assert.Equal(1, await host.CountAsync("SELECT count(DISTINCT xmin::text) FROM environment.readings WHERE station_id IN ('G-1', 'G-2')"));
+    }
+
+    [Fact]
     public async Task A_batch_the_database_refuses_fails_alone_and_the_rest_of_its_group_is_stored()
     {
         await using var host = await StartAsync();

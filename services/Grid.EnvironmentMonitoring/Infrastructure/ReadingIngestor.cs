@@ -18,14 +18,13 @@ public sealed record IngestRefusal(int Status, string Title, Dictionary<string, 
 /// </summary>
 internal sealed class ReadingIngestor(ReadingWriter writer, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock)
 {
+    /// <summary>What the checks need of a registered station, and its ingestion generation as read under its lock.</summary>
     internal sealed class StationRow
     {
         public string Id { get; init; } = default!;
-        public string Name { get; init; } = default!;
-        public string GridId { get; init; } = default!;
         public string[] GridPath { get; init; } = default!;
         public string[] Pollutants { get; init; } = default!;
-        public Guid SourceId { get; init; }
+        public long Generation { get; init; }
     }
 
     public Task<(IngestResult? Result, IngestRefusal? Refusal)> IngestAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user, CancellationToken ct)

@@ -1,25 +1,27 @@
 using System.Security.Claims;
-using Dapper;
 using Grid.Casework.Infrastructure;
 using Grid.EnvironmentMonitoring.Domain;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Grid.EnvironmentMonitoring.Infrastructure;
 
 /// <summary>
 /// 合并入库: checks batches against the station register and stores them through Grid.Casework's <see cref="GroupCommitter{TItem}"/>, so that batches
-/// arriving while the writers are busy share one transaction — one advisory lock round, one binary COPY, one rule
+/// arriving while the writers are busy share one transaction — one advisory lock round, one insert of every row, one rule
 /// evaluation over every series they touch, one commit — and each caller is answered only once its rows are durable.
 /// The register is read once per group; a batch it refuses is refused alone. Should a group fail in the database, each
 /// of its batches is written again alone, so that a bad batch fails by itself.
 /// </summary>
 /// <remarks>
-/// Inside the transaction: advisory lock per station (sorted), COPY straight into readings inside a savepoint; if a
-/// row is there already (resent, or twice in the group) back to the savepoint, COPY into a staging table and move the
-/// rows with ON CONFLICT DO NOTHING; then the stations' generations, silences ended, and the limit rules re-judged over
-/// the stretch the new rows can change. Cases for new episodes are opened just after, by <see cref="CaseFollowUpWorker"/>.
+/// A group of new rows takes two round trips. The first: BEGIN, an advisory lock per station (sorted), and under the
+/// locks the register with each station's ingestion generation, the rules and the episodes on record, and a savepoint.
+/// The rows are then judged in memory against the rules (the limit rules re-judged over the stretch the new rows can
+/// change), and the second round trip carries the rows (one insert of arrays), the stations' generations and latest
+/// readings, silences ended, the episodes' changes and the COMMIT. If a row is there already (resent, or twice in the
+/// group) the insert fails and nothing after it runs: back at the savepoint, the rows go in with ON CONFLICT DO NOTHING,
+/// what was stored is judged, and the rest follows with the commit. Cases for new episodes are opened just after, by
+/// <see cref="CaseFollowUpWorker"/>.
 /// </remarks>
 internal sealed class ReadingWriter : IAsyncDisposable
 {
@@ -79,21 +81,72 @@ internal sealed class ReadingWriter : IAsyncDisposable
         // The writers serve every caller: one caller going away must not undo the others' rows.
         var ct = CancellationToken.None;
         await using var conn = await _db.OpenConnectionAsync(ct);
-        var named = all.SelectMany(b => b.Rows).Select(r => r.Station).Where(s => !string.IsNullOrWhiteSpace(s))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        // One round trip: the register; one writer per station at a time (concurrent groups for a station would each
-        // see the other's episode as new), in order; and the savepoint the COPY may go back to.
-        Dictionary<string, ReadingIngestor.StationRow> stations;
-        await using (var first = await conn.QueryMultipleAsync(new CommandDefinition("""
-            SELECT id AS Id, name AS Name, grid_id AS GridId, grid_path AS GridPath, pollutants AS Pollutants, source_id AS SourceId
-            FROM environment.stations WHERE id = ANY(@named);
-            SELECT count(pg_advisory_xact_lock(hashtext(s))) FROM (SELECT s FROM unnest(@named) AS s ORDER BY s OFFSET 0) q;
-            SAVEPOINT copy_all;
-            """, new { named }, tx, cancellationToken: ct)))
+        try
         {
-            stations = (await first.ReadAsync<ReadingIngestor.StationRow>()).ToDictionary(s => s.Id, StringComparer.Ordinal);
-            await first.ReadAsync<long>();
+            await WriteTogetherAsync(conn, all, ct);
+        }
+        catch (Exception)
+        {
+            await RollBackAsync(conn);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The group in one transaction and, when its rows are all new, two round trips: the locks with what the checks and
+    /// the rules need, then the rows with the stations' updates, the episodes and the commit.
+    /// </summary>
+    private async Task WriteTogetherAsync(NpgsqlConnection conn, IReadOnlyList<PendingBatch> all, CancellationToken ct)
+    {
+        var named = new SortedSet<string>(StringComparer.Ordinal);
+        var earliest = DateTimeOffset.MaxValue;
+        foreach (var batch in all)
+        {
+            foreach (var r in batch.Rows)
+            {
+                if (!string.IsNullOrWhiteSpace(r.Station))
+                {
+                    named.Add(r.Station);
+                }
+
+                earliest = r.Time < earliest ? r.Time : earliest;
+            }
+        }
+
+        // One writer per station at a time (concurrent groups for a station would each see the other's episode as new),
+        // in order; under the locks the register with each station's generation, the rules and the episodes on record;
+        // and the savepoint the rows' insert may go back to.
+        var stations = new Dictionary<string, ReadingIngestor.StationRow>(StringComparer.Ordinal);
+        RuleEvaluator.Context context;
+        var names = named.ToArray();
+        await using (var first = new NpgsqlBatch(conn))
+        {
+            // BEGIN and COMMIT as statements, not NpgsqlTransaction: so they ride with the first and the last round trip.
+            first.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            first.BatchCommands.Add(new NpgsqlBatchCommand(
+                "SELECT count(pg_advisory_xact_lock(hashtext(s))) FROM (SELECT s FROM unnest($1::text[]) AS s ORDER BY s OFFSET 0) q")
+            { Parameters = { new NpgsqlParameter<string[]> { TypedValue = names } } });
+            first.BatchCommands.Add(new NpgsqlBatchCommand("""
+                SELECT s.id, s.grid_path, s.pollutants, s.ingest_generation FROM unnest($1::text[]) AS n(id) JOIN environment.stations s ON s.id = n.id
+                """) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = names } } });
+            _rules.AddReads(first, names, earliest);
+            first.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT copy_all"));
+            await using var reader = await first.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var station = new ReadingIngestor.StationRow
+                {
+                    Id = reader.GetString(0),
+                    GridPath = reader.GetFieldValue<string[]>(1),
+                    Pollutants = reader.GetFieldValue<string[]>(2),
+                    Generation = reader.GetInt64(3),
+                };
+                stations[station.Id] = station;
+            }
+
+            await reader.NextResultAsync(ct);
+            context = await RuleEvaluator.ReadAsync(reader, ct);
         }
 
         var group = new List<PendingBatch>(all.Count);
@@ -108,84 +161,66 @@ internal sealed class ReadingWriter : IAsyncDisposable
 
         if (group.Count == 0)
         {
+            await RollBackAsync(conn);
             return;
         }
 
-        // Most groups are new rows only: copy them straight into readings. A resent or repeated row makes that COPY
-        // fail on the key; then, back at the savepoint, the group goes the careful way through staging.
-        var inserted = await TryCopyAllAsync(conn, tx, group, ct);
-        var storedBy = new int[group.Count];
-        if (inserted is null)
+        // Most groups are new rows only: judged as such and inserted straight into readings with the rest and the
+        // commit. A resent or repeated row makes that insert fail on the key, and nothing after it runs; then, back at
+        // the savepoint, the group goes the careful way: only the rows not there yet, judged once they are known.
+        var rows = new GroupRows(group.ConvertAll(b => (b.Rows, b.ReceivedAt)));
+        var fresh = rows.AsStored();
+        var generations = Generations(fresh.Latest, stations);
+        var evaluation = await _rules.EvaluateAsync(conn, context, fresh.Added, generations, ct);
+        try
         {
-            inserted = await CopyNewAsync(conn, tx, group, ct);
-            // A row sent by two batches of the group counts as stored for the first.
-            var owner = new Dictionary<(string, string, DateTime), int>();
-            for (var i = 0; i < group.Count; i++)
+            await using var last = new NpgsqlBatch(conn);
+            last.BatchCommands.Add(rows.Insert("""
+                INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::timestamptz[])
+                """));
+            AddStationUpdates(last, fresh.Latest);
+            _rules.AddWrites(last, evaluation);
+            last.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await last.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "readings")
+        {
+            // DISTINCT ON: the same row twice in one group would otherwise make ON CONFLICT fail ("affect row a second
+            // time"); the first sent is the one kept, and it counts as stored for its batch.
+            var inserted = new List<(string Station, string Pollutant, DateTime Time, double Value)>();
+            await using (var careful = new NpgsqlBatch(conn))
             {
-                foreach (var r in group[i].Rows)
+                careful.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK TO SAVEPOINT copy_all"));
+                careful.BatchCommands.Add(rows.Insert("""
+                    INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
+                    SELECT DISTINCT ON (station_id, pollutant, time) station_id, pollutant, time, value, unit, received_at
+                    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::timestamptz[], $7::int[])
+                        AS q(station_id, pollutant, time, value, unit, received_at, batch)
+                    ORDER BY station_id, pollutant, time, batch
+                    ON CONFLICT (station_id, pollutant, time) DO NOTHING
+                    RETURNING station_id, pollutant, time, value
+                    """, withBatch: true));
+                await using var reader = await careful.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
                 {
-                    owner.TryAdd((r.Station, Pollutants.Find(r.Pollutant)!.Code, Stored(r.Time.UtcDateTime)), i);
+                    inserted.Add((reader.GetString(0), reader.GetString(1), reader.GetDateTime(2), reader.GetDouble(3)));
                 }
             }
 
-            foreach (var (station, pollutant, time, _) in inserted)
-            {
-                storedBy[owner[(station, pollutant, Stored(time))]]++;
-            }
-        }
-        else
-        {
-            for (var i = 0; i < group.Count; i++)
-            {
-                storedBy[i] = group[i].Rows.Count;
-            }
+            var stored = rows.AsStored(inserted);
+            generations = Generations(stored.Latest, stations);
+            evaluation = await _rules.EvaluateAsync(conn, context, stored.Added, generations, ct);
+            await using var last = new NpgsqlBatch(conn);
+            AddStationUpdates(last, stored.Latest);
+            _rules.AddWrites(last, evaluation);
+            last.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await last.ExecuteNonQueryAsync(ct);
+            fresh = stored;
         }
 
-        // The newly stored readings of each series, in time order, and each station's latest.
-        var added = new Dictionary<(string Station, string Pollutant), List<Sample>>();
-        var latest = new Dictionary<string, DateTime>();
-        foreach (var (station, pollutant, time, value) in inserted)
-        {
-            if (!added.TryGetValue((station, pollutant), out var series))
-            {
-                added[(station, pollutant)] = series = [];
-            }
-
-            series.Add(new Sample(new DateTimeOffset(Stored(time), TimeSpan.Zero), value));
-            if (!latest.TryGetValue(station, out var max) || time > max)
-            {
-                latest[station] = time;
-            }
-        }
-
-        foreach (var series in added.Values)
-        {
-            series.Sort((a, b) => a.Time.CompareTo(b.Time));
-        }
-
-        var generations = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (latest.Count > 0)
-        {
-            // A station heard from again ends its silence.
-            foreach (var (id, generation) in await conn.QueryAsync<(string, long)>(new CommandDefinition("""
-                WITH q AS (SELECT * FROM unnest(@ids, @times) AS q(id, t)),
-                ended AS (
-                    UPDATE environment.silences sl SET ended_at = q.t
-                    FROM q WHERE sl.station_id = q.id AND sl.ended_at IS NULL AND q.t > sl.silent_since)
-                UPDATE environment.stations s SET last_reading_at = greatest(s.last_reading_at, q.t), ingest_generation = s.ingest_generation + 1
-                FROM q WHERE s.id = q.id
-                RETURNING s.id, s.ingest_generation;
-                RELEASE SAVEPOINT copy_all;
-                """, new { ids = latest.Keys.ToArray(), times = latest.Values.ToArray() }, tx, cancellationToken: ct)))
-            {
-                generations[id] = generation;
-            }
-        }
-
-        var evaluation = await _rules.EvaluateAsync(conn, tx, added, generations, ct);
-        await tx.CommitAsync(ct);
-        _tails.Remember(generations, evaluation.Judged, added.Keys);
-        if (evaluation.Opened > 0)
+        _tails.Remember(generations, evaluation.Judged, fresh.Added.Keys);
+        if (evaluation.Opened.Count > 0)
         {
             _followUp.Request();
         }
@@ -200,69 +235,59 @@ internal sealed class ReadingWriter : IAsyncDisposable
 
         for (var i = 0; i < group.Count; i++)
         {
-            group[i].Result = new IngestResult(group[i].Rows.Count, storedBy[i], group[i].Rows.Count - storedBy[i], opened[i]);
+            group[i].Result = new IngestResult(group[i].Rows.Count, fresh.StoredBy[i], group[i].Rows.Count - fresh.StoredBy[i], opened[i]);
         }
     }
 
-    /// <summary>As stored: timestamptz keeps microseconds.</summary>
-    private static DateTime Stored(DateTime t) => new(t.Ticks - (t.Ticks % 10), DateTimeKind.Utc);
-
-    private static async Task<List<(string Station, string Pollutant, DateTime Time, double Value)>?> TryCopyAllAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<PendingBatch> group, CancellationToken ct)
+    /// <summary>The generation each station with new readings reaches with this group: one past the one read under its lock.</summary>
+    private static Dictionary<string, long> Generations(Dictionary<string, DateTime> latest, Dictionary<string, ReadingIngestor.StationRow> stations)
     {
-        // The savepoint was set with the locks; it is released with the stations' update.
+        var generations = new Dictionary<string, long>(latest.Count, StringComparer.Ordinal);
+        foreach (var station in latest.Keys)
+        {
+            generations[station] = stations[station].Generation + 1;
+        }
+
+        return generations;
+    }
+
+    /// <summary>Stations heard from: their latest reading, their generation raised, and their silence ended.</summary>
+    private static void AddStationUpdates(NpgsqlBatch batch, Dictionary<string, DateTime> latest)
+    {
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            WITH q AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS q(id, t)),
+            ended AS (
+                UPDATE environment.silences sl SET ended_at = q.t
+                FROM q WHERE sl.station_id = q.id AND sl.ended_at IS NULL AND q.t > sl.silent_since)
+            UPDATE environment.stations s SET last_reading_at = greatest(s.last_reading_at, q.t), ingest_generation = s.ingest_generation + 1
+            FROM q WHERE s.id = q.id
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string[]> { TypedValue = [.. latest.Keys] },
+                new NpgsqlParameter<DateTime[]> { TypedValue = [.. latest.Values] },
+            },
+        });
+    }
+
+    /// <summary>Ends the transaction without keeping anything; quietly, as it runs when something failed already.</summary>
+    private static async Task RollBackAsync(NpgsqlConnection conn)
+    {
         try
         {
-            await CopyAsync(conn, "environment.readings (station_id, pollutant, time, value, unit, received_at)", group, ct);
+            await using var rollback = new NpgsqlCommand("ROLLBACK", conn);
+            await rollback.ExecuteNonQueryAsync();
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (Exception)
         {
-            await tx.RollbackAsync("copy_all", ct);
-            return null;
+            // What failed first is what the caller hears of; a broken connection is not returned to the pool.
         }
-
-        return group.SelectMany(b => b.Rows).Select(r => (r.Station, Pollutants.Find(r.Pollutant)!.Code, r.Time.UtcDateTime, r.Value)).ToList();
-    }
-
-    private static async Task<List<(string Station, string Pollutant, DateTime Time, double Value)>> CopyNewAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<PendingBatch> group, CancellationToken ct)
-    {
-        await conn.ExecuteAsync(new CommandDefinition("""
-            CREATE TEMP TABLE reading_staging (station_id text, pollutant text, time timestamptz, value double precision, unit text, received_at timestamptz) ON COMMIT DROP
-            """, transaction: tx, cancellationToken: ct));
-        await CopyAsync(conn, "reading_staging (station_id, pollutant, time, value, unit, received_at)", group, ct);
-
-        // DISTINCT ON: the same row twice in one group would otherwise make ON CONFLICT fail ("affect row a second time").
-        return (await conn.QueryAsync<(string Station, string Pollutant, DateTime Time, double Value)>(new CommandDefinition("""
-            INSERT INTO environment.readings (station_id, pollutant, time, value, unit, received_at)
-            SELECT DISTINCT ON (station_id, pollutant, time) station_id, pollutant, time, value, unit, received_at
-            FROM reading_staging
-            ORDER BY station_id, pollutant, time
-            ON CONFLICT (station_id, pollutant, time) DO NOTHING
-            RETURNING station_id, pollutant, time, value
-            """, transaction: tx, cancellationToken: ct))).ToList();
-    }
-
-    private static async Task CopyAsync(NpgsqlConnection conn, string target, IReadOnlyList<PendingBatch> group, CancellationToken ct)
-    {
-        await using var writer = await conn.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var batch in group)
-        {
-            var receivedAt = batch.ReceivedAt.UtcDateTime;
-            foreach (var r in batch.Rows)
-            {
-                var pollutant = Pollutants.Find(r.Pollutant)!;
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(r.Station, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(pollutant.Code, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(r.Time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                await writer.WriteAsync(r.Value, NpgsqlDbType.Double, ct);
-                await writer.WriteAsync(pollutant.Unit, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(receivedAt, NpgsqlDbType.TimestampTz, ct);
-            }
-        }
-
-        await writer.CompleteAsync(ct);
     }
 
     public ValueTask DisposeAsync() => _groups.DisposeAsync();

@@ -2,133 +2,151 @@ using Dapper;
 using Grid.EnvironmentMonitoring.Domain;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Grid.EnvironmentMonitoring.Infrastructure;
 
 /// <summary>
 /// Re-judges the stretch of history that new readings can change, per series (station × pollutant) and rule,
 /// and reconciles the episodes found with those on record: a new episode opens a case, a known one is updated.
-/// Runs inside the ingestion transaction, under the stations' advisory locks. The stretch comes from
-/// <see cref="SeriesTailCache"/> when it is current, else it is read back.
+/// Runs inside the ingestion transaction, under the stations' advisory locks: the rules and episodes are read with
+/// the locks (<see cref="AddReads"/>), the judging is done in memory, and the changes go with the commit
+/// (<see cref="AddWrites"/>). The stretch comes from <see cref="SeriesTailCache"/> when it is current, else it is read back.
 /// </summary>
 internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
 {
-    /// <summary>The station of each episode opened, and each series as judged: from where, the readings, how much of it the next batch can need.</summary>
-    public sealed record Evaluation(IReadOnlyList<string> OpenedAt, IReadOnlyList<(string Station, string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> Judged)
+    /// <summary>
+    /// The station of each episode opened; each series as judged (from where, the readings, how much of it the next batch
+    /// can need); and the changes to write: episodes on record updated, episodes found new.
+    /// </summary>
+    public sealed record Evaluation(IReadOnlyList<string> OpenedAt, IReadOnlyList<(string Station, string Pollutant, DateTimeOffset From, List<Sample> Series, TimeSpan Keep)> Judged,
+        IReadOnlyList<StoredEpisode> Updated, IReadOnlyList<(string Station, LimitRule Rule, Episode Episode)> Opened)
     {
-        public int Opened => OpenedAt.Count;
+        public static readonly Evaluation Nothing = new([], [], [], []);
     }
 
-    private static readonly Evaluation Nothing = new([], []);
-
-    private sealed class RuleRow
+    /// <summary>The rules and the recorded episodes that can matter of the stations a group names, by series.</summary>
+    public sealed class Context
     {
-        public string StationId { get; init; } = default!;
-        public string StationName { get; init; } = default!;
-        public Guid SourceId { get; init; }
-        public string GridId { get; init; } = default!;
-        public string[] GridPath { get; init; } = default!;
-        public Guid Id { get; init; }
-        public Guid DischargePointId { get; init; }
-        public string Pollutant { get; init; } = default!;
-        public string Kind { get; init; } = default!;
-        public double LimitValue { get; init; }
-        public int? WindowMinutes { get; init; }
-        public int? ConsecutiveCount { get; init; }
+        public Dictionary<(string Station, string Pollutant), List<LimitRule>> Rules { get; } = [];
+
+        public Dictionary<(string Station, string Pollutant), List<EpisodeRow>> Episodes { get; } = [];
     }
 
-    private sealed class EpisodeRow
+    public sealed record EpisodeRow(Guid Id, Guid RuleId, DateTime StartedAt, DateTime LastBreachAt, double PeakValue, DateTime? EndedAt);
+
+    /// <summary>
+    /// Adds the reads of <see cref="ReadAsync"/> to the group's first round trip (after its locks): the rules of the stations'
+    /// discharge points, and their episodes that a reading at or after <paramref name="earliest"/> can touch — those still
+    /// running, and those that ended after the earliest moment judged (<paramref name="earliest"/> − clearing − lookback,
+    /// or a running episode's last breach when earlier; see <see cref="EvaluateAsync"/>). An episode that ended before it
+    /// overlaps nothing found there, so leaving it out changes nothing and keeps the read from growing with the history.
+    /// </summary>
+    public void AddReads(NpgsqlBatch batch, string[] stations, DateTimeOffset earliest)
     {
-        public Guid Id { get; init; }
-        public string StationId { get; init; } = default!;
-        public string Pollutant { get; init; } = default!;
-        public Guid RuleId { get; init; }
-        public DateTime StartedAt { get; init; }
-        public DateTime LastBreachAt { get; init; }
-        public double PeakValue { get; init; }
-        public DateTime? EndedAt { get; init; }
+        var o = options.CurrentValue.Rules;
+        var since = earliest - TimeSpan.FromMinutes(o.ClearAfterMinutes) - TimeSpan.FromMinutes(o.LookbackMinutes);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            SELECT s.id, r.id, r.discharge_point_id, r.pollutant, r.kind, r.limit_value, r.window_minutes, r.consecutive_count
+            FROM unnest($1::text[]) AS n(id)
+            JOIN environment.stations s ON s.id = n.id
+            JOIN environment.limit_rules r ON r.discharge_point_id = s.discharge_point_id
+            """) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = stations } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            SELECT station_id, pollutant, id, rule_id, started_at, last_breach_at, peak_value, ended_at
+            FROM (
+                SELECT e.*, min(e.last_breach_at) FILTER (WHERE e.ended_at IS NULL) OVER (PARTITION BY e.station_id, e.pollutant) AS running_since
+                FROM unnest($1::text[]) AS n(id) JOIN environment.exceedance_episodes e ON e.station_id = n.id) e
+            WHERE ended_at IS NULL OR ended_at >= LEAST($2, running_since)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string[]> { TypedValue = stations },
+                new NpgsqlParameter<DateTime> { TypedValue = since.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            },
+        });
     }
 
-    private sealed class ReadingRow
+    /// <summary>Reads what <see cref="AddReads"/> asked for: the reader is at the first of its two results.</summary>
+    public static async Task<Context> ReadAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
-        public string StationId { get; init; } = default!;
-        public string Pollutant { get; init; } = default!;
-        public DateTime Time { get; init; }
-        public double Value { get; init; }
+        var context = new Context();
+        while (await reader.ReadAsync(ct))
+        {
+            var rule = new LimitRule
+            {
+                Id = reader.GetGuid(1),
+                DischargePointId = reader.GetGuid(2),
+                Pollutant = reader.GetString(3),
+                Kind = Enum.Parse<LimitKind>(reader.GetString(4), ignoreCase: true),
+                Limit = reader.GetDouble(5),
+                WindowMinutes = reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                ConsecutiveCount = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+            };
+            Add(context.Rules, (reader.GetString(0), rule.Pollutant), rule);
+        }
+
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            Add(context.Episodes, (reader.GetString(0), reader.GetString(1)), new EpisodeRow(reader.GetGuid(2), reader.GetGuid(3),
+                reader.GetDateTime(4), reader.GetDateTime(5), reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetDateTime(7)));
+        }
+
+        return context;
     }
 
     /// <summary>
-    /// Series touched by a group of batches with their newly stored readings in time order, and the generation each station
-    /// has reached with this group.
+    /// Judges the series touched by a group with their newly stored readings in time order, given the generation each
+    /// station reaches with this group; reads back, in the transaction, the stretches the cache does not hold.
     /// </summary>
-    public async Task<Evaluation> EvaluateAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+    public async Task<Evaluation> EvaluateAsync(NpgsqlConnection conn, Context context,
         IReadOnlyDictionary<(string Station, string Pollutant), List<Sample>> added, IReadOnlyDictionary<string, long> generations, CancellationToken ct)
     {
-        if (added.Count == 0)
-        {
-            return Nothing;
-        }
-
-        var touched = added.ToDictionary(a => a.Key, a => a.Value[0].Time);
-
         var o = options.CurrentValue.Rules;
         var clearAfter = TimeSpan.FromMinutes(o.ClearAfterMinutes);
         var lookback = TimeSpan.FromMinutes(o.LookbackMinutes);
-        var stationIds = touched.Keys.Select(k => k.Station).Distinct().ToArray();
-
-        var rules = (await conn.QueryAsync<RuleRow>(new CommandDefinition("""
-            SELECT s.id AS StationId, s.name AS StationName, s.source_id AS SourceId, s.grid_id AS GridId, s.grid_path AS GridPath,
-                   r.id AS Id, r.discharge_point_id AS DischargePointId, r.pollutant AS Pollutant, r.kind AS Kind,
-                   r.limit_value AS LimitValue, r.window_minutes AS WindowMinutes, r.consecutive_count AS ConsecutiveCount
-            FROM environment.stations s JOIN environment.limit_rules r ON r.discharge_point_id = s.discharge_point_id
-            WHERE s.id = ANY(@stationIds)
-            """, new { stationIds }, tx, cancellationToken: ct)))
-            .Where(r => touched.ContainsKey((r.StationId, r.Pollutant)))
-            .GroupBy(r => (r.StationId, r.Pollutant))
-            .ToDictionary(g => g.Key, g => g.ToList());
-        if (rules.Count == 0)
-        {
-            return Nothing;
-        }
-
-        var keys = rules.Keys.ToArray();
-        var stored = (await conn.QueryAsync<EpisodeRow>(new CommandDefinition("""
-            SELECT e.id AS Id, e.station_id AS StationId, e.pollutant AS Pollutant, e.rule_id AS RuleId, e.started_at AS StartedAt,
-                   e.last_breach_at AS LastBreachAt, e.peak_value AS PeakValue, e.ended_at AS EndedAt
-            FROM unnest(@s, @p) AS q(s, p)
-            JOIN environment.exceedance_episodes e ON e.station_id = q.s AND e.pollutant = q.p
-            """, new { s = keys.Select(k => k.StationId).ToArray(), p = keys.Select(k => k.Pollutant).ToArray() }, tx, cancellationToken: ct)))
-            .GroupBy(e => (e.StationId, e.Pollutant))
-            .ToDictionary(g => g.Key, g => g.ToList());
 
         // Per series: judge from (earliest new reading − clearing time − lookback), earlier still if an episode is
         // running (its last breach must be seen to judge whether it has cleared); load one rule reach before that.
-        var windows = new Dictionary<(string, string), (DateTimeOffset Load, DateTimeOffset Judge, TimeSpan Reach)>();
-        foreach (var key in keys)
+        var windows = new Dictionary<(string Station, string Pollutant), (DateTimeOffset Load, DateTimeOffset Judge, TimeSpan Reach, List<LimitRule> Rules)>();
+        foreach (var (key, samples) in added)
         {
-            var judge = touched[key] - clearAfter - lookback;
-            if (stored.TryGetValue(key, out var eps))
+            if (!context.Rules.TryGetValue(key, out var rules))
             {
-                foreach (var e in eps.Where(e => e.EndedAt is null))
+                continue;
+            }
+
+            var judge = samples[0].Time - clearAfter - lookback;
+            foreach (var e in context.Episodes.GetValueOrDefault(key) ?? [])
+            {
+                if (e.EndedAt is null && Utc(e.LastBreachAt) < judge)
                 {
-                    var lb = new DateTimeOffset(e.LastBreachAt, TimeSpan.Zero);
-                    if (lb < judge)
-                    {
-                        judge = lb;
-                    }
+                    judge = Utc(e.LastBreachAt);
                 }
             }
 
-            var reach = rules[key].Max(r => ToRule(r).Reach);
-            windows[key] = (judge - reach, judge, reach);
+            var reach = TimeSpan.Zero;
+            foreach (var rule in rules)
+            {
+                reach = rule.Reach > reach ? rule.Reach : reach;
+            }
+
+            windows[key] = (judge - reach, judge, reach, rules);
         }
 
-        var readings = new Dictionary<(string, string), List<Sample>>();
-        var misses = new List<(string StationId, string Pollutant)>();
-        foreach (var key in keys)
+        if (windows.Count == 0)
         {
-            if (generations.TryGetValue(key.StationId, out var generation)
-                && tails.Series(key.StationId, key.Pollutant, generation - 1, windows[key].Load, added[key]) is { } held)
+            return Evaluation.Nothing;
+        }
+
+        var readings = new Dictionary<(string, string), List<Sample>>(windows.Count);
+        var misses = new List<(string StationId, string Pollutant)>();
+        foreach (var (key, window) in windows)
+        {
+            if (generations.TryGetValue(key.Station, out var generation)
+                && tails.Series(key.Station, key.Pollutant, generation - 1, window.Load, added[key]) is { } held)
             {
                 readings[key] = held;
             }
@@ -140,103 +158,154 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
 
         if (misses.Count > 0)
         {
-            foreach (var g in (await conn.QueryAsync<ReadingRow>(new CommandDefinition("""
-                SELECT r.station_id AS StationId, r.pollutant AS Pollutant, r.time AS Time, r.value AS Value
-                FROM unnest(@s, @p, @f) AS q(s, p, f)
-                JOIN environment.readings r ON r.station_id = q.s AND r.pollutant = q.p AND r.time >= q.f
-                ORDER BY r.station_id, r.pollutant, r.time
-                """, new
-            {
-                s = misses.Select(k => k.StationId).ToArray(),
-                p = misses.Select(k => k.Pollutant).ToArray(),
-                f = misses.Select(k => windows[k].Load.UtcDateTime).ToArray(),
-            }, tx, cancellationToken: ct))).GroupBy(r => (r.StationId, r.Pollutant)))
-            {
-                readings[g.Key] = g.Select(r => new Sample(new DateTimeOffset(r.Time, TimeSpan.Zero), r.Value)).ToList();
-            }
+            await ReadBackAsync(conn, misses, windows, added, readings, ct);
         }
 
         var updated = new List<StoredEpisode>();
-        var newEpisodes = new List<(string Station, LimitRule Rule, Episode Episode)>();
-        var judged = new List<(string, string, DateTimeOffset, List<Sample>, TimeSpan)>(keys.Length);
-        foreach (var key in keys)
+        var opened = new List<(string Station, LimitRule Rule, Episode Episode)>();
+        var judged = new List<(string, string, DateTimeOffset, List<Sample>, TimeSpan)>(windows.Count);
+        foreach (var (key, window) in windows)
         {
-            if (!readings.TryGetValue(key, out var series))
+            var series = readings[key];
+            judged.Add((key.Station, key.Pollutant, window.Load, series, clearAfter + lookback + window.Reach));
+            var recorded = context.Episodes.GetValueOrDefault(key);
+            foreach (var rule in window.Rules)
             {
-                continue;
-            }
+                var detected = ExceedanceDetector.Episodes(series, rule, clearAfter, window.Judge);
+                if (detected.Count == 0 && recorded is null)
+                {
+                    continue;
+                }
 
-            judged.Add((key.StationId, key.Pollutant, windows[key].Load, series, clearAfter + lookback + windows[key].Reach));
-
-            foreach (var row in rules[key])
-            {
-                var rule = ToRule(row);
-                var detected = ExceedanceDetector.Episodes(series, rule, clearAfter, windows[key].Judge);
-                var known = stored.TryGetValue(key, out var eps)
-                    ? eps.Where(e => e.RuleId == rule.Id).Select(e => new StoredEpisode(e.Id, Utc(e.StartedAt), Utc(e.LastBreachAt), e.PeakValue, e.EndedAt is { } x ? Utc(x) : null)).ToList()
-                    : [];
+                var known = recorded is null
+                    ? []
+                    : recorded.Where(e => e.RuleId == rule.Id).Select(e => new StoredEpisode(e.Id, Utc(e.StartedAt), Utc(e.LastBreachAt), e.PeakValue, e.EndedAt is { } x ? Utc(x) : null)).ToList();
                 var outcome = EpisodeReconciler.Reconcile(known, detected);
                 updated.AddRange(outcome.Updated.Select(u => u.After));
                 foreach (var e in outcome.Opened)
                 {
-                    logger.LogInformation("Exceedance episode at {Station} {Pollutant} ({Kind}) from {Start}", row.StationId, rule.Pollutant, rule.Kind, e.StartedAt);
-                    newEpisodes.Add((row.StationId, rule, e));
+                    logger.LogInformation("Exceedance episode at {Station} {Pollutant} ({Kind}) from {Start}", key.Station, rule.Pollutant, rule.Kind, e.StartedAt);
+                    opened.Add((key.Station, rule, e));
                 }
             }
         }
 
-        await WriteEpisodesAsync(conn, tx, updated, newEpisodes, ct);
-        return new Evaluation(newEpisodes.ConvertAll(e => e.Station), judged);
+        return new Evaluation(opened.ConvertAll(e => e.Station), judged, updated, opened);
     }
 
-    /// <summary>The batch's changes to episodes on record and its new episodes, in one round trip.</summary>
-    private async Task WriteEpisodesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<StoredEpisode> updated,
-        List<(string Station, LimitRule Rule, Episode Episode)> opened, CancellationToken ct)
+    /// <summary>Adds the changes to episodes on record and the new episodes to the group's last round trip, if there are any.</summary>
+    public void AddWrites(NpgsqlBatch batch, Evaluation evaluation)
     {
-        if (updated.Count == 0 && opened.Count == 0)
-        {
-            return;
-        }
-
         // The case is opened right after commit by CaseFollowUp (idempotent by episode id), so a crash in between
         // leaves an episode without a case that the next sweep picks up, never an episode with two cases.
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE environment.exceedance_episodes e
-            SET started_at = u.started, last_breach_at = u.last, peak_value = u.peak, ended_at = u.ended
-            FROM unnest(@uid, @ustarted, @ulast, @upeak, @uended) AS u(id, started, last, peak, ended)
-            WHERE e.id = u.id;
-            INSERT INTO environment.exceedance_episodes (id, station_id, pollutant, rule_id, started_at, last_breach_at, ended_at, peak_value, case_id, detected_at)
-            SELECT id, station, pollutant, rule, started, last, ended, peak, NULL, @now
-            FROM unnest(@oid, @ostation, @opollutant, @orule, @ostarted, @olast, @oended, @opeak) AS o(id, station, pollutant, rule, started, last, ended, peak);
+        if (evaluation.Updated is { Count: > 0 } updated)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                UPDATE environment.exceedance_episodes e
+                SET started_at = u.started, last_breach_at = u.last, peak_value = u.peak, ended_at = u.ended
+                FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::timestamptz[]) AS u(id, started, last, peak, ended)
+                WHERE e.id = u.id
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<Guid[]> { TypedValue = [.. updated.Select(u => u.Id)] },
+                    new NpgsqlParameter<DateTime[]> { TypedValue = [.. updated.Select(u => u.StartedAt.UtcDateTime)] },
+                    new NpgsqlParameter<DateTime[]> { TypedValue = [.. updated.Select(u => u.LastBreachAt.UtcDateTime)] },
+                    new NpgsqlParameter<double[]> { TypedValue = [.. updated.Select(u => u.PeakValue)] },
+                    new NpgsqlParameter<DateTime?[]> { TypedValue = [.. updated.Select(u => u.EndedAt?.UtcDateTime)] },
+                },
+            });
+        }
+
+        if (evaluation.Opened is { Count: > 0 } opened)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO environment.exceedance_episodes (id, station_id, pollutant, rule_id, started_at, last_breach_at, ended_at, peak_value, case_id, detected_at)
+                SELECT id, station, pollutant, rule, started, last, ended, peak, NULL, $9
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::float8[])
+                    AS o(id, station, pollutant, rule, started, last, ended, peak)
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<Guid[]> { TypedValue = [.. opened.Select(_ => Guid.CreateVersion7())] },
+                    new NpgsqlParameter<string[]> { TypedValue = [.. opened.Select(o => o.Station)] },
+                    new NpgsqlParameter<string[]> { TypedValue = [.. opened.Select(o => o.Rule.Pollutant)] },
+                    new NpgsqlParameter<Guid[]> { TypedValue = [.. opened.Select(o => o.Rule.Id)] },
+                    new NpgsqlParameter<DateTime[]> { TypedValue = [.. opened.Select(o => o.Episode.StartedAt.UtcDateTime)] },
+                    new NpgsqlParameter<DateTime[]> { TypedValue = [.. opened.Select(o => o.Episode.LastBreachAt.UtcDateTime)] },
+                    new NpgsqlParameter<DateTime?[]> { TypedValue = [.. opened.Select(o => o.Episode.EndedAt?.UtcDateTime)] },
+                    new NpgsqlParameter<double[]> { TypedValue = [.. opened.Select(o => o.Episode.PeakValue)] },
+                    new NpgsqlParameter<DateTime> { TypedValue = clock.GetUtcNow().UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                },
+            });
+        }
+    }
+
+    /// <summary>
+    /// The stretches the cache does not hold, read back from <c>readings</c> with the new readings in them: read before the
+    /// group's rows are written they lack them, read after they have them already, so a reading at a time already
+    /// there is not added twice.
+    /// </summary>
+    private static async Task ReadBackAsync(NpgsqlConnection conn, List<(string StationId, string Pollutant)> misses,
+        Dictionary<(string Station, string Pollutant), (DateTimeOffset Load, DateTimeOffset Judge, TimeSpan Reach, List<LimitRule> Rules)> windows,
+        IReadOnlyDictionary<(string Station, string Pollutant), List<Sample>> added, Dictionary<(string, string), List<Sample>> readings, CancellationToken ct)
+    {
+        var stored = (await conn.QueryAsync<(string StationId, string Pollutant, DateTime Time, double Value)>(new CommandDefinition("""
+            SELECT r.station_id, r.pollutant, r.time, r.value
+            FROM unnest(@s, @p, @f) AS q(s, p, f)
+            JOIN environment.readings r ON r.station_id = q.s AND r.pollutant = q.p AND r.time >= q.f
+            ORDER BY r.station_id, r.pollutant, r.time
             """, new
         {
-            uid = updated.Select(u => u.Id).ToArray(),
-            ustarted = updated.Select(u => u.StartedAt.UtcDateTime).ToArray(),
-            ulast = updated.Select(u => u.LastBreachAt.UtcDateTime).ToArray(),
-            upeak = updated.Select(u => u.PeakValue).ToArray(),
-            uended = updated.Select(u => u.EndedAt?.UtcDateTime).ToArray(),
-            oid = opened.Select(_ => Guid.CreateVersion7()).ToArray(),
-            ostation = opened.Select(o => o.Station).ToArray(),
-            opollutant = opened.Select(o => o.Rule.Pollutant).ToArray(),
-            orule = opened.Select(o => o.Rule.Id).ToArray(),
-            ostarted = opened.Select(o => o.Episode.StartedAt.UtcDateTime).ToArray(),
-            olast = opened.Select(o => o.Episode.LastBreachAt.UtcDateTime).ToArray(),
-            oended = opened.Select(o => o.Episode.EndedAt?.UtcDateTime).ToArray(),
-            opeak = opened.Select(o => o.Episode.PeakValue).ToArray(),
-            now = clock.GetUtcNow().UtcDateTime,
-        }, tx, cancellationToken: ct));
+            s = misses.Select(k => k.StationId).ToArray(),
+            p = misses.Select(k => k.Pollutant).ToArray(),
+            f = misses.Select(k => windows[k].Load.UtcDateTime).ToArray(),
+        }, cancellationToken: ct))).GroupBy(r => (r.StationId, r.Pollutant))
+            .ToDictionary(g => g.Key, g => g.Select(r => new Sample(Utc(r.Time), r.Value)).ToList());
+        foreach (var key in misses)
+        {
+            var series = stored.GetValueOrDefault(key) ?? [];
+            var merged = new List<Sample>(series.Count + added[key].Count);
+            var (i, j, from) = (0, 0, windows[key].Load);
+            var news = added[key];
+            while (i < series.Count || j < news.Count)
+            {
+                if (j == news.Count || (i < series.Count && series[i].Time < news[j].Time))
+                {
+                    merged.Add(series[i++]);
+                }
+                else
+                {
+                    if (i < series.Count && series[i].Time == news[j].Time)
+                    {
+                        i++;
+                    }
+
+                    if (news[j].Time >= from)
+                    {
+                        merged.Add(news[j]);
+                    }
+
+                    j++;
+                }
+            }
+
+            readings[key] = merged;
+        }
     }
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeSpan.Zero);
 
-    private static LimitRule ToRule(RuleRow r) => new()
+    private static void Add<TKey, TValue>(Dictionary<TKey, List<TValue>> map, TKey key, TValue value)
+        where TKey : notnull
     {
-        Id = r.Id,
-        DischargePointId = r.DischargePointId,
-        Pollutant = r.Pollutant,
-        Kind = Enum.Parse<LimitKind>(r.Kind, ignoreCase: true),
-        Limit = r.LimitValue,
-        WindowMinutes = r.WindowMinutes,
-        ConsecutiveCount = r.ConsecutiveCount,
-    };
+        if (!map.TryGetValue(key, out var list))
+        {
+            map[key] = list = [];
+        }
+
+        list.Add(value);
+    }
 }
