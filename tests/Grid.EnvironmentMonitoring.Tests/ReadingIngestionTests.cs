@@ -70,6 +70,7 @@ public class ReadingIngestionTests
         { "NaN", """{"station":"ST-R","pollutant":"COD","value":"NaN","unit":"mg/L","time":"{t}"}""", "[1].value" },
         { "Infinity", """{"station":"ST-R","pollutant":"COD","value":"Infinity","unit":"mg/L","time":"{t}"}""", "[1].value" },
         { "future", """{"station":"ST-R","pollutant":"COD","value":1,"unit":"mg/L","time":"2099-01-01T00:00:00Z"}""", "[1].time" },
+        { "time zero", """{"station":"ST-R","pollutant":"COD","value":1,"unit":"mg/L","time":"0001-01-01T00:00:00Z"}""", "[1].time" },
         { "unknown pollutant", """{"station":"ST-R","pollutant":"XX","value":1,"unit":"mg/L","time":"{t}"}""", "[1].pollutant" },
         { "missing value", """{"station":"ST-R","pollutant":"COD","unit":"mg/L","time":"{t}"}""", "[1].value" },
         { "not a number", """{"station":"ST-R","pollutant":"COD","value":{"x":1},"unit":"mg/L","time":"{t}"}""", "[1].value" },

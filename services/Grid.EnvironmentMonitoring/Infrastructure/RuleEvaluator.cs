@@ -45,7 +45,8 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
     public void AddReads(NpgsqlBatch batch, string[] stations, DateTimeOffset earliest)
     {
         var o = options.CurrentValue.Rules;
-        var since = earliest - TimeSpan.FromMinutes(o.ClearAfterMinutes) - TimeSpan.FromMinutes(o.LookbackMinutes);
+        // The earliest time of every batch named, refused ones too: one may carry a time as early as 0001-01-01.
+        var since = Before(earliest, TimeSpan.FromMinutes(o.ClearAfterMinutes + o.LookbackMinutes));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
             SELECT s.id, r.id, r.discharge_point_id, r.pollutant, r.kind, r.limit_value, r.window_minutes, r.consecutive_count
             FROM unnest($1::text[]) AS n(id)
@@ -118,7 +119,7 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
                 continue;
             }
 
-            var judge = samples[0].Time - clearAfter - lookback;
+            var judge = Before(samples[0].Time, clearAfter + lookback);
             foreach (var e in context.Episodes.GetValueOrDefault(key) ?? [])
             {
                 if (e.EndedAt is null && Utc(e.LastBreachAt) < judge)
@@ -133,7 +134,7 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
                 reach = rule.Reach > reach ? rule.Reach : reach;
             }
 
-            windows[key] = (judge - reach, judge, reach, rules);
+            windows[key] = (Before(judge, reach), judge, reach, rules);
         }
 
         if (windows.Count == 0)
@@ -295,6 +296,9 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
             readings[key] = merged;
         }
     }
+
+    /// <summary><paramref name="span"/> before <paramref name="t"/>, or the earliest time there is.</summary>
+    private static DateTimeOffset Before(DateTimeOffset t, TimeSpan span) => t - DateTimeOffset.MinValue > span ? t - span : DateTimeOffset.MinValue;
 
     private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeSpan.Zero);
 
