@@ -9,7 +9,7 @@ public static class GridServiceExtensions
         EndpointReference? organizationHttp)
     {
         service.WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false)
-            .WithHttpHealthCheck("/health")
+            .WithPromptHttpHealthCheck("/health")
             .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
             .WithEnvironment("Grid__SeedDemoData", "true");
         return organizationHttp is null

@@ -19,8 +19,7 @@ public static class LocalServerExtensions
     {
         var command = PostgresServer.Command(dataRoot, port, durable);
         var server = new LocalPostgresResource(name, command.FileName, dataRoot, port);
-        builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async ct =>
-            await PostgresServer.IsReadyAsync(server.AdminConnectionString("postgres"), ct) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+        builder.Services.AddHealthChecks().AddPromptCheck($"{name}-ready", ct => PostgresServer.IsReadyAsync(server.AdminConnectionString("postgres"), ct));
         return builder.AddResource(server)
             .WithArgs([.. command.Args])
             .WithEndpoint(port: port, targetPort: port, name: "tcp", scheme: "tcp", isProxied: false)
@@ -74,18 +73,18 @@ public static class LocalServerExtensions
     {
         var db = new LocalPostgresDatabaseResource(name, name, server.Resource, role, password.Resource, auditTrail);
         server.Resource.Databases.Add(db);
-        server.ApplicationBuilder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async ct =>
+        server.ApplicationBuilder.Services.AddHealthChecks().AddPromptCheck($"{name}-ready", async ct =>
         {
             try
             {
                 var cs = await db.ConnectionStringExpression.GetValueAsync(ct);
                 await using var conn = new Npgsql.NpgsqlConnection(cs + ";Pooling=false;Timeout=3");
                 await conn.OpenAsync(ct);
-                return HealthCheckResult.Healthy();
+                return true;
             }
-            catch (Npgsql.NpgsqlException ex)
+            catch (Npgsql.NpgsqlException)
             {
-                return HealthCheckResult.Unhealthy(ex.Message);
+                return false;
             }
         });
         return server.ApplicationBuilder.AddResource(db).WithHealthCheck($"{name}-ready")
@@ -110,16 +109,14 @@ public static class LocalServerExtensions
         string dataRoot, int port, int managementPort, int epmdPort, int distributionPort)
     {
         var epmdCommand = RabbitMqServer.EpmdCommand(dataRoot, epmdPort);
-        builder.Services.AddHealthChecks().AddCheck($"{name}-epmd-ready", () =>
-            FreePort.IsListening(epmdPort) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+        builder.Services.AddHealthChecks().AddPromptCheck($"{name}-epmd-ready", _ => Task.FromResult(FreePort.IsListening(epmdPort)));
         var epmd = builder.AddExecutable($"{name}-epmd", epmdCommand.FileName, dataRoot, [.. epmdCommand.Args])
             .WithEnvironment(e => Copy(epmdCommand, e))
             .WithHealthCheck($"{name}-epmd-ready")
             .OnBeforeResourceStarted((_, _, _) => Task.FromResult(Directory.CreateDirectory(dataRoot)));
 
         var command = RabbitMqServer.Command(dataRoot, name, port, epmdPort, distributionPort);
-        builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async ct =>
-            await RabbitMqServer.IsReadyAsync(managementPort, ct) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+        builder.Services.AddHealthChecks().AddPromptCheck($"{name}-ready", ct => RabbitMqServer.IsReadyAsync(managementPort, ct));
         var server = builder.AddResource(new LocalRabbitMqResource(name, command.FileName, dataRoot, port))
             .WithArgs([.. command.Args])
             .WithEnvironment(e => Copy(command, e))
@@ -136,8 +133,7 @@ public static class LocalServerExtensions
         string dataRoot, int port, bool durable = true)
     {
         var command = RedisServer.Command(dataRoot, port, durable);
-        builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async ct =>
-            await RedisServer.PingAsync(port, ct) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy());
+        builder.Services.AddHealthChecks().AddPromptCheck($"{name}-ready", ct => RedisServer.PingAsync(port, ct));
         return builder.AddResource(new LocalRedisResource(name, command.FileName, dataRoot, port))
             .WithArgs([.. command.Args])
             .WithEndpoint(port: port, targetPort: port, name: "tcp", scheme: "tcp", isProxied: false)
