@@ -43,9 +43,6 @@ public static class RabbitMqServer
             ["RABBITMQ_DIST_PORT"] = $"{distributionPort}",
             ["ERL_EPMD_PORT"] = $"{epmdPort}",
             ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
-            // Erlang's schedulers spin before they sleep; on a machine of two cores shared with the services that is CPU
-            // taken from them (RabbitMQ's advice for shared hosts).
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+sbwt none +sbwtdcpu none +sbwtdio none",
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(dataRoot, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(dataRoot, "log"),
             ["RABBITMQ_CONFIG_FILE"] = Path.Combine(dataRoot, "rabbitmq.conf"),
