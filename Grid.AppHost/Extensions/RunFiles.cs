@@ -56,7 +56,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         }
 
         using var started = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        _ = WritePendingAsync(started.Token);
+        var pending = WritePendingAsync(started.Token);
         var failed = WatchFailuresAsync(stop);
         var healthy = Task.WhenAll(Watched.Select(r => notifications.WaitForResourceHealthyAsync(r.Name, stop)));
         if (await Task.WhenAny(healthy, failed) == failed)
@@ -66,6 +66,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         }
 
         await started.CancelAsync();
+        await pending;
         File.Delete(Path.Combine(run.RunDir, "pending"));
 
         // Addresses first: whoever sees "ready" may read them at once.
