@@ -73,7 +73,8 @@ public sealed partial class Dashboard : IAsyncDisposable
     public async Task ShowHierarchyAsync(string hierarchy)
     {
         await Page.SelectOptionAsync("#hierarchy", hierarchy);
-        await Assertions.Expect(Page.Locator("#map-grids li[data-grid]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // The list of the hierarchy chosen, not the one the page showed before it (still visible until the new one loads).
+        await Assertions.Expect(Page.Locator($"#map-grids[data-hierarchy='{hierarchy}'] li[data-grid]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
     /// <summary>Drills into the first grid of the list under the map (the top grid of the hierarchy); returns once the page shows its children and their board.</summary>

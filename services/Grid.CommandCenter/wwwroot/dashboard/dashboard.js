@@ -149,6 +149,7 @@
     }
     $('map-title').textContent = g ? `${gridName(g)} 下级网格` : '辖区';
     $('map').dataset.count = String(feats.length);
+    $('map-grids').dataset.hierarchy = q.get('hierarchy');
     $('map-grids').replaceChildren(...feats.map((f) => {
       const p = f.properties;
       const li = el('li', { 'data-grid': p.id, class: p.overdue > 0 ? 'overdue' : p.open > 0 ? 'open' : '', title: `${p.label}: 在办 ${p.open}, 超期 ${p.overdue}` },
