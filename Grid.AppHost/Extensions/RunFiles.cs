@@ -38,7 +38,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
     {
         Directory.CreateDirectory(run.RunDir);
         Directory.CreateDirectory(run.LogsDir);
-        foreach (var f in new[] { "ready", "failed", "pending", "addresses.json" })
+        foreach (var f in new[] { "ready", "failed", "addresses.json" })
         {
             File.Delete(Path.Combine(run.RunDir, f));
         }
@@ -55,8 +55,6 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
             _ = WatchParentAsync(parent, stop);
         }
 
-        using var started = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var pending = WritePendingAsync(started.Token);
         var failed = WatchFailuresAsync(stop);
         var healthy = Task.WhenAll(Watched.Select(r => notifications.WaitForResourceHealthyAsync(r.Name, stop)));
         if (await Task.WhenAny(healthy, failed) == failed)
@@ -64,10 +62,6 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
             await File.WriteAllTextAsync(Path.Combine(run.RunDir, "failed"), await failed, CancellationToken.None);
             return;
         }
-
-        await started.CancelAsync();
-        await pending;
-        File.Delete(Path.Combine(run.RunDir, "pending"));
 
         // Addresses first: whoever sees "ready" may read them at once.
         await File.WriteAllTextAsync(Path.Combine(run.RunDir, "addresses.json"), Addresses(), stop);
@@ -85,7 +79,7 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
 
     private void Remove()
     {
-        foreach (var f in new[] { "ready", "pending", "addresses.json", "apphost.pid", Path.GetFileName(run.DashboardApiKeyFile) })
+        foreach (var f in new[] { "ready", "addresses.json", "apphost.pid", Path.GetFileName(run.DashboardApiKeyFile) })
         {
             File.Delete(Path.Combine(run.RunDir, f));
         }
@@ -127,41 +121,6 @@ public sealed class RunFiles(GridRun run, DistributedApplicationModel model, Res
         }
 
         return "";
-    }
-
-    /// <summary>
-    /// <c>pending</c>: each resource not yet healthy with its state, rewritten on every change until all are; what
-    /// <c>./grid up</c> shows if the start takes too long.
-    /// </summary>
-    private async Task WritePendingAsync(CancellationToken until)
-    {
-        var watched = Watched.Select(r => r.Name).ToHashSet();
-        var pending = watched.ToDictionary(n => n, _ => "not started");
-        try
-        {
-            await foreach (var e in notifications.WatchAsync(until))
-            {
-                if (!watched.Contains(e.Resource.Name))
-                {
-                    continue;
-                }
-
-                if (e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
-                {
-                    pending.Remove(e.Resource.Name);
-                }
-                else
-                {
-                    pending[e.Resource.Name] = $"{e.Snapshot.State?.Text ?? "unknown"}, {e.Snapshot.HealthStatus?.ToString() ?? "no health yet"}";
-                }
-
-                await File.WriteAllLinesAsync(Path.Combine(run.RunDir, "pending"),
-                    pending.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"), CancellationToken.None);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private async Task CopyLogAsync(IResource resource, CancellationToken stop)
