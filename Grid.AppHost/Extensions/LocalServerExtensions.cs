@@ -46,15 +46,16 @@ public static class LocalServerExtensions
             {
                 await ProvisionAsync(db, ct);
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // In the background nobody awaits this: an error not caught here would leave the database waiting for ever.
                 // Its service never starts; the run fails naming the database and why (never a statement).
                 services.GetRequiredService<ResourceLoggerService>().GetLogger(db)
                     .LogError("Provisioning {Database} failed: {Error}", db.DatabaseName, ex.Message);
                 await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.FailedToStart });
                 continue;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 return;
             }

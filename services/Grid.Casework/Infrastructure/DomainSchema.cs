@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -65,28 +64,19 @@ public sealed class DomainSchema<TContext>(IServiceProvider services, string sch
     private static async Task UpgradeAsync(TContext db, string schema, List<string> existingTables, CancellationToken ct, ILogger? log)
     {
         var script = db.Database.GenerateCreateScript();
-        var missingTables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Except(existingTables).ToList();
         var columns = await db.Database.SqlQueryRaw<string>(
             "SELECT table_name || '|' || column_name || '|' || is_nullable AS \"Value\" FROM information_schema.columns WHERE table_schema = {0}",
             schema).ToListAsync(ct);
         var indexes = await db.Database.SqlQueryRaw<string>(
             "SELECT indexname AS \"Value\" FROM pg_indexes WHERE schemaname = {0}", schema).ToListAsync(ct);
-        var statements = Statements(script, schema, missingTables)
+        var statements = SchemaUpgrade.MissingTables(script, schema, existingTables)
             .Concat(SchemaUpgrade.ColumnChanges(db.GetService<IDesignTimeModel>().Model, schema, existingTables, columns.Select(SchemaUpgrade.Column).ToList()))
-            .Concat(SchemaUpgrade.MissingIndexes(script, schema, existingTables, indexes));
+            .Concat(SchemaUpgrade.MissingIndexes(script, schema, indexes));
         foreach (var statement in statements)
         {
             log?.LogInformation("Bringing the {Schema} schema up to the model: {Statement}", schema, statement);
             await db.Database.ExecuteSqlRawAsync(statement, ct);
         }
-    }
-
-    /// <summary>The statements of the create script that create one of <paramref name="tables"/> or an index on it, in order.</summary>
-    internal static IEnumerable<string> Statements(string script, string schema, IReadOnlyCollection<string> tables)
-    {
-        var onTable = new Regex($"""^CREATE (?:UNIQUE )?(?:TABLE|INDEX [^\n]*? ON) "?{Regex.Escape(schema)}"?\."?(?<table>[a-z_]+)"?""");
-        return script.Split(";", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(s => onTable.Match(s) is { Success: true } m && tables.Contains(m.Groups["table"].Value));
     }
 }
 

@@ -6,8 +6,8 @@ namespace Grid.Casework.Infrastructure;
 
 /// <summary>
 /// What a database made by an earlier version lacks against the model, as statements (<see cref="DomainSchema{TContext}"/>
-/// runs them): columns the model added to a table, NOT NULL the model dropped, indexes it added. Only widening changes;
-/// nothing is dropped.
+/// runs them, in this order): tables the model added, columns it added to a table, NOT NULL it dropped, indexes it
+/// added. Only widening changes; nothing is dropped.
 /// </summary>
 internal static class SchemaUpgrade
 {
@@ -83,13 +83,26 @@ internal static class SchemaUpgrade
         return value is null ? "" : $" DEFAULT {property.GetRelationalTypeMapping().GenerateSqlLiteral(value)}{notNull}";
     }
 
-    /// <summary>The create script's CREATE INDEX statements on tables that exist, for indexes that do not.</summary>
-    internal static IEnumerable<string> MissingIndexes(string script, string schema, IReadOnlyCollection<string> existingTables,
-        IReadOnlyCollection<string> existingIndexes)
+    /// <summary>The create script's CREATE TABLE statements for the tables the database lacks.</summary>
+    internal static IEnumerable<string> MissingTables(string script, string schema, IReadOnlyCollection<string> existingTables) =>
+        Creates(script, schema).Where(c => c.Index is null && !existingTables.Contains(c.Table)).Select(c => c.Statement);
+
+    /// <summary>The create script's CREATE INDEX statements for the indexes the database lacks (a new table's too).</summary>
+    internal static IEnumerable<string> MissingIndexes(string script, string schema, IReadOnlyCollection<string> existingIndexes) =>
+        Creates(script, schema).Where(c => c.Index is { } index && !existingIndexes.Contains(index)).Select(c => c.Statement);
+
+    /// <summary>One CREATE TABLE (no index name) or CREATE INDEX of the model's create script, in the domain's schema.</summary>
+    private sealed record Created(string Statement, string Table, string? Index);
+
+    private static IEnumerable<Created> Creates(string script, string schema)
     {
-        var index = new Regex($"""^CREATE (?:UNIQUE )?INDEX "?(?<name>[^" ]+)"? ON "?{Regex.Escape(schema)}"?\."?(?<table>[a-z_]+)"?""");
-        return script.Split(";", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(s => index.Match(s) is { Success: true } m && existingTables.Contains(m.Groups["table"].Value)
-                && !existingIndexes.Contains(m.Groups["name"].Value));
+        var create = new Regex($"""^CREATE (?:UNIQUE )?(?:TABLE|INDEX "?(?<index>[^" ]+)"? ON) "?{Regex.Escape(schema)}"?\."?(?<table>[a-z_]+)"?""");
+        foreach (var statement in script.Split(";", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (create.Match(statement) is { Success: true } m)
+            {
+                yield return new Created(statement, m.Groups["table"].Value, m.Groups["index"].Success ? m.Groups["index"].Value : null);
+            }
+        }
     }
 }
