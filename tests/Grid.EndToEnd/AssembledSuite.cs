@@ -33,6 +33,16 @@ public sealed partial class AssembledSuite : IAsyncLifetime
 
     public string LogsDir => Path.Combine(StateDir, "logs");
 
+    /// <summary>The system administrator's generated password, from the credentials file the organization service wrote.</summary>
+    public string AdministratorPassword()
+    {
+        var m = Regex.Match(ReadShared(Path.Combine(StateDir, "demo-logins.txt")),
+            "administrator: user name 'admin', password '(?<p>[^']+)'");
+        Assert.True(m.Success, "demo-logins.txt names no administrator");
+        TestRunLog.SecretUsed("administrator password", m.Groups["p"].Value);
+        return m.Groups["p"].Value;
+    }
+
     /// <summary>How long the suite took from start to healthy.</summary>
     public TimeSpan StartTime { get; private set; }
 

@@ -20,7 +20,7 @@ public class PerPostTests(AssembledSuite suite)
     {
         var everyone = await suite.DemoUsersAsync();
         var finder = everyone.Single(u => u.UserName == "worker01");
-        using var admin = await LogInAsync(new { grant_type = "password", username = "admin", password = AdministratorPassword() });
+        using var admin = await LogInAsync(new { grant_type = "password", username = "admin", password = suite.AdministratorPassword() });
         var at = await Cases.PositionInAsync(suite, finder);
 
         // A fire case dispatched for handling, and an environment case (a fire case transferred there) to be accepted.
@@ -93,16 +93,6 @@ public class PerPostTests(AssembledSuite suite)
         var fire = await Cases.ReportFireHazardAsync(finder, await Cases.PositionInAsync(suite, finder), "疏散通道被占用");
         await AssertForbiddenAsync(command, $"/api/fire/v1/cases/{fire.GetProperty("id").GetString()}/accept", new { });
         await Cases.SeenByCommandCentreAsync(everyone.Single(u => u.Posts.Any(p => p.Role == GridRoles.Commander)), "fire", fire, "reported");
-    }
-
-    /// <summary>The system administrator's generated password, from the credentials file the organization service wrote.</summary>
-    private string AdministratorPassword()
-    {
-        var m = System.Text.RegularExpressions.Regex.Match(AssembledSuite.ReadShared(Path.Combine(suite.StateDir, "demo-logins.txt")),
-            "administrator: user name 'admin', password '(?<p>[^']+)'");
-        Assert.True(m.Success, "demo-logins.txt names no administrator");
-        TestRunLog.SecretUsed("administrator password", m.Groups["p"].Value);
-        return m.Groups["p"].Value;
     }
 
     private async Task<HttpClient> LogInAsync(object form)
