@@ -45,21 +45,30 @@ public class AppHostTests(AssembledSuite suite)
             Assert.True(resp.StatusCode == HttpStatusCode.OK, $"{other}: {(int)resp.StatusCode} while labor was down");
         }
 
-        await Wait.UntilAsync(async () =>
+        try
         {
-            try
+            await Wait.UntilAsync(async () =>
             {
-                return (await direct.GetAsync("/health")).StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(30), "labor to be back healthy");
+                try
+                {
+                    return (await direct.GetAsync("/health")).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(30), "labor to be back healthy");
+        }
+        catch (TimeoutException e)
+        {
+            // What the run's logs go with: whether the AppHost saw the exit, and what of labor is still running.
+            throw new TimeoutException($"{e.Message}\n{suite.Describe("labor")}", e);
+        }
+
         Assert.True(killed.Elapsed < TimeSpan.FromSeconds(30), $"labor back after {killed.Elapsed}");
         Assert.NotEqual(before, suite.ProcessOf("labor"));
     }

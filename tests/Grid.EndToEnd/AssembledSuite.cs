@@ -145,6 +145,21 @@ public sealed partial class AssembledSuite : IAsyncLifetime
             .Where(pid => pid > 0 && pid != Environment.ProcessId && Environ(pid).Contains($"GRID_E2E_RUN={StateDir}"))
             .ToList();
 
+    /// <summary>
+    /// A service's processes of this run (the <c>dotnet run</c> that started it included), the end of the AppHost's log and
+    /// of the service's console log: for a failure message, since the run's files go with its directory.
+    /// </summary>
+    public string Describe(string service)
+    {
+        var processes = RunProcesses().Where(pid => Environ(pid).Contains($"OTEL_SERVICE_NAME={service}"))
+            .Select(pid => $"  {pid}{(IsAlive(pid) ? "" : " (zombie)")}: {Cmdline(pid)}");
+        string[] Lines(string path) => File.Exists(path) ? ReadShared(path).Split('\n') : [];
+        var apphost = Lines(Path.Combine(StateDir, "apphost.log")).TakeLast(10);
+        var log = Lines(Path.Combine(LogsDir, service + ".log")).TakeLast(15);
+        return $"{service}'s processes:\n{string.Join('\n', processes)}\nthe end of the AppHost's log:\n{string.Join('\n', apphost)}\n" +
+            $"the end of {service}.log:\n{string.Join('\n', log)}";
+    }
+
     /// <summary>The pid of a service of this run (the process itself, not the <c>dotnet run</c> that started it).</summary>
     public int ProcessOf(string service) =>
         RunProcesses().Single(pid => Environ(pid).Contains($"OTEL_SERVICE_NAME={service}") && !Cmdline(pid).Contains(" run --project ", StringComparison.Ordinal));
