@@ -102,6 +102,10 @@ public static class MessagingExtensions
             }
         });
 
+        // The bus starts once the broker answers (BusStarter), not with the host.
+        services.RemoveMassTransitHostedService();
+        services.AddHostedService<BusStarter>();
+
         // After the bus: hosted services stop in reverse order, so the relay stops before the bus does.
         services.AddSingleton<BusRestarter>();
         services.AddHealthChecks().AddCheck<BusHealthCheck>("bus", tags: ["live"]);

@@ -62,7 +62,8 @@ public sealed class TopologyDeclarer(MessagingSettings settings, IEnumerable<Sub
             {
                 logger.LogWarning("Broker not ready for topology declaration ({Error}); retrying", ex.Message);
                 await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+                // At most a second apart: the bus waits for this too (BusStarter), and a broker on the way up answers soon.
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
             }
         }
     }
