@@ -45,6 +45,7 @@ public sealed class TopologyDeclarer(MessagingSettings settings, IEnumerable<Sub
 
         var all = CaseworkTopology.Subscriptions.Concat(extra).ToList();
         var delay = TimeSpan.FromMilliseconds(200);
+        var warned = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -60,7 +61,13 @@ public sealed class TopologyDeclarer(MessagingSettings settings, IEnumerable<Sub
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Broker not ready for topology declaration ({Error}); retrying", ex.Message);
+                // Tried every second while the broker is away, said every 30 s: six services would otherwise fill the logs.
+                if (DateTime.UtcNow - warned >= TimeSpan.FromSeconds(30))
+                {
+                    logger.LogWarning("Broker not ready for topology declaration ({Error}); retrying every second", ex.Message);
+                    warned = DateTime.UtcNow;
+                }
+
                 await Task.Delay(delay, stoppingToken);
                 // At most a second apart: the bus waits for this too (BusStarter), and a broker on the way up answers soon.
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));

@@ -6,7 +6,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// The one place a Grid service's MassTransit bus is configured: RabbitMQ from an AMQP URI (Aspire's
 /// <c>ConnectionStrings:messaging</c>), publisher confirms, heartbeats, and no usage reporting to MassTransit's
-/// vendor — a government deployment makes no call outside itself.
+/// vendor — a government deployment makes no call outside itself. Grid.Messaging starts it once the broker answers
+/// (its BusStarter), not MassTransit with the host.
 /// </summary>
 public static class GridBus
 {

@@ -46,16 +46,17 @@ public static class LocalServerExtensions
             {
                 await ProvisionAsync(db, ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                // In the background nobody awaits this: an error not caught here would leave the database waiting for ever.
+                // In the background nobody awaits this: an error not caught here (a timeout's cancellation included) would
+                // leave the database waiting for ever.
                 // Its service never starts; the run fails naming the database and why (never a statement).
                 services.GetRequiredService<ResourceLoggerService>().GetLogger(db)
                     .LogError("Provisioning {Database} failed: {Error}", db.DatabaseName, ex.Message);
                 await notifications.PublishUpdateAsync(db, s => s with { State = KnownResourceStates.FailedToStart });
                 continue;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
