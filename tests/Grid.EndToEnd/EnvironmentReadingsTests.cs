@@ -20,7 +20,7 @@ public class EnvironmentReadingsTests(AssembledSuite suite)
             JsonDocument.Parse(await DemoUser.TokenAsync(suite, new { grant_type = "password", username = "admin", password = suite.AdministratorPassword() }, "administrator"))
                 .RootElement.GetProperty("access_token").GetString());
 
-        // Between the simulated stations' whole minutes, so that none of theirs is one of these.
+        // Half a second past a whole second: the simulated stations read on whole seconds, so none of theirs is one of these.
         var at = new DateTimeOffset(DateTime.UtcNow.Ticks - DateTime.UtcNow.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-3).AddSeconds(17.5);
         object Row(double value, DateTimeOffset time) => new { station = "DEMO-01", pollutant = "COD", value, unit = "mg/L", time };
         var batch = new[] { Row(41.5, at), Row(43.25, at.AddMinutes(1)) };
@@ -41,7 +41,8 @@ public class EnvironmentReadingsTests(AssembledSuite suite)
         var bureau = everyone.Single(u => u.UserName == "env-county");
         var range = $"from={Uri.EscapeDataString(at.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(at.AddMinutes(3).ToString("O"))}";
         var stored = await bureau.Http.GetFromJsonAsync<JsonElement[]>($"/api/environment/v1/stations/DEMO-01/readings?pollutant=COD&{range}");
-        var ours = stored!.Where(r => r.GetProperty("time").GetDateTimeOffset().Second == 17).Select(r => r.GetProperty("value").GetDouble()).ToList();
+        var ours = stored!.Where(r => r.GetProperty("time").GetDateTimeOffset() is var t && (t == at || t == at.AddMinutes(1)))
+            .Select(r => r.GetProperty("value").GetDouble()).ToList();
         Assert.Equal([41.5, 43.25], ours);
 
         var worker = everyone.Single(u => u.UserName == "worker01");
