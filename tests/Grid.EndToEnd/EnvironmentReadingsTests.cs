@@ -21,7 +21,8 @@ public class EnvironmentReadingsTests(AssembledSuite suite)
                 .RootElement.GetProperty("access_token").GetString());
 
         // Half a second past a whole second: the simulated stations read on whole seconds, so none of theirs is one of these.
-        var at = new DateTimeOffset(DateTime.UtcNow.Ticks - DateTime.UtcNow.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-3).AddSeconds(17.5);
+        var now = DateTime.UtcNow.Ticks;
+        var at = new DateTimeOffset(now - now % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-3).AddSeconds(17.5);
         object Row(double value, DateTimeOffset time) => new { station = "DEMO-01", pollutant = "COD", value, unit = "mg/L", time };
         var batch = new[] { Row(41.5, at), Row(43.25, at.AddMinutes(1)) };
 
