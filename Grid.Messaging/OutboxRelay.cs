@@ -9,9 +9,9 @@ namespace Grid.Messaging;
 /// <summary>
 /// 发件箱中继: publishes outbox rows (through <see cref="OutboxPublisher"/>) with publisher confirms and the
 /// <c>mandatory</c> flag, then marks them sent. A row stays pending until the broker confirmed it was routed, so nothing is
-/// lost when the broker is down or a subscriber's queue is missing. Order: rows go out in sequence; within a
-/// batch, events of one case are published one after another on one channel, different cases side by side. One relay per
-/// database works at a time (advisory lock), so replicas do not reorder each other.
+/// lost when the broker is down or a subscriber's queue is missing. Order: rows go out in sequence; events of one case
+/// are published one after another on one channel, also across the batches a poll reads ahead, different cases side by
+/// side. One relay per database works at a time (advisory lock), so replicas do not reorder each other.
 /// </summary>
 public sealed class OutboxRelay(
     OutboxDataSource database,
@@ -72,16 +72,18 @@ public sealed class OutboxRelay(
         }
     }
 
-    /// <summary>Publishes one batch; returns how many rows it handled and whether any publish failed.</summary>
+    /// <summary>
+    /// Publishes what is pending, a batch at a time, reading the next batch and starting it while the broker still confirms
+    /// the one before and marking that one meanwhile, so that the broker is not left idle while the database works. Returns
+    /// how many rows it handled and whether any publish failed.
+    /// </summary>
     public async Task<(int Count, bool Failed)> RelayOnceAsync(CancellationToken ct)
     {
         var channels = await publisher.ChannelsAsync(ct);
-        List<OutboxRow> rows;
         await using var conn = await database.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        // Generic plans for this transaction's statements: planned afresh for each poll's values, the pending-row scan and
+        // Generic plans on this connection while it relays: planned afresh for each poll's values, the pending-row scan and
         // the mark took 0.27 and 0.17 ms of planning a call, most of their time (pg_stat_statements at 300 reports/s).
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(hashtext('casework.relay')) AND set_config('plan_cache_mode', 'force_generic_plan', true) IS NOT NULL", conn, tx))
+        await using (var lockCmd = new NpgsqlCommand("SELECT CASE WHEN pg_try_advisory_lock(hashtext('casework.relay')) THEN set_config('plan_cache_mode', 'force_generic_plan', false) IS NOT NULL ELSE false END", conn))
         {
             if (!(bool)(await lockCmd.ExecuteScalarAsync(ct))!)
             {
@@ -91,72 +93,144 @@ public sealed class OutboxRelay(
             }
         }
 
-        var bound = _floor.Bound(TimeProvider.System.GetUtcNow());
-        await using (var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload, traceparent, tracestate FROM casework.outbox WHERE state = 0 AND seq > $2 ORDER BY seq LIMIT $1", conn, tx))
+        InFlight? current = null, next = null;
+        try
         {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = settings.RelayBatchSize });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = bound });
-            rows = [];
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
+            var bound = _floor.Bound(TimeProvider.System.GetUtcNow());
+            var rows = await FetchAsync(conn, bound, ct);
+            if (rows.Count == 0)
             {
-                rows.Add(new OutboxRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetGuid(3), r.GetString(4),
-                    r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
+                _floor.Record(bound, [], [], TimeProvider.System.GetUtcNow());
+                return (0, false);
+            }
+
+            current = Start(channels, rows, bound, null, ct);
+            var (count, failed) = (0, false);
+            for (var batches = 1; current is not null; batches++)
+            {
+                // A full batch means more may wait: read them now and start them behind this batch's events of the same case.
+                // After a failure, or after a few batches (rows that commit late below them wait for the next poll), stop.
+                next = null;
+                if (!failed && current.Rows.Count == settings.RelayBatchSize && batches < MaxBatchesPerPoll)
+                {
+                    var more = await FetchAsync(conn, current.Rows[^1].Seq, ct);
+                    next = more.Count > 0 ? Start(channels, more, current.Rows[^1].Seq, current.Tails, ct) : null;
+                }
+
+                await current.Done;
+                await MarkAsync(conn, current, ct);
+                count += current.Rows.Count;
+                failed |= !current.Errors.IsEmpty;
+                (current, next) = (next, null);
+            }
+
+            return (count, failed);
+        }
+        finally
+        {
+            // Whatever is still publishing is let finish before the connection goes back; its rows stay pending and go out again.
+            await Task.WhenAll(new[] { current, next }.OfType<InFlight>().Select(f => f.Done)).ContinueWith(_ => { }, TaskScheduler.Default);
+            try
+            {
+                // The connection goes back to the pool: the lock and the setting are this relay's alone.
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('casework.relay')), set_config('plan_cache_mode', 'auto', false)", conn);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // A broken connection is dropped from the pool, and the lock with it.
+                logger.LogDebug(e, "Outbox relay could not release its lock; the connection is dropped with it");
             }
         }
+    }
 
-        if (rows.Count == 0)
+    // Batches read ahead in one poll; the rows of a transaction that commits below them wait until the poll after.
+    private const int MaxBatchesPerPoll = 10;
+
+    private async Task<List<OutboxRow>> FetchAsync(NpgsqlConnection conn, long bound, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT seq, event_id, event_type, case_id, payload, traceparent, tracestate FROM casework.outbox WHERE state = 0 AND seq > $2 ORDER BY seq LIMIT $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = settings.RelayBatchSize });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = bound });
+        var rows = new List<OutboxRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
         {
-            _floor.Record(bound, [], [], TimeProvider.System.GetUtcNow());
-            return (0, false);
+            rows.Add(new OutboxRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetGuid(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6)));
         }
 
-        var sent = new System.Collections.Concurrent.ConcurrentBag<long>();
-        var errors = new System.Collections.Concurrent.ConcurrentDictionary<long, string>();
-        var groups = rows.GroupBy(r => r.CaseId ?? r.EventId).ToList();
-        await Task.WhenAll(groups.Select(async g =>
+        return rows;
+    }
+
+    /// <summary>Starts a batch: each case's events one after another on one channel, after that case's events of the batch before.</summary>
+    private InFlight Start(IReadOnlyList<RabbitMQ.Client.IChannel> channels, List<OutboxRow> rows, long bound, IReadOnlyDictionary<Guid, Task<bool>>? before, CancellationToken ct)
+    {
+        var batch = new InFlight(rows, bound);
+        foreach (var g in rows.GroupBy(r => r.CaseId ?? r.EventId))
         {
             var channel = channels[(int)((uint)g.Key.GetHashCode() % (uint)channels.Count)];
-            foreach (var row in g)
+            batch.Tails[g.Key] = PublishCaseAsync(channel, [.. g], before?.GetValueOrDefault(g.Key), batch, ct);
+        }
+
+        batch.Done = Task.WhenAll(batch.Tails.Values);
+        return batch;
+    }
+
+    /// <summary>One case's rows of a batch in order; false when one failed, or an earlier one of the case did, and the rest wait.</summary>
+    private async Task<bool> PublishCaseAsync(RabbitMQ.Client.IChannel channel, OutboxRow[] rows, Task<bool>? before, InFlight batch, CancellationToken ct)
+    {
+        if (before is not null && !await before)
+        {
+            return false;
+        }
+
+        foreach (var row in rows)
+        {
+            try
             {
-                try
-                {
-                    await PublishAsync(channel, row, ct);
-                    sent.Add(row.Seq);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    // Later events of the same case wait for this one.
-                    errors[row.Seq] = ex.GetType().Name + ": " + ex.Message;
-                    break;
-                }
+                await PublishAsync(channel, row, ct);
+                batch.Sent.Add(row.Seq);
             }
-        }));
-
-        if (!sent.IsEmpty)
-        {
-            await using var mark = new NpgsqlCommand("UPDATE casework.outbox SET state = 1, sent_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)", conn, tx);
-            mark.Parameters.Add(new NpgsqlParameter { Value = sent.ToArray() });
-            await mark.ExecuteNonQueryAsync(ct);
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                batch.Errors[row.Seq] = ex.GetType().Name + ": " + ex.Message;
+                return false;
+            }
         }
 
-        foreach (var (seq, error) in errors)
+        return true;
+    }
+
+    /// <summary>Marks a confirmed batch sent (and its failures tried) in one transaction, then moves the floor.</summary>
+    private async Task MarkAsync(NpgsqlConnection conn, InFlight batch, CancellationToken ct)
+    {
+        await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            await using var fail = new NpgsqlCommand("UPDATE casework.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1", conn, tx);
-            fail.Parameters.Add(new NpgsqlParameter { Value = seq });
-            fail.Parameters.Add(new NpgsqlParameter { Value = error.Length > 1000 ? error[..1000] : error });
-            await fail.ExecuteNonQueryAsync(ct);
+            if (!batch.Sent.IsEmpty)
+            {
+                await using var mark = new NpgsqlCommand("UPDATE casework.outbox SET state = 1, sent_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)", conn, tx);
+                mark.Parameters.Add(new NpgsqlParameter { Value = batch.Sent.ToArray() });
+                await mark.ExecuteNonQueryAsync(ct);
+            }
+
+            foreach (var (seq, error) in batch.Errors)
+            {
+                await using var fail = new NpgsqlCommand("UPDATE casework.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1", conn, tx);
+                fail.Parameters.Add(new NpgsqlParameter { Value = seq });
+                fail.Parameters.Add(new NpgsqlParameter { Value = error.Length > 1000 ? error[..1000] : error });
+                await fail.ExecuteNonQueryAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
         }
 
-        await tx.CommitAsync(ct);
-        _floor.Record(bound, rows.ConvertAll(r => r.Seq), sent, TimeProvider.System.GetUtcNow());
-        Published.Add(sent.Count);
-        if (!errors.IsEmpty)
+        _floor.Record(batch.Bound, batch.Rows.ConvertAll(r => r.Seq), batch.Sent, TimeProvider.System.GetUtcNow());
+        Published.Add(batch.Sent.Count);
+        if (!batch.Errors.IsEmpty)
         {
-            logger.LogWarning("Outbox relay: {Sent} published, {Failed} kept for retry: {Error}", sent.Count, errors.Count, errors.First().Value);
+            logger.LogWarning("Outbox relay: {Sent} published, {Failed} kept for retry: {Error}", batch.Sent.Count, batch.Errors.Count, batch.Errors.First().Value);
         }
-
-        return (rows.Count, !errors.IsEmpty);
     }
 
     private async Task PublishAsync(RabbitMQ.Client.IChannel channel, OutboxRow row, CancellationToken ct)
@@ -185,4 +259,20 @@ public sealed class OutboxRelay(
     }
 
     private sealed record OutboxRow(long Seq, Guid EventId, string EventType, Guid? CaseId, string Payload, string? TraceParent, string? TraceState);
+
+    /// <summary>A batch on its way: the rows fetched above <see cref="Bound"/>, what the broker confirmed and what failed.</summary>
+    private sealed class InFlight(List<OutboxRow> rows, long bound)
+    {
+        public List<OutboxRow> Rows { get; } = rows;
+
+        public long Bound { get; } = bound;
+
+        public Dictionary<Guid, Task<bool>> Tails { get; } = [];
+
+        public System.Collections.Concurrent.ConcurrentBag<long> Sent { get; } = [];
+
+        public System.Collections.Concurrent.ConcurrentDictionary<long, string> Errors { get; } = new();
+
+        public Task Done { get; set; } = Task.CompletedTask;
+    }
 }

@@ -1,12 +1,19 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Grid.Contracts.Events;
 using Grid.Messaging;
 using Grid.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using RabbitMQ.Client;
 
 namespace Grid.Casework.Tests;
 
-/// <summary>The relay's low-water mark on a real database and broker: a slow transaction's event is not left behind.</summary>
+/// <summary>
+/// The relay on a real database and broker: a slow transaction's event is not left behind, and a case's events keep their
+/// order across the batches it reads ahead.
+/// </summary>
 [Collection(CaseworkCollection.Name)]
 public class OutboxRelayTests(CaseworkFixture fx)
 {
@@ -64,5 +71,74 @@ public class OutboxRelayTests(CaseworkFixture fx)
         // The rolled-back number held the mark for the gap timeout (5 s), then the mark passes every row.
         var last = await Wait.ScalarAsync<long>(db, "SELECT max(seq) FROM casework.outbox");
         await Wait.UntilAsync(() => Task.FromResult(relay.LowWaterMark >= last), TimeSpan.FromSeconds(20), "the mark past the rolled-back number");
+    }
+
+    [Fact]
+    public async Task A_cases_event_that_fails_holds_back_its_later_ones_in_the_batch_read_ahead_while_the_other_cases_go_out_in_order()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_ahead");
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_ahead");
+        // Batches of ten: twelve cases' first events, then their second ones, then their third, make a case's events
+        // fall in three batches, each read while the one before is still with the broker.
+        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address, configure: o => o.RelayBatchSize = 10);
+        var exchange = EventTypes.ExchangeName(typeof(CaseReported));
+        await using var broker = await new ConnectionFactory { Uri = new Uri(mq) }.CreateConnectionAsync();
+        await using var ch = await broker.CreateChannelAsync();
+        await ch.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        await ch.QueueDeclareAsync("relay-order-probe", durable: true, exclusive: false, autoDelete: false);
+        await ch.QueueBindAsync("relay-order-probe", exchange, "");
+
+        // The first case's second event is one the relay cannot publish (a type it does not know).
+        var cases = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToArray();
+        await using (var conn = new NpgsqlConnection(db))
+        {
+            await conn.OpenAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            for (var k = 0; k < 3; k++)
+            {
+                for (var c = 0; c < cases.Length; c++)
+                {
+                    if (c == 0 && k == 1)
+                    {
+                        await using var poison = new NpgsqlCommand("INSERT INTO casework.outbox (event_id, event_type, case_id, payload) VALUES (gen_random_uuid(), 'NoSuchEvent', $1, '{}')", conn, tx);
+                        poison.Parameters.Add(new NpgsqlParameter { Value = cases[0] });
+                        await poison.ExecuteNonQueryAsync();
+                        continue;
+                    }
+
+                    await Outbox.AddAsync(conn, tx, [new CaseReported
+                    {
+                        CaseId = cases[c], Domain = "fire", CaseNumber = $"{c}-{k}", Title = "顺序", Category = "hazard", Severity = "general",
+                        GridId = GridTree.VillageA1, GridPath = [GridTree.VillageA1], OccurredAt = DateTimeOffset.UtcNow,
+                    }]);
+                }
+            }
+
+            await tx.CommitAsync();
+        }
+
+        // Every other case's three events, and the first case's first: 34 in all.
+        var received = new List<(Guid Case, string Number)>();
+        await Wait.UntilAsync(async () =>
+        {
+            while (await ch.BasicGetAsync("relay-order-probe", autoAck: true) is { } got)
+            {
+                var message = JsonDocument.Parse(Encoding.UTF8.GetString(got.Body.Span)).RootElement.GetProperty("message");
+                received.Add((message.GetProperty("caseId").GetGuid(), message.GetProperty("caseNumber").GetString()!));
+            }
+
+            return received.Count >= 34;
+        }, TimeSpan.FromSeconds(60), "the other cases' events on the broker");
+
+        for (var c = 1; c < cases.Length; c++)
+        {
+            Assert.Equal([$"{c}-0", $"{c}-1", $"{c}-2"], received.Where(r => r.Case == cases[c]).Select(r => r.Number));
+        }
+
+        // The later cases' third events went out after the first case's third was read, yet that one stays back, never tried.
+        Assert.Equal(["0-0"], received.Where(r => r.Case == cases[0]).Select(r => r.Number));
+        Assert.Equal(1L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE case_id = $1 AND state = 0 AND event_type = 'CaseReported'", cases[0]));
+        Assert.Equal(0, await Wait.ScalarAsync<int>(db, "SELECT max(attempts) FROM casework.outbox WHERE case_id = $1 AND state = 0 AND event_type = 'CaseReported'", cases[0]));
+        Assert.Contains("NoSuchEvent", await Wait.ScalarAsync<string>(db, "SELECT last_error FROM casework.outbox WHERE event_type = 'NoSuchEvent'"));
     }
 }
