@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 using Npgsql;
 using NpgsqlTypes;
 

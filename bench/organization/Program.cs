@@ -6,11 +6,11 @@
 // Loopback only, bounded in time: ~15 s per phase. Usage: dotnet run -c Release --project bench/organization [seconds]
 using System.Diagnostics;
 using System.Net;
-using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Contracts.Organization.V1;
+using Grid.LocalServers;
 using Grid.Organization.Infrastructure;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;

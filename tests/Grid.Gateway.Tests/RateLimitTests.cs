@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using Grid.Gateway.Tests.Support;
 using Grid.LocalServers;
 using Grid.Testing.Hosting;
-using Grid.Gateway.Tests.Support;
 
 namespace Grid.Gateway.Tests;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 
 namespace Grid.Gateway.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Grid.LocalServers;
-using Grid.Testing.Hosting;
 using Grid.Testing;
+using Grid.Testing.Hosting;
 
 namespace Grid.Gateway.Tests.Support;
 
