@@ -73,9 +73,9 @@ public sealed class OutboxRelay(
     }
 
     /// <summary>
-    /// Publishes what is pending, a batch at a time, reading the next batch and starting it while the broker still confirms
-    /// the one before and marking that one meanwhile, so that the broker is not left idle while the database works. Returns
-    /// how many rows it handled and whether any publish failed.
+    /// Publishes what is pending, a batch at a time with the next ones already out: while the broker confirms a batch the
+    /// relay reads and starts the following ones and marks the confirmed one sent, so that the broker is not left idle
+    /// while the database works. Returns how many rows it handled and whether any publish failed.
     /// </summary>
     public async Task<(int Count, bool Failed)> RelayOnceAsync(CancellationToken ct)
     {
@@ -93,7 +93,8 @@ public sealed class OutboxRelay(
             }
         }
 
-        InFlight? current = null, next = null;
+        var poll = new Poll(channels);
+        InFlight? current = null;
         try
         {
             var bound = _floor.Bound(TimeProvider.System.GetUtcNow());
@@ -104,24 +105,21 @@ public sealed class OutboxRelay(
                 return (0, false);
             }
 
-            current = Start(channels, rows, bound, null, ct);
+            poll.Start(rows, bound, this, ct);
+            await ReadAheadAsync(conn, poll, ct);
             var (count, failed) = (0, false);
-            for (var batches = 1; current is not null; batches++)
+            while (poll.Out.TryDequeue(out current))
             {
-                // A full batch means more may wait: read them now and start them behind this batch's events of the same case.
-                // After a failure, or after a few batches (rows that commit late below them wait for the next poll), stop.
-                next = null;
-                if (!failed && current.Rows.Count == settings.RelayBatchSize && batches < MaxBatchesPerPoll)
+                await current.Done;
+                failed |= !current.Errors.IsEmpty;
+                if (!failed)
                 {
-                    var more = await FetchAsync(conn, current.Rows[^1].Seq, ct);
-                    next = more.Count > 0 ? Start(channels, more, current.Rows[^1].Seq, current.Tails, ct) : null;
+                    await ReadAheadAsync(conn, poll, ct);
                 }
 
-                await current.Done;
                 await MarkAsync(conn, current, ct);
                 count += current.Rows.Count;
-                failed |= !current.Errors.IsEmpty;
-                (current, next) = (next, null);
+                current = null;
             }
 
             return (count, failed);
@@ -129,7 +127,7 @@ public sealed class OutboxRelay(
         finally
         {
             // Whatever is still publishing is let finish before the connection goes back; its rows stay pending and go out again.
-            await Task.WhenAll(new[] { current, next }.OfType<InFlight>().Select(f => f.Done)).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(poll.Out.Append(current).OfType<InFlight>().Select(f => f.Done)).ContinueWith(_ => { }, TaskScheduler.Default);
             try
             {
                 // The connection goes back to the pool: the lock and the setting are this relay's alone.
@@ -144,8 +142,34 @@ public sealed class OutboxRelay(
         }
     }
 
-    // Batches read ahead in one poll; the rows of a transaction that commits below them wait until the poll after.
-    private const int MaxBatchesPerPoll = 10;
+    // Batches out at once: the database's reads and marks (some 30 ms each a batch here) hide behind two more batches'
+    // publishing. A poll reads at most 100 batches (some ten seconds of publishing); a row that commits below them waits
+    // for the next poll.
+    private const int BatchesOut = 3;
+    private const int MaxBatchesPerPoll = 100;
+
+    /// <summary>Reads and starts the batches after the last one started while that one was full, until three are out.</summary>
+    private async Task ReadAheadAsync(NpgsqlConnection conn, Poll poll, CancellationToken ct)
+    {
+        while (!poll.Exhausted && poll.Out.Count < BatchesOut)
+        {
+            if (poll.Last.Rows.Count < settings.RelayBatchSize || poll.Batches >= MaxBatchesPerPoll)
+            {
+                poll.Exhausted = true;
+                return;
+            }
+
+            var bound = poll.Last.Rows[^1].Seq;
+            var rows = await FetchAsync(conn, bound, ct);
+            if (rows.Count == 0)
+            {
+                poll.Exhausted = true;
+                return;
+            }
+
+            poll.Start(rows, bound, this, ct);
+        }
+    }
 
     private async Task<List<OutboxRow>> FetchAsync(NpgsqlConnection conn, long bound, CancellationToken ct)
     {
@@ -161,20 +185,6 @@ public sealed class OutboxRelay(
         }
 
         return rows;
-    }
-
-    /// <summary>Starts a batch: each case's events one after another on one channel, after that case's events of the batch before.</summary>
-    private InFlight Start(IReadOnlyList<RabbitMQ.Client.IChannel> channels, List<OutboxRow> rows, long bound, IReadOnlyDictionary<Guid, Task<bool>>? before, CancellationToken ct)
-    {
-        var batch = new InFlight(rows, bound);
-        foreach (var g in rows.GroupBy(r => r.CaseId ?? r.EventId))
-        {
-            var channel = channels[(int)((uint)g.Key.GetHashCode() % (uint)channels.Count)];
-            batch.Tails[g.Key] = PublishCaseAsync(channel, [.. g], before?.GetValueOrDefault(g.Key), batch, ct);
-        }
-
-        batch.Done = Task.WhenAll(batch.Tails.Values);
-        return batch;
     }
 
     /// <summary>One case's rows of a batch in order; false when one failed, or an earlier one of the case did, and the rest wait.</summary>
@@ -267,12 +277,44 @@ public sealed class OutboxRelay(
 
         public long Bound { get; } = bound;
 
-        public Dictionary<Guid, Task<bool>> Tails { get; } = [];
-
         public System.Collections.Concurrent.ConcurrentBag<long> Sent { get; } = [];
 
         public System.Collections.Concurrent.ConcurrentDictionary<long, string> Errors { get; } = new();
 
         public Task Done { get; set; } = Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// One poll's batches in the order read, and each case's last publish so far: a case's events in a later batch start
+    /// once its events before are confirmed, and stay back if one of them failed, on whichever batch it was.
+    /// </summary>
+    private sealed class Poll(IReadOnlyList<RabbitMQ.Client.IChannel> channels)
+    {
+        private readonly Dictionary<Guid, Task<bool>> _tails = [];
+
+        public Queue<InFlight> Out { get; } = new();
+
+        public InFlight Last { get; private set; } = null!;
+
+        public int Batches { get; private set; }
+
+        public bool Exhausted { get; set; }
+
+        public void Start(List<OutboxRow> rows, long bound, OutboxRelay relay, CancellationToken ct)
+        {
+            var batch = new InFlight(rows, bound);
+            var cases = new List<Task<bool>>();
+            foreach (var g in rows.GroupBy(r => r.CaseId ?? r.EventId))
+            {
+                var channel = channels[(int)((uint)g.Key.GetHashCode() % (uint)channels.Count)];
+                var task = relay.PublishCaseAsync(channel, [.. g], _tails.GetValueOrDefault(g.Key), batch, ct);
+                _tails[g.Key] = task;
+                cases.Add(task);
+            }
+
+            batch.Done = Task.WhenAll(cases);
+            Out.Enqueue(batch);
+            (Last, Batches) = (batch, Batches + 1);
+        }
     }
 }
