@@ -30,6 +30,11 @@ public sealed class OutboxRelay(
     /// <summary>The relay's low-water mark: every outbox row up to this sequence number is published.</summary>
     internal long LowWaterMark => _floor.Value;
 
+    /// <summary>Polls that found another relay holding the lock.</summary>
+    internal int LockRefusals => _lockRefusals;
+
+    private int _lockRefusals;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -89,6 +94,7 @@ public sealed class OutboxRelay(
             {
                 // Another replica's relay is at work; what this one knew of the outbox will be stale.
                 _floor.Reset();
+                Interlocked.Increment(ref _lockRefusals);
                 return (0, false);
             }
         }

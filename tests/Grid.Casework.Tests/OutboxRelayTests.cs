@@ -11,8 +11,8 @@ using RabbitMQ.Client;
 namespace Grid.Casework.Tests;
 
 /// <summary>
-/// The relay on a real database and broker: a slow transaction's event is not left behind, and a case's events keep their
-/// order across the batches it reads ahead.
+/// The relay on a real database and broker: a slow transaction's event is not left behind, a case's events keep their
+/// order across the batches it reads ahead, and its lock is held for a poll only.
 /// </summary>
 [Collection(CaseworkCollection.Name)]
 public class OutboxRelayTests(CaseworkFixture fx)
@@ -142,5 +142,42 @@ public class OutboxRelayTests(CaseworkFixture fx)
         Assert.Equal(3L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE case_id = ANY($1) AND state = 0 AND event_type = 'CaseReported'", new[] { cases[0], cases[9] }));
         Assert.Equal(0, await Wait.ScalarAsync<int>(db, "SELECT max(attempts) FROM casework.outbox WHERE case_id = ANY($1) AND state = 0 AND event_type = 'CaseReported'", new[] { cases[0], cases[9] }));
         Assert.Equal(2L, await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE event_type = 'NoSuchEvent' AND attempts > 0 AND last_error LIKE '%NoSuchEvent%'"));
+    }
+
+    [Fact]
+    public async Task The_relay_holds_its_lock_only_while_it_polls_and_locked_out_publishes_nothing_until_the_lock_is_free()
+    {
+        var db = await fx.Infra.CreateDatabaseAsync("cw_lock");
+        var mq = await fx.Infra.CreateVirtualHostAsync("cw_lock");
+        await using var host = await CaseworkHost.StartAsync("fire", db, mq, fx.Grids.Address, configure: o => o.RelayPollInterval = TimeSpan.FromMilliseconds(200));
+        var chief = host.Client(CaseworkHost.Chief());
+        var relay = host.Services.GetRequiredService<OutboxRelay>();
+        Task<long> Pending() => Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE state = 0");
+        await host.ReportAsync(chief, Report());
+        await Wait.UntilAsync(async () => await Pending() == 0, TimeSpan.FromSeconds(20), "the first report's event published");
+
+        // Between its polls the relay holds no lock: another session (a second replica's relay, say) takes it.
+        await using var other = new NpgsqlConnection(db);
+        await other.OpenAsync();
+        async Task<bool> SqlAsync(string sql)
+        {
+            await using var cmd = new NpgsqlCommand(sql, other);
+            return (bool)(await cmd.ExecuteScalarAsync())!;
+        }
+
+        await Wait.UntilAsync(() => SqlAsync("SELECT pg_try_advisory_lock(hashtext('casework.relay'))"), TimeSpan.FromSeconds(5), "the relay's lock free between polls");
+
+        // Locked out, the relay polls after the next report and is refused, and the report's events stay pending.
+        var last = await Wait.ScalarAsync<long>(db, "SELECT max(seq) FROM casework.outbox");
+        await host.ReportAsync(chief, Report());
+        var refusals = relay.LockRefusals;
+        await Wait.UntilAsync(() => Task.FromResult(relay.LockRefusals > refusals), TimeSpan.FromSeconds(10), "a poll refused the lock");
+        var written = await Wait.ScalarAsync<long>(db, "SELECT count(*) FROM casework.outbox WHERE seq > $1", last);
+        Assert.True(written > 0);
+        Assert.Equal(written, await Pending());
+
+        // Once the lock is free, the event goes out.
+        Assert.True(await SqlAsync("SELECT pg_advisory_unlock(hashtext('casework.relay'))"));
+        await Wait.UntilAsync(async () => await Pending() == 0, TimeSpan.FromSeconds(10), "the event published once the lock is free");
     }
 }
