@@ -68,6 +68,8 @@ public class CommandCentreTests(AssembledSuite suite)
         // The fire hierarchy from its top grid: the board and the map count fire cases only (environment's stations open cases of their own).
         await dashboard.ShowHierarchyAsync("fire");
         await dashboard.DrillIntoFirstGridAsync();
+        // The drilled grid's own count: the board shows none until it has loaded (should a load fail, it is tried again).
+        await Assertions.Expect(page.Locator("#kpi-open")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+$"), new() { Timeout = 30_000 });
         var openBefore = int.Parse(await page.Locator("#kpi-open").InnerTextAsync(), CultureInfo.InvariantCulture);
         var onMapBefore = await dashboard.OpenOnMapAsync();
 

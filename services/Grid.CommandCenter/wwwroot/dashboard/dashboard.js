@@ -108,6 +108,7 @@
   });
 
   // ---- summary ----
+  const KPIS = ['kpi-open', 'kpi-overdue', 'kpi-escalated', 'kpi-listed', 'kpi-transfers', 'kpi-summons', 'kpi-late'];
   async function loadBoard() {
     const g = currentGrid();
     const b = await api(`/board${g ? `?grid=${encodeURIComponent(g)}` : ''}`);
@@ -331,11 +332,17 @@
     pending = setTimeout(() => { pending = null; refresh(false); }, 500);
   }
 
+  // A load that failed is tried again a little later, not left to the next event of the live feed.
+  let retry = null;
   async function refresh(withCrumbs = true) {
+    // A new scope (drill, breadcrumb, hierarchy): the board shows no numbers until its own have loaded, never those of
+    // the scope before, should its load fail.
+    if (withCrumbs) KPIS.forEach((id) => { $(id).textContent = '—'; });
     if (!state.hierarchy) await loadBoard().catch(console.error);
-    await Promise.allSettled([loadBoard(), loadMap(), loadIndicators(), loadRankings(), loadTable()]);
+    const loads = await Promise.allSettled([loadBoard(), loadMap(), loadIndicators(), loadRankings(), loadTable()]);
     if (withCrumbs) crumbs();
     document.body.dataset.loaded = String(Date.now());
+    if (loads.some((l) => l.status === 'rejected') && !retry) retry = setTimeout(() => { retry = null; refresh(false); }, 3000);
   }
 
   function start() {
