@@ -113,4 +113,34 @@ public class ExceedanceEpisodeTests
         Assert.Equal(1, await a.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st", new { st }));
         Assert.Equal(1, await a.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st AND last_breach_at = @t", new { st, t = t0.AddMinutes(30).UtcDateTime }));
     }
+
+    [Fact]
+    public async Task A_limit_changed_in_the_register_is_judged_from_the_next_batch_on()
+    {
+        // Ingestion holds each discharge point's rules; a change to them must reach the next batch. COD, instant, limit
+        // 100: m0 80 and m5 90 comply. Tightened to 50 in the register, m10 60 is a breach, and so are the two before.
+        await using var host = await EnvironmentHost.StartAsync();
+        var (_, point, st) = await host.AddStationAsync("ST-L", GridTree.VillageA1, new { pollutant = "COD", kind = "Instant", limit = 100.0 });
+        // Whole seconds: the database keeps microseconds, and the start is compared exactly.
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()).AddHours(-2);
+        async Task Push(int minute, double value)
+        {
+            var r = await host.StationClient().PostAsJsonAsync("/api/environment/v1/readings:batch", new[] { EnvironmentHost.Row(st, "COD", value, "mg/L", t0.AddMinutes(minute)) });
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+
+        Task<long> Episodes() => host.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st", new { st });
+
+        await Push(0, 80);
+        await Push(5, 90);
+        Assert.Equal(0, await Episodes());
+        Assert.Equal(1, await host.CountAsync("""
+            WITH u AS (UPDATE environment.limit_rules SET limit_value = 50 WHERE discharge_point_id = @point RETURNING 1) SELECT count(*) FROM u
+            """, new { point }));
+        await Push(10, 60);
+        Assert.Equal(1, await Episodes());
+        // The whole stretch judged again under the new limit: the episode runs from m0 with the peak of m5.
+        Assert.Equal(1, await host.CountAsync("SELECT count(*) FROM environment.exceedance_episodes WHERE station_id = @st AND started_at = @t0 AND peak_value = 90",
+            new { st, t0 = t0.UtcDateTime }));
+    }
 }

@@ -42,6 +42,7 @@ internal static class Extensions
         builder.Services.AddSingleton<GridPaths>();
 
         builder.Services.AddSingleton<SeriesTailCache>();
+        builder.Services.AddSingleton<LimitRuleCache>();
         builder.Services.AddSingleton<RuleEvaluator>();
         builder.Services.AddSingleton<ReadingWriter>();
         builder.Services.AddScoped<ReadingIngestor>();

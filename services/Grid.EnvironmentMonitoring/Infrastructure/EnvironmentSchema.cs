@@ -44,6 +44,26 @@ internal static class EnvironmentSchema
             window_minutes int,
             consecutive_count int);
         CREATE INDEX IF NOT EXISTS limit_rules_point ON environment.limit_rules (discharge_point_id);
+        -- Raised by every change to a point's rules, so that ingestion can hold the rules and know when they changed.
+        ALTER TABLE environment.discharge_points ADD COLUMN IF NOT EXISTS rules_version bigint NOT NULL DEFAULT 0;
+        CREATE OR REPLACE FUNCTION environment.limit_rules_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'TRUNCATE' THEN
+                UPDATE environment.discharge_points SET rules_version = rules_version + 1;
+                RETURN NULL;
+            END IF;
+            IF TG_OP <> 'INSERT' THEN
+                UPDATE environment.discharge_points SET rules_version = rules_version + 1 WHERE id = OLD.discharge_point_id;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                UPDATE environment.discharge_points SET rules_version = rules_version + 1 WHERE id = NEW.discharge_point_id;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE OR REPLACE TRIGGER limit_rules_version AFTER INSERT OR UPDATE OR DELETE ON environment.limit_rules
+            FOR EACH ROW EXECUTE FUNCTION environment.limit_rules_changed();
+        CREATE OR REPLACE TRIGGER limit_rules_version_truncate AFTER TRUNCATE ON environment.limit_rules
+            FOR EACH STATEMENT EXECUTE FUNCTION environment.limit_rules_changed();
 
         CREATE TABLE IF NOT EXISTS environment.stations (
             id text PRIMARY KEY,

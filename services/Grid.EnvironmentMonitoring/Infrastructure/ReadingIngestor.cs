@@ -25,6 +25,8 @@ internal sealed class ReadingIngestor(ReadingWriter writer, IOptionsMonitor<Envi
         public string[] GridPath { get; init; } = default!;
         public string[] Pollutants { get; init; } = default!;
         public long Generation { get; init; }
+        public Guid DischargePointId { get; init; }
+        public long RulesVersion { get; init; }
     }
 
     public Task<(IngestResult? Result, IngestRefusal? Refusal)> IngestAsync(IReadOnlyList<Reading> rows, ClaimsPrincipal user, CancellationToken ct)

@@ -15,8 +15,8 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// </summary>
 /// <remarks>
 /// A group of new rows takes two round trips. The first: BEGIN, an advisory lock per station (sorted), and under the
-/// locks the register with each station's ingestion generation, the rules and the episodes on record, and a savepoint.
-/// The rows are then judged in memory against the rules (the limit rules re-judged over the stretch the new rows can
+/// locks the register with each station's ingestion generation and rules version, the episodes on record, and a
+/// savepoint (the rules themselves come from <see cref="LimitRuleCache"/>, read only when new or changed). The rows are then judged in memory against the rules (the limit rules re-judged over the stretch the new rows can
 /// change), and the second round trip carries the rows (one insert of arrays), the stations' generations and latest
 /// readings, silences ended, the episodes' changes and the COMMIT. If a row is there already (resent, or twice in the
 /// group) the insert fails and nothing after it runs: back at the savepoint, the rows go in with ON CONFLICT DO NOTHING,
@@ -114,7 +114,7 @@ internal sealed class ReadingWriter : IAsyncDisposable
         }
 
         // One writer per station at a time (concurrent groups for a station would each see the other's episode as new),
-        // in order; under the locks the register with each station's generation, the rules and the episodes on record;
+        // in order; under the locks the register with each station's generation and rules version, and the episodes on record;
         // and the savepoint the rows' insert may go back to.
         var stations = new Dictionary<string, ReadingIngestor.StationRow>(StringComparer.Ordinal);
         RuleEvaluator.Context context;
@@ -127,7 +127,8 @@ internal sealed class ReadingWriter : IAsyncDisposable
                 "SELECT count(pg_advisory_xact_lock(hashtext(s))) FROM (SELECT s FROM unnest($1::text[]) AS s ORDER BY s OFFSET 0) q")
             { Parameters = { new NpgsqlParameter<string[]> { TypedValue = names } } });
             first.BatchCommands.Add(new NpgsqlBatchCommand("""
-                SELECT s.id, s.grid_path, s.pollutants, s.ingest_generation FROM unnest($1::text[]) AS n(id) JOIN environment.stations s ON s.id = n.id
+                SELECT s.id, s.grid_path, s.pollutants, s.ingest_generation, s.discharge_point_id, d.rules_version
+                FROM unnest($1::text[]) AS n(id) JOIN environment.stations s ON s.id = n.id JOIN environment.discharge_points d ON d.id = s.discharge_point_id
                 """) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = names } } });
             _rules.AddReads(first, names, earliest);
             first.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT copy_all"));
@@ -141,6 +142,8 @@ internal sealed class ReadingWriter : IAsyncDisposable
                     GridPath = reader.GetFieldValue<string[]>(1),
                     Pollutants = reader.GetFieldValue<string[]>(2),
                     Generation = reader.GetInt64(3),
+                    DischargePointId = reader.GetGuid(4),
+                    RulesVersion = reader.GetInt64(5),
                 };
                 stations[station.Id] = station;
             }
@@ -148,6 +151,8 @@ internal sealed class ReadingWriter : IAsyncDisposable
             await reader.NextResultAsync(ct);
             context = await RuleEvaluator.ReadAsync(reader, ct);
         }
+
+        await _rules.AddRulesAsync(conn, context, stations.Values, ct);
 
         var group = new List<PendingBatch>(all.Count);
         foreach (var batch in all)

@@ -10,10 +10,11 @@ namespace Grid.EnvironmentMonitoring.Infrastructure;
 /// Re-judges the stretch of history that new readings can change, per series (station × pollutant) and rule,
 /// and reconciles the episodes found with those on record: a new episode opens a case, a known one is updated.
 /// Runs inside the ingestion transaction, under the stations' advisory locks: the rules and episodes are read with
-/// the locks (<see cref="AddReads"/>), the judging is done in memory, and the changes go with the commit
-/// (<see cref="AddWrites"/>). The stretch comes from <see cref="SeriesTailCache"/> when it is current, else it is read back.
+/// the locks (<see cref="AddReads"/>, <see cref="AddRulesAsync"/>), the judging is done in memory, and the changes go
+/// with the commit (<see cref="AddWrites"/>). The stretch comes from <see cref="SeriesTailCache"/> when it is current,
+/// else it is read back; the rules come from <see cref="LimitRuleCache"/> when held at the version the register read.
 /// </summary>
-internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
+internal sealed class RuleEvaluator(SeriesTailCache tails, LimitRuleCache ruleCache, IOptionsMonitor<EnvironmentOptions> options, TimeProvider clock, ILogger<RuleEvaluator> logger)
 {
     /// <summary>
     /// The station of each episode opened; each series as judged (from where, the readings, how much of it the next batch
@@ -36,23 +37,17 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
     public sealed record EpisodeRow(Guid Id, Guid RuleId, DateTime StartedAt, DateTime LastBreachAt, double PeakValue, DateTime? EndedAt);
 
     /// <summary>
-    /// Adds the reads of <see cref="ReadAsync"/> to the group's first round trip (after its locks): the rules of the stations'
-    /// discharge points, and their episodes that a reading at or after <paramref name="earliest"/> can touch — those still
-    /// running, and those that ended after the earliest moment judged (<paramref name="earliest"/> − clearing − lookback,
-    /// or a running episode's last breach when earlier; see <see cref="EvaluateAsync"/>). An episode that ended before it
-    /// overlaps nothing found there, so leaving it out changes nothing and keeps the read from growing with the history.
+    /// Adds the read of <see cref="ReadAsync"/> to the group's first round trip (after its locks): the stations' episodes
+    /// that a reading at or after <paramref name="earliest"/> can touch — those still running, and those that ended after
+    /// the earliest moment judged (<paramref name="earliest"/> − clearing − lookback, or a running episode's last breach
+    /// when earlier; see <see cref="EvaluateAsync"/>). An episode that ended before it overlaps nothing found there, so
+    /// leaving it out changes nothing and keeps the read from growing with the history.
     /// </summary>
     public void AddReads(NpgsqlBatch batch, string[] stations, DateTimeOffset earliest)
     {
         var o = options.CurrentValue.Rules;
         // The earliest time of every batch named, refused ones too: one may carry a time as early as 0001-01-01.
         var since = Before(earliest, TimeSpan.FromMinutes(o.ClearAfterMinutes + o.LookbackMinutes));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-            SELECT s.id, r.id, r.discharge_point_id, r.pollutant, r.kind, r.limit_value, r.window_minutes, r.consecutive_count
-            FROM unnest($1::text[]) AS n(id)
-            JOIN environment.stations s ON s.id = n.id
-            JOIN environment.limit_rules r ON r.discharge_point_id = s.discharge_point_id
-            """) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = stations } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
             SELECT station_id, pollutant, id, rule_id, started_at, last_breach_at, peak_value, ended_at
             FROM (
@@ -69,26 +64,10 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
         });
     }
 
-    /// <summary>Reads what <see cref="AddReads"/> asked for: the reader is at the first of its two results.</summary>
+    /// <summary>Reads what <see cref="AddReads"/> asked for: the reader is at its result.</summary>
     public static async Task<Context> ReadAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
         var context = new Context();
-        while (await reader.ReadAsync(ct))
-        {
-            var rule = new LimitRule
-            {
-                Id = reader.GetGuid(1),
-                DischargePointId = reader.GetGuid(2),
-                Pollutant = reader.GetString(3),
-                Kind = Enum.Parse<LimitKind>(reader.GetString(4), ignoreCase: true),
-                Limit = reader.GetDouble(5),
-                WindowMinutes = reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                ConsecutiveCount = reader.IsDBNull(7) ? null : reader.GetInt32(7),
-            };
-            Add(context.Rules, (reader.GetString(0), rule.Pollutant), rule);
-        }
-
-        await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             Add(context.Episodes, (reader.GetString(0), reader.GetString(1)), new EpisodeRow(reader.GetGuid(2), reader.GetGuid(3),
@@ -96,6 +75,72 @@ internal sealed class RuleEvaluator(SeriesTailCache tails, IOptionsMonitor<Envir
         }
 
         return context;
+    }
+
+    /// <summary>
+    /// The rules of each station's discharge point into <paramref name="context"/>: those held at the version the register
+    /// read under the locks, and the others read in the group's transaction (a round trip only when a point is new to this
+    /// process or its rules changed) and held.
+    /// </summary>
+    public async Task AddRulesAsync(NpgsqlConnection conn, Context context, IReadOnlyCollection<ReadingIngestor.StationRow> stations, CancellationToken ct)
+    {
+        var missing = stations.Where(s => ruleCache.Rules(s.DischargePointId, s.RulesVersion) is null).Select(s => s.DischargePointId).Distinct().ToArray();
+        var read = missing.Length > 0 ? await ReadRulesAsync(conn, missing, ct) : [];
+        foreach (var station in stations)
+        {
+            // What was read just now is at least as new as the version the register saw.
+            var rules = read.GetValueOrDefault(station.DischargePointId) ?? ruleCache.Rules(station.DischargePointId, station.RulesVersion) ?? [];
+            foreach (var rule in rules)
+            {
+                Add(context.Rules, (station.Id, rule.Pollutant), rule);
+            }
+        }
+    }
+
+    /// <summary>The rules of <paramref name="points"/> with each point's version, read in one statement so that they match, and held.</summary>
+    private async Task<Dictionary<Guid, LimitRule[]>> ReadRulesAsync(NpgsqlConnection conn, Guid[] points, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT d.id, d.rules_version, r.id, r.pollutant, r.kind, r.limit_value, r.window_minutes, r.consecutive_count
+            FROM unnest($1::uuid[]) AS p(id)
+            JOIN environment.discharge_points d ON d.id = p.id
+            LEFT JOIN environment.limit_rules r ON r.discharge_point_id = d.id
+            """, conn) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = points } } };
+        var read = new Dictionary<Guid, (long Version, List<LimitRule> Rules)>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var point = reader.GetGuid(0);
+                if (!read.TryGetValue(point, out var held))
+                {
+                    read[point] = held = (reader.GetInt64(1), []);
+                }
+
+                if (!reader.IsDBNull(2))
+                {
+                    held.Rules.Add(new LimitRule
+                    {
+                        Id = reader.GetGuid(2),
+                        DischargePointId = point,
+                        Pollutant = reader.GetString(3),
+                        Kind = Enum.Parse<LimitKind>(reader.GetString(4), ignoreCase: true),
+                        Limit = reader.GetDouble(5),
+                        WindowMinutes = reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                        ConsecutiveCount = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                    });
+                }
+            }
+        }
+
+        var rules = new Dictionary<Guid, LimitRule[]>(read.Count);
+        foreach (var (point, (version, list)) in read)
+        {
+            rules[point] = [.. list];
+            ruleCache.Remember(point, version, rules[point]);
+        }
+
+        return rules;
     }
 
     /// <summary>
