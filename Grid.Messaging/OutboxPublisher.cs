@@ -27,6 +27,8 @@ public sealed class OutboxPublisher(MessagingSettings settings, ILogger<OutboxPu
     private readonly Uri _broker = new(settings.AmqpUri);
     private readonly string _host = Environment.MachineName;
     private readonly string _process = Environment.ProcessPath is { } p ? Path.GetFileNameWithoutExtension(p) : "dotnet";
+    private readonly ConcurrentDictionary<string, string> _destinations = new();
+    private readonly string _source = Address(new Uri(settings.AmqpUri), "outbox-relay");
     private IConnection? _connection;
     private IChannel[] _channels = [];
 
@@ -173,8 +175,8 @@ public sealed class OutboxPublisher(MessagingSettings settings, ILogger<OutboxPu
             w.WriteString(Names[0], eventId);
             w.WriteString(Names[1], eventId);
             w.WriteString(Names[2], Guid.NewGuid());
-            w.WriteString(Names[3], $"{_broker.Scheme}://{_broker.Authority}{_broker.AbsolutePath.TrimEnd('/')}/outbox-relay");
-            w.WriteString(Names[4], $"{_broker.Scheme}://{_broker.Authority}{_broker.AbsolutePath.TrimEnd('/')}/{exchange}");
+            w.WriteString(Names[3], _source);
+            w.WriteString(Names[4], _destinations.GetOrAdd(exchange, static (e, broker) => Address(broker, e), _broker));
             w.WriteStartArray(Names[5]);
             foreach (var urn in MessageTypes.GetOrAdd(type, Urns))
             {
@@ -197,6 +199,9 @@ public sealed class OutboxPublisher(MessagingSettings settings, ILogger<OutboxPu
 
         return buffer.WrittenMemory;
     }
+
+    /// <summary>An address on this broker, as MassTransit writes them into the envelope.</summary>
+    private static string Address(Uri broker, string name) => $"{broker.Scheme}://{broker.Authority}{broker.AbsolutePath.TrimEnd('/')}/{name}";
 
     /// <summary>The type and its base records, as MassTransit names them: a consumer of any of them receives the event.</summary>
     private static string[] Urns(Type type)
