@@ -154,7 +154,7 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         var processes = RunProcesses().Where(pid => Environ(pid).Contains($"OTEL_SERVICE_NAME={service}"))
             .Select(pid => $"  {pid}{(IsAlive(pid) ? "" : " (zombie)")}: {Cmdline(pid)}");
         string[] Lines(string path) => File.Exists(path) ? ReadShared(path).Split('\n') : [];
-        var apphost = Lines(Path.Combine(StateDir, "apphost.log")).TakeLast(10);
+        var apphost = Lines(Path.Combine(StateDir, "apphost.log")).TakeLast(20);
         var log = Lines(Path.Combine(LogsDir, service + ".log")).TakeLast(15);
         return $"{service}'s processes:\n{string.Join('\n', processes)}\nthe end of the AppHost's log:\n{string.Join('\n', apphost)}\n" +
             $"the end of {service}.log:\n{string.Join('\n', log)}";
