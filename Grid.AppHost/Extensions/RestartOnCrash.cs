@@ -56,12 +56,10 @@ public sealed class RestartOnCrash(DistributedApplicationModel model, ResourceNo
         }
     }
 
-    /// <summary>
-    /// Running (or starting) straight to an end is a crash; Stopping before it is someone's stop from the dashboard.
-    /// </summary>
+    /// <summary>Running straight to an end is a crash; Stopping before it is someone's stop from the dashboard.</summary>
     private static bool IsCrash(string? before, string? state) =>
-        (before == KnownResourceStates.Running && (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart))
-        || (before == KnownResourceStates.Starting && (state == KnownResourceStates.Exited || state == KnownResourceStates.FailedToStart));
+        before == KnownResourceStates.Running
+        && (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart);
 
     private void Crashed(IResource resource, string? before, string? state, int? exitCode, Dictionary<string, List<DateTime>> restarts, CancellationToken stop)
     {

@@ -91,15 +91,23 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         _appHost = Process.Start(psi) ?? throw new InvalidOperationException("the AppHost did not start");
 
         var run = Path.Combine(StateDir, "run");
-        await Wait.UntilAsync(() =>
+        try
         {
-            if (File.Exists(Path.Combine(run, "failed")) || _appHost.HasExited)
+            await Wait.UntilAsync(() =>
             {
-                throw new InvalidOperationException("the suite failed to start:\n" + ReadShared(Path.Combine(StateDir, "apphost.log")));
-            }
+                if (File.Exists(Path.Combine(run, "failed")) || _appHost.HasExited)
+                {
+                    throw new InvalidOperationException("the suite failed to start:\n" + ReadShared(Path.Combine(StateDir, "apphost.log")));
+                }
 
-            return Task.FromResult(File.Exists(Path.Combine(run, "ready")));
-        }, TimeSpan.FromMinutes(6), "the suite to be healthy (" + Path.Combine(StateDir, "apphost.log") + ")");
+                return Task.FromResult(File.Exists(Path.Combine(run, "ready")));
+            }, TimeSpan.FromMinutes(6), "the suite to be healthy");
+        }
+        catch (TimeoutException e)
+        {
+            // The run's directory goes with the run: what it shows goes into the failure.
+            throw new TimeoutException($"{e.Message}\n{StartState()}", e);
+        }
         StartTime = started.Elapsed;
 
         Addresses = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(ReadShared(Path.Combine(run, "addresses.json")))!;
@@ -158,6 +166,18 @@ public sealed partial class AssembledSuite : IAsyncLifetime
         var log = Lines(Path.Combine(LogsDir, service + ".log")).TakeLast(15);
         return $"{service}'s processes:\n{string.Join('\n', processes)}\nthe end of the AppHost's log:\n{string.Join('\n', apphost)}\n" +
             $"the end of {service}.log:\n{string.Join('\n', log)}";
+    }
+
+    /// <summary>For a start that never became ready: the end of the AppHost's log and of each part's log, and the run's processes.</summary>
+    private string StartState()
+    {
+        string Tail(string path, int lines) => File.Exists(path) ? string.Join('\n', ReadShared(path).Split('\n').TakeLast(lines)) : "(none)";
+        var parts = Directory.Exists(LogsDir)
+            ? Directory.EnumerateFiles(LogsDir, "*.log").Order().Select(f => $"--- {Path.GetFileName(f)} ---\n{Tail(f, 5)}")
+            : [];
+        var processes = RunProcesses().Select(pid => $"  {pid}: {Cmdline(pid)[..Math.Min(160, Cmdline(pid).Length)]}");
+        return $"the end of the AppHost's log:\n{Tail(Path.Combine(StateDir, "apphost.log"), 40)}\n{string.Join('\n', parts)}\n" +
+            $"the run's processes:\n{string.Join('\n', processes)}";
     }
 
     /// <summary>The pid of a service of this run (the process itself, not the <c>dotnet run</c> that started it).</summary>
