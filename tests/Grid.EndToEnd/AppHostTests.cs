@@ -71,5 +71,8 @@ public class AppHostTests(AssembledSuite suite)
 
         Assert.True(killed.Elapsed < TimeSpan.FromSeconds(30), $"labor back after {killed.Elapsed}");
         Assert.NotEqual(before, suite.ProcessOf("labor"));
+        // What an operator reads in the AppHost's log: the crash seen, and the restart it led to.
+        Assert.Contains(AssembledSuite.ReadShared(Path.Combine(suite.StateDir, "apphost.log")).Split('\n'),
+            line => line.Contains("labor went from Running to", StringComparison.Ordinal) && line.Contains("restart 1 of 5", StringComparison.Ordinal));
     }
 }
